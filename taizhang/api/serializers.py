@@ -1,0 +1,60 @@
+from rest_framework import serializers
+
+from taizhang.ledger.models import Problem, ProblemEvent
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    org = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    org_name = serializers.CharField(source="org.name", read_only=True)
+    focus_area = serializers.CharField(source="focus_area.name", read_only=True)
+    deadline_state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "number",
+            "campaign",
+            "title",
+            "description",
+            "source",
+            "focus_area",
+            "org",
+            "org_name",
+            "kind",
+            "status",
+            "deadline",
+            "deadline_provisional",
+            "deadline_state",
+            "progress",
+            "responsible_leader",
+            "responsible_person",
+            "created_at",
+            "applied_at",
+            "closed_at",
+            "closed_on_time",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_deadline_state(self, problem: Problem) -> str:
+        from taizhang.ledger.deadlines import deadline_state
+
+        return deadline_state(problem, self.context["today"], self.context.get("cutoff"))
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = ProblemEvent
+        fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=["sign", "decline", "apply", "approve", "return", "reopen", "void"]
+    )
+    version = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

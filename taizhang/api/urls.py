@@ -1,0 +1,18 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from taizhang.api import views
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("campaigns/<slug:slug>/problems/", views.ProblemList.as_view(), name="api_problems"),
+    path("campaigns/<slug:slug>/stats/", views.CampaignStats.as_view(), name="api_stats"),
+    path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="api_problem"),
+    path("problems/<int:pk>/events/", views.ProblemEvents.as_view(), name="api_problem_events"),
+    path(
+        "problems/<int:pk>/transitions/",
+        views.ProblemTransition.as_view(),
+        name="api_problem_transition",
+    ),
+]

@@ -1,0 +1,91 @@
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.orgs.models import Org
+
+# Rules differ from city to city: every one is a campaign setting, these are only the defaults.
+DEFAULT_RULES: dict[str, Any] = {
+    # Working days allowed per handling kind when no deadline is given.
+    "time_limits": {"immediate": 10, "deadline": 60, "long_term": 180},
+    # An open problem is "due soon" this many working days before its deadline.
+    "due_soon_days": 5,
+    # Evidence required before applying to close, per handling kind.
+    "evidence_required": {"immediate": True, "deadline": True, "long_term": True},
+    "evidence_max_mb": 20,
+}
+
+
+class PhaseKind(models.TextChoices):
+    MOBILISE = "mobilise", _("动员部署")
+    STUDY = "study", _("学习讨论")
+    EXAMINE = "examine", _("查摆问题")
+    RECTIFY = "rectify", _("整改落实")
+    SUMMARISE = "summarise", _("总结提升")
+
+
+class Campaign(models.Model):
+    slug = models.SlugField(_("标识"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("主办单位")
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        verbose_name=_("上一轮活动"),
+    )
+    rules = models.JSONField(_("规则"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def rule(self, key: str) -> Any:
+        value = self.rules.get(key, DEFAULT_RULES[key])
+        default = DEFAULT_RULES[key]
+        if isinstance(default, dict):
+            return {**default, **(value if isinstance(value, dict) else {})}
+        return value
+
+
+class Phase(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("阶段"), max_length=16, choices=PhaseKind.choices)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+
+    class Meta:
+        verbose_name = _("阶段")
+        verbose_name_plural = _("阶段")
+        ordering = ["campaign", "starts_on"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class FocusArea(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="focus_areas")
+    name = models.CharField(_("名称"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("聚焦领域")
+        verbose_name_plural = _("聚焦领域")
+        ordering = ["campaign", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="unique_focus_area_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,46 @@
+"""`taizhang serve`: the production server (gunicorn), with static files served by the app."""
+
+import multiprocessing
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+def run_server(host: str, port: int, workers: int | None = None) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from taizhang.wsgi import application
+
+    sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers or (2 if sqlite else multiprocessing.cpu_count() * 2 + 1),
+        "threads": 4,
+        "worker_class": "gthread",
+        "accesslog": None,
+        "timeout": 120,
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()
+
+
+class Command(BaseCommand):
+    help = "启动生产服务器 (Start the production web server)"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"taizhang: http://{options['host']}:{options['port']}/")
+        run_server(options["host"], options["port"], options["workers"])

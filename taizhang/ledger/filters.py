@@ -1,0 +1,90 @@
+"""The ledger list's filters, shared by the web list, the API and exports.
+
+A figure's link is just these parameters: `figure=overdue&org=141002` lists exactly the rows
+that figure counts, because both use reports.figures.figure_filter.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from taizhang.campaigns.models import Campaign
+from taizhang.ledger.deadlines import DeadlineState, deadline_state_q
+from taizhang.ledger.models import Kind, Problem, Source, Status
+from taizhang.orgs.models import Org
+from taizhang.reports.figures import FIGURE_FILTERS, figure_filter
+
+SORTS = {
+    "number": "number",
+    "-number": "-number",
+    "deadline": "deadline",
+    "-deadline": "-deadline",
+    "created": "created_at",
+    "-created": "-created_at",
+    "status": "status",
+    "-status": "-status",
+    "org": "org_path",
+    "-org": "-org_path",
+}
+FILTER_KEYS = ("org", "area", "status", "kind", "source", "deadline", "figure", "q")
+
+
+@dataclass
+class LedgerQuery:
+    org: Org | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    sort: str = "number"
+
+
+def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
+    """Validate the query string; unknown values are errors, not silently ignored."""
+    params = {k: str(data.get(k, "")).strip() for k in FILTER_KEYS if str(data.get(k, "")).strip()}
+    query = LedgerQuery(params=params, sort=str(data.get("sort") or "number"))
+    if query.sort not in SORTS:
+        raise ValidationError(_("不支持的排序:%(s)s") % {"s": query.sort})
+    if "org" in params:
+        query.org = Org.objects.filter(code=params["org"]).first()
+        if query.org is None or not query.org.path.startswith(campaign.org.path):
+            raise ValidationError(_("找不到单位代码 %(c)s。") % {"c": params["org"]})
+    checks = {
+        "status": Status.values,
+        "kind": Kind.values,
+        "source": Source.values,
+        "deadline": DeadlineState.filterable,
+        "figure": list(FIGURE_FILTERS),
+    }
+    for key, allowed in checks.items():
+        if key in params and params[key] not in allowed:
+            raise ValidationError(
+                _("筛选条件 %(k)s 的值 %(v)s 无效。") % {"k": key, "v": params[key]}
+            )
+    if "area" in params and not (
+        params["area"].isdigit() and campaign.focus_areas.filter(pk=params["area"]).exists()
+    ):
+        raise ValidationError(_("聚焦领域 %(v)s 不存在。") % {"v": params["area"]})
+    return query
+
+
+def apply_filters(
+    problems: QuerySet[Problem], campaign: Campaign, query: LedgerQuery, today: dt.date
+) -> QuerySet[Problem]:
+    p = query.params
+    if query.org is not None:
+        problems = problems.filter(org_path__under=query.org.path)
+    if "area" in p:
+        problems = problems.filter(focus_area_id=int(p["area"]))
+    for key in ("status", "kind", "source"):
+        if key in p:
+            problems = problems.filter(**{key: p[key]})
+    if "deadline" in p:
+        problems = problems.filter(deadline_state_q(p["deadline"], campaign, today))
+    if "figure" in p:
+        problems = problems.filter(figure_filter(p["figure"], today))
+    if "q" in p:
+        text = p["q"]
+        problems = problems.filter(Q(title__contains=text) | Q(number=text))
+    return problems.order_by(SORTS[query.sort], "pk")

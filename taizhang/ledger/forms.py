@@ -1,0 +1,98 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.campaigns.models import Campaign
+from taizhang.ledger.models import Kind, Source
+
+
+class ProblemForm(forms.Form):
+    title = forms.CharField(label=_("问题"), max_length=300)
+    description = forms.CharField(
+        label=_("问题描述"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+    focus_area = forms.ModelChoiceField(label=_("聚焦领域"), queryset=None)  # type: ignore[arg-type]
+    org_code = forms.CharField(label=_("责任单位代码"), max_length=32)
+    kind = forms.ChoiceField(label=_("整改类型"), choices=Kind.choices)
+    source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.SELF_FOUND)
+    deadline = forms.DateField(
+        label=_("整改时限"),
+        required=False,
+        help_text=_("留空则按整改类型的工作日时限自动计算"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
+    responsible_person = forms.CharField(label=_("责任人"), max_length=60, required=False)
+    measures = forms.CharField(
+        label=_("整改措施(每行一条)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, campaign: Campaign, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["focus_area"].queryset = campaign.focus_areas.all()  # type: ignore[attr-defined]
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class AssignForm(VersionedForm):
+    org_code = forms.CharField(label=_("交办给(单位代码)"), max_length=32)
+    deadline = forms.DateField(
+        label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class MergeForm(VersionedForm):
+    into_number = forms.CharField(label=_("合并到(问题编号)"), max_length=40)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=2000)
+
+
+class MeasureForm(forms.Form):
+    content = forms.CharField(
+        label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    deadline = forms.DateField(
+        label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ProgressForm(forms.Form):
+    percent = forms.IntegerField(label=_("进度(%)"), min_value=0, max_value=100)
+    text = forms.CharField(
+        label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    reported_on = forms.DateField(
+        label=_("进展日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    measure = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("佐证材料"))
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class ExtensionForm(forms.Form):
+    new_deadline = forms.DateField(
+        label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class ExtensionDecisionForm(VersionedForm):
+    approve = forms.ChoiceField(choices=[("1", _("批准")), ("0", _("驳回"))])
+    note = forms.CharField(label=_("意见"), required=False, max_length=2000)

@@ -1,0 +1,264 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.orgs.models import Org
+
+
+class Source(models.TextChoices):
+    SELF_FOUND = "self_found", _("自查")
+    SUGGESTION = "suggestion", _("意见建议")
+    INSPECTION = "inspection", _("督导发现")
+    ASSIGNED = "assigned", _("上级交办")
+
+
+class Kind(models.TextChoices):
+    IMMEDIATE = "immediate", _("立行立改")
+    DEADLINE = "deadline", _("限期整改")
+    LONG_TERM = "long_term", _("长期坚持")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("待交办")
+    ASSIGNED = "assigned", _("待签收")
+    RECTIFYING = "rectifying", _("整改中")
+    PENDING = "pending", _("待审核")
+    CLOSED = "closed", _("已销号")
+    VOID = "void", _("已作废")
+    MERGED = "merged", _("已合并")
+
+
+OPEN_STATUSES = (Status.DRAFT, Status.ASSIGNED, Status.RECTIFYING, Status.PENDING)
+# Void and merged problems leave the denominator of every rate.
+UNCOUNTED_STATUSES = (Status.VOID, Status.MERGED)
+
+
+class Problem(models.Model):
+    """One row of the ledger (台账)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="problems", verbose_name=_("活动")
+    )
+    number = models.CharField(_("编号"), max_length=40)
+    title = models.CharField(_("问题"), max_length=300)
+    description = models.TextField(_("问题描述"), blank=True)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    focus_area = models.ForeignKey(
+        FocusArea, on_delete=models.PROTECT, related_name="problems", verbose_name=_("聚焦领域")
+    )
+    org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="problems", verbose_name=_("责任单位")
+    )
+    # A copy of org.path so that subtree filters need no join; orgs.services.move_org keeps it.
+    org_path = models.CharField(max_length=400, editable=False)
+    cooperating_orgs = models.ManyToManyField(
+        Org, blank=True, related_name="cooperating_problems", verbose_name=_("协办单位")
+    )
+    responsible_leader = models.CharField(_("责任领导"), max_length=60, blank=True)
+    responsible_person = models.CharField(_("责任人"), max_length=60, blank=True)
+    kind = models.CharField(_("整改类型"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(_("时限待定"), default=False)
+    # What an automatically computed deadline was counted from, to recount it later.
+    deadline_basis = models.DateField(null=True, blank=True, editable=False)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("申请销号时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    closed_on_time = models.BooleanField(_("按期销号"), null=True, blank=True)
+    closure_note = models.TextField(_("整改结果"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_problems"
+    )
+    carried_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_to"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="unique_problem_number")
+        ]
+        indexes = [
+            models.Index(
+                fields=["campaign", "org_path"],
+                name="problem_scope",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["campaign", "status", "deadline"], name="problem_status_deadline"),
+            models.Index(fields=["campaign", "focus_area", "status"], name="problem_area_status"),
+            models.Index(fields=["org", "status"], name="problem_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_carried_over(self) -> bool:
+        return hasattr(self, "carried_to")
+
+
+class Measure(models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
+    order = models.PositiveSmallIntegerField(default=1)
+    content = models.TextField(_("整改措施"))
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("整改措施")
+        verbose_name_plural = _("整改措施")
+        ordering = ["problem", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.content[:40]
+
+
+class ProgressReport(models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="reports")
+    measure = models.ForeignKey(
+        Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    reported_on = models.DateField(_("进展日期"))
+    percent = models.PositiveSmallIntegerField(_("进度(%)"))
+    text = models.TextField(_("进展情况"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改进展")
+        verbose_name_plural = _("整改进展")
+        ordering = ["problem", "-reported_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reported_on} {self.percent}%"
+
+
+class Evidence(models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="evidence")
+    measure = models.ForeignKey(
+        Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    stored_name = models.CharField(max_length=100, unique=True)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    file_type = models.CharField(_("文件类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["problem", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+
+
+class ExtensionRequest(models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="extensions")
+    requested_deadline = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["problem", "-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} → {self.requested_deadline}"
+
+
+class EventAction(models.TextChoices):
+    CREATE = "create", _("登记")
+    ASSIGN = "assign", _("交办")
+    SIGN = "sign", _("签收")
+    DECLINE = "decline", _("退回交办")
+    UPDATE = "update", _("修改")
+    MEASURE = "measure", _("添加措施")
+    PROGRESS = "progress", _("报告进展")
+    EVIDENCE = "evidence", _("上传佐证")
+    APPLY = "apply", _("申请销号")
+    APPROVE = "approve", _("审核通过")
+    RETURN = "return", _("审核退回")
+    REOPEN = "reopen", _("重新整改")
+    VOID = "void", _("作废")
+    MERGE = "merge", _("合并")
+    EXTEND_REQUEST = "extend_request", _("申请延期")
+    EXTEND_APPROVE = "extend_approve", _("批准延期")
+    EXTEND_REJECT = "extend_reject", _("驳回延期")
+    CARRY_OVER = "carry_over", _("转入新一轮")
+
+
+class ProblemEvent(models.Model):
+    """Append-only history: who, when, from which status to which, and why."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
+    )
+    action = models.CharField(_("操作"), max_length=16, choices=EventAction.choices)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    reason = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["problem", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("ProblemEvent rows are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("ProblemEvent rows are append-only")

@@ -1,0 +1,90 @@
+"""Who may see and do what with a problem. Every caller (UI, API, CLI, exports) asks here."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from taizhang.campaigns.models import Campaign
+from taizhang.ledger.models import Problem
+from taizhang.orgs.models import Org, Role
+from taizhang.orgs.scoping import ASSIGN_ROLES, DECIDE_ROLES, path_filter, scope_of
+
+
+def visible_problems(user: object, campaign: Campaign | None = None) -> QuerySet[Problem]:
+    """Problems of the user's subtrees, plus those where a unit of theirs co-operates (协办)."""
+    scope = scope_of(user)
+    problems = Problem.objects.all()
+    if campaign is not None:
+        problems = problems.filter(campaign=campaign)
+    if scope.is_superuser:
+        return problems
+    paths = scope.paths()
+    if not paths:
+        return problems.none()
+    cooperating = Problem.cooperating_orgs.through.objects.filter(
+        path_filter("org__path", paths), problem_id=OuterRef("pk")
+    )
+    return problems.filter(path_filter("org_path", paths) | Exists(cooperating))
+
+
+def can_view(user: object, problem: Problem) -> bool:
+    return visible_problems(user).filter(pk=problem.pk).exists()
+
+
+def can_edit(user: object, problem: Problem) -> bool:
+    """Handlers change the problems of their own unit; admins and the office their subtree."""
+    scope = scope_of(user)
+    return scope.handles_exactly(problem.org_id) or scope.reaches(
+        problem.org_path, (Role.ADMIN, Role.OFFICE)
+    )
+
+
+def can_decide(user: object, problem: Problem) -> bool:
+    """Approve or return closure and extensions: a leader or the office of a level above."""
+    return scope_of(user).reaches_from_above(problem.org_path, DECIDE_ROLES)
+
+
+def can_assign_to(user: object, org: Org) -> bool:
+    """Hand a problem to a unit: the office or the admin of a level above it."""
+    return scope_of(user).reaches_from_above(org.path, ASSIGN_ROLES)
+
+
+def can_record_for(user: object, org: Org) -> bool:
+    scope = scope_of(user)
+    return scope.handles_exactly(org.pk) or scope.reaches(org.path, (Role.ADMIN, Role.OFFICE))
+
+
+def can_reopen(user: object, problem: Problem) -> bool:
+    """The level above, the office and inspectors who reach the unit may reopen a closure."""
+    scope = scope_of(user)
+    return can_decide(user, problem) or scope.reaches(problem.org_path, (Role.INSPECTOR,))
+
+
+def available_actions(user: object, problem: Problem) -> set[str]:
+    """The steps this user may take on this problem now; pages show only these."""
+    from taizhang.ledger.models import OPEN_STATUSES, Status
+
+    if problem.is_carried_over:
+        return set()
+    status, actions = problem.status, set()
+    edit, decide = can_edit(user, problem), can_decide(user, problem)
+    assign = can_assign_to(user, problem.org)
+    if edit and status == Status.ASSIGNED:
+        actions |= {"sign", "decline"}
+    if edit and status in (Status.ASSIGNED, Status.RECTIFYING):
+        actions |= {"measure", "extension"}
+    if edit and status == Status.RECTIFYING:
+        actions |= {"progress", "apply"}
+    if edit and status in (Status.RECTIFYING, Status.PENDING):
+        actions.add("evidence")
+    if decide and status == Status.PENDING and problem.applied_by_id != getattr(user, "pk", None):
+        actions |= {"approve", "return"}
+    if decide and status in (Status.ASSIGNED, Status.RECTIFYING):
+        actions.add("decide_extension")
+    if can_reopen(user, problem) and status == Status.CLOSED:
+        actions.add("reopen")
+    if assign and status == Status.DRAFT:
+        actions.add("assign")
+    if assign and status in OPEN_STATUSES:
+        actions |= {"void", "merge"}
+    if edit and status in OPEN_STATUSES:
+        actions.add("edit")
+    return actions

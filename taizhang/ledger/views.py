@@ -1,0 +1,421 @@
+"""Thin HTTP views over ledger.services; every lookup goes through the scoping functions."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from taizhang.campaigns.access import campaign_for
+from taizhang.ledger import forms, services
+from taizhang.ledger.deadlines import DeadlineState, deadline_state, due_soon_cutoff
+from taizhang.ledger.errors import ConflictError
+from taizhang.ledger.evidence_files import evidence_path
+from taizhang.ledger.filters import apply_filters, parse_params
+from taizhang.ledger.models import Evidence, ExtensionRequest, Kind, Problem, Source, Status
+from taizhang.ledger.permissions import available_actions, visible_problems
+from taizhang.orgs.models import Org
+
+PAGE_SIZE = 50
+
+
+def _error_messages(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc) or _("操作未被允许。")]
+
+
+@login_required
+def problem_list(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = campaign_for(request.user, slug)
+    today = timezone.localdate()
+    status_code = 200
+    try:
+        query = parse_params(campaign, request.GET)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        query, status_code = parse_params(campaign, {}), 400
+    problems = apply_filters(
+        visible_problems(request.user, campaign).select_related("org", "focus_area"),
+        campaign,
+        query,
+        today,
+    )
+    page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
+    cutoff = due_soon_cutoff(campaign, today)
+    rows = [(p, deadline_state(p, today, cutoff)) for p in page.object_list]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "ledger/problem_list.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "querystring": params.urlencode(),
+            "filter_org": query.org,
+            "areas": campaign.focus_areas.all(),
+            "statuses": Status.choices,
+            "kinds": Kind.choices,
+            "sources": Source.choices,
+            "deadline_states": [(s, DeadlineState.labels[s]) for s in DeadlineState.filterable],
+            "state_labels": DeadlineState.labels,
+        },
+        status=status_code,
+    )
+
+
+@login_required
+def problem_create(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = campaign_for(request.user, slug)
+    form = forms.ProblemForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        org = Org.objects.filter(code=data["org_code"].strip()).first()
+        if org is None:
+            form.add_error("org_code", _("找不到单位代码 %(c)s。") % {"c": data["org_code"]})
+        else:
+            try:
+                problem = services.record_problem(
+                    campaign=campaign,
+                    by=request.user,
+                    title=data["title"],
+                    description=data["description"],
+                    focus_area=data["focus_area"],
+                    org=org,
+                    kind=data["kind"],
+                    source=data["source"],
+                    deadline=data["deadline"],
+                    responsible_leader=data["responsible_leader"],
+                    responsible_person=data["responsible_person"],
+                    measures=data["measures"].splitlines(),
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                for message in _error_messages(exc):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("问题 %(n)s 已登记。") % {"n": problem.number})
+                return redirect("problem_detail", pk=problem.pk)
+    if request.method == "GET":
+        own = _own_org_code(request.user)
+        if own:
+            form.initial["org_code"] = own
+    return render(
+        request,
+        "ledger/problem_form.html",
+        {"campaign": campaign, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _own_org_code(user: Any) -> str:
+    assignment = user.role_assignments.select_related("org").order_by("org__depth").first()
+    return assignment.org.code if assignment else ""
+
+
+@login_required
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_object_or_404(
+        visible_problems(request.user).select_related(
+            "campaign",
+            "campaign__org",
+            "org",
+            "focus_area",
+            "merged_into",
+            "carried_from",
+        ),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    history = [problem]
+    while history[-1].carried_from_id is not None:
+        history.append(history[-1].carried_from)  # type: ignore[arg-type]
+    events = (
+        problem.events.model.objects.filter(problem__in=history)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+    return render(
+        request,
+        "ledger/problem_detail.html",
+        {
+            "problem": problem,
+            "campaign": problem.campaign,
+            "state": deadline_state(problem, today),
+            "state_labels": DeadlineState.labels,
+            "measures": problem.measures.all(),
+            "reports": problem.reports.select_related("author", "measure"),
+            "evidence": problem.evidence.select_related("uploaded_by"),
+            "extensions": problem.extensions.select_related("requested_by", "decided_by"),
+            "events": events,
+            "actions": available_actions(request.user, problem),
+            "cooperating": problem.cooperating_orgs.all(),
+            "successor": getattr(problem, "carried_to", None) if problem.is_carried_over else None,
+            "forms": {
+                "reason": forms.ReasonForm(initial={"version": problem.version}),
+                "assign": forms.AssignForm(initial={"version": problem.version}),
+                "merge": forms.MergeForm(initial={"version": problem.version}),
+                "measure": forms.MeasureForm(),
+                "progress": forms.ProgressForm(),
+                "evidence": forms.EvidenceForm(),
+                "extension": forms.ExtensionForm(),
+            },
+        },
+    )
+
+
+def _transition_runner(action: str) -> tuple[type[django_forms.Form], Callable[..., Any]]:
+    def by_number(p: Problem, number: str) -> Problem:
+        into = _problem_by_number(p, number)
+        if into is None:
+            raise ValidationError(_("找不到编号为 %(n)s 的问题。") % {"n": number})
+        return into
+
+    def by_code(code: str) -> Org:
+        org = Org.objects.filter(code=code.strip()).first()
+        if org is None:
+            raise ValidationError(_("找不到单位代码 %(c)s。") % {"c": code})
+        return org
+
+    runners: dict[str, tuple[type[django_forms.Form], Callable[..., Any]]] = {
+        "sign": (
+            forms.VersionedForm,
+            lambda p, u, d: services.sign_problem(p, by=u, version=d["version"]),
+        ),
+        "decline": (
+            forms.ReasonForm,
+            lambda p, u, d: services.decline_problem(
+                p, by=u, version=d["version"], reason=d["reason"]
+            ),
+        ),
+        "apply": (
+            forms.ReasonForm,
+            lambda p, u, d: services.apply_to_close(
+                p, by=u, version=d["version"], note=d["reason"]
+            ),
+        ),
+        "approve": (
+            forms.ReasonForm,
+            lambda p, u, d: services.approve_closure(
+                p, by=u, version=d["version"], note=d["reason"]
+            ),
+        ),
+        "return": (
+            forms.ReasonForm,
+            lambda p, u, d: services.return_closure(
+                p, by=u, version=d["version"], reason=d["reason"]
+            ),
+        ),
+        "reopen": (
+            forms.ReasonForm,
+            lambda p, u, d: services.reopen_problem(
+                p, by=u, version=d["version"], reason=d["reason"]
+            ),
+        ),
+        "void": (
+            forms.ReasonForm,
+            lambda p, u, d: services.void_problem(
+                p, by=u, version=d["version"], reason=d["reason"]
+            ),
+        ),
+        "assign": (
+            forms.AssignForm,
+            lambda p, u, d: services.assign_problem(
+                p, by=u, version=d["version"], org=by_code(d["org_code"]), deadline=d["deadline"]
+            ),
+        ),
+        "merge": (
+            forms.MergeForm,
+            lambda p, u, d: services.merge_problem(
+                p,
+                into=by_number(p, d["into_number"]),
+                by=u,
+                version=d["version"],
+                reason=d["reason"],
+            ),
+        ),
+    }
+    if action not in runners:
+        raise Http404("no such action")
+    return runners[action]
+
+
+def _problem_by_number(problem: Problem, number: str) -> Problem | None:
+    return Problem.objects.filter(campaign=problem.campaign_id, number=number.strip()).first()
+
+
+def _scoped_problem(request: HttpRequest, pk: int) -> Problem:
+    return get_object_or_404(
+        visible_problems(request.user).select_related("campaign", "org"), pk=pk
+    )
+
+
+def _run(
+    request: HttpRequest, problem: Problem, work: Callable[[], Any], done: str
+) -> HttpResponse:
+    try:
+        work()
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+        return redirect("problem_detail", pk=problem.pk)
+    except (ValidationError, PermissionDenied) as exc:
+        for message in _error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("problem_detail", pk=problem.pk)
+
+
+@login_required
+@require_POST
+def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    problem = _scoped_problem(request, pk)
+    form_class, runner = _transition_runner(action)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("提交的内容有误:%(e)s") % {"e": form.errors.as_text()})
+        return redirect("problem_detail", pk=pk)
+    return _run(
+        request, problem, lambda: runner(problem, request.user, form.cleaned_data), _("已办理。")
+    )
+
+
+@login_required
+@require_POST
+def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _scoped_problem(request, pk)
+    form = forms.MeasureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("problem_detail", pk=pk)
+    d = form.cleaned_data
+    return _run(
+        request,
+        problem,
+        lambda: services.add_measure(
+            problem, by=request.user, content=d["content"], deadline=d["deadline"]
+        ),
+        _("措施已添加。"),
+    )
+
+
+@login_required
+@require_POST
+def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _scoped_problem(request, pk)
+    form = forms.ProgressForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("problem_detail", pk=pk)
+    d = form.cleaned_data
+    measure = problem.measures.filter(pk=d["measure"]).first() if d["measure"] else None
+    return _run(
+        request,
+        problem,
+        lambda: services.report_progress(
+            problem,
+            by=request.user,
+            percent=d["percent"],
+            text=d["text"],
+            reported_on=d["reported_on"],
+            measure=measure,
+        ),
+        _("进展已报告。"),
+    )
+
+
+@login_required
+@require_POST
+def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _scoped_problem(request, pk)
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("problem_detail", pk=pk)
+    upload = form.cleaned_data["file"]
+    return _run(
+        request,
+        problem,
+        lambda: services.add_evidence(
+            problem,
+            by=request.user,
+            upload=upload,
+            original_name=upload.name,
+            note=form.cleaned_data["note"],
+        ),
+        _("佐证材料已上传。"),
+    )
+
+
+@login_required
+def download_evidence(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
+    problem = _scoped_problem(request, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_id, problem=problem)
+    path = evidence_path(evidence.stored_name)
+    if not path.exists():
+        raise Http404("file missing")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _scoped_problem(request, pk)
+    form = forms.ExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("problem_detail", pk=pk)
+    d = form.cleaned_data
+    return _run(
+        request,
+        problem,
+        lambda: services.request_extension(
+            problem, by=request.user, new_deadline=d["new_deadline"], reason=d["reason"]
+        ),
+        _("延期申请已提交。"),
+    )
+
+
+@login_required
+@require_POST
+def decide_extension(request: HttpRequest, pk: int, extension_id: int) -> HttpResponse:
+    problem = _scoped_problem(request, pk)
+    extension = get_object_or_404(ExtensionRequest, pk=extension_id, problem=problem)
+    form = forms.ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("problem_detail", pk=pk)
+    d = form.cleaned_data
+    return _run(
+        request,
+        problem,
+        lambda: services.decide_extension(
+            extension,
+            by=request.user,
+            version=d["version"],
+            approve=d["approve"] == "1",
+            note=d["note"],
+        ),
+        _("延期申请已审批。"),
+    )
+
+
+def list_url(slug: str, **params: Any) -> str:
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return reverse("problem_list", args=[slug]) + (f"?{query}" if query else "")

@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    CITY = "city", _("市")
+    COUNTY = "county", _("县(市、区)")
+    ZONE = "zone", _("开发区")
+    DEPARTMENT = "department", _("部门")
+    TOWNSHIP = "township", _("乡镇(街道)")
+    VILLAGE = "village", _("村(社区)")
+    BRANCH = "branch", _("党支部")
+
+
+class Org(models.Model):
+    """A unit in the org tree; `path` lists the codes from the root, e.g. /141000/141002/."""
+
+    code = models.CharField(_("单位代码"), max_length=32, unique=True)
+    name = models.CharField(_("单位名称"), max_length=120)
+    kind = models.CharField(_("单位类型"), max_length=16, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=400, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["parent", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_ancestor_of(self, other: "Org") -> bool:
+        return other.path.startswith(self.path) and other.path != self.path
+
+    def ancestor_codes(self) -> list[str]:
+        return [c for c in self.path.split("/") if c]
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", _("活动办公室")
+    ADMIN = "admin", _("单位管理员")
+    HANDLER = "handler", _("经办人")
+    LEADER = "leader", _("领导")
+    INSPECTOR = "inspector", _("督导组成员")
+    OPERATOR = "operator", _("坐席")
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role at an org; what they see and do follows from these rows alone."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("用户"),
+    )
+    org = models.ForeignKey(
+        Org, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("单位")
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "org", "role"], name="unique_role_assignment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.org} · {self.get_role_display()}"

@@ -1,0 +1,57 @@
+"""Writes to the org tree. Paths are derived here and nowhere else."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from taizhang.orgs.models import Org, Role, RoleAssignment
+
+
+def child_path(parent: Org | None, code: str) -> str:
+    return f"{parent.path if parent else '/'}{code}/"
+
+
+@transaction.atomic
+def create_org(*, code: str, name: str, kind: str, parent: Org | None = None) -> Org:
+    code = code.strip()
+    if not code or "/" in code:
+        raise ValidationError(_("单位代码不能为空,也不能含有“/”。"))
+    if Org.objects.filter(code=code).exists():
+        raise ValidationError(_("单位代码 %(code)s 已存在。") % {"code": code})
+    return Org.objects.create(
+        code=code,
+        name=name.strip(),
+        kind=kind,
+        parent=parent,
+        path=child_path(parent, code),
+        depth=parent.depth + 1 if parent else 0,
+    )
+
+
+@transaction.atomic
+def move_org(org: Org, new_parent: Org) -> Org:
+    """Re-hang a subtree; every path below (and each problem's copy of it) follows."""
+    from taizhang.ledger.models import Problem
+
+    if new_parent.path.startswith(org.path):
+        raise ValidationError(_("不能把单位移到它自己的下级单位之下。"))
+    old_path, new_path = org.path, child_path(new_parent, org.code)
+    depth_change = new_parent.depth + 1 - org.depth
+    cut = len(old_path) + 1
+    Org.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", cut)), depth=F("depth") + depth_change
+    )
+    Problem.objects.filter(org_path__startswith=old_path).update(
+        org_path=Concat(Value(new_path), Substr("org_path", cut))
+    )
+    Org.objects.filter(pk=org.pk).update(parent=new_parent)
+    org.refresh_from_db()
+    return org
+
+
+def assign_role(user: AbstractBaseUser, org: Org, role: Role | str) -> RoleAssignment:
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, org=org, role=role)
+    return assignment

@@ -1,0 +1,46 @@
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from taizhang.campaigns.models import Campaign
+from taizhang.orgs.models import Org
+from taizhang.reports.stats import campaign_stats
+
+
+class Command(BaseCommand):
+    help = "输出活动的统计数字 (Print a campaign's figures)"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument("--campaign", help="campaign slug (default: the latest)")
+        parser.add_argument("--org", help="org code: figures of that subtree")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["campaign"]:
+            campaign = (
+                Campaign.objects.select_related("org").filter(slug=options["campaign"]).first()
+            )
+            if campaign is None:
+                raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
+        else:
+            campaign = Campaign.objects.select_related("org").order_by("-starts_on", "-pk").first()
+            if campaign is None:
+                raise CommandError("还没有任何活动 (no campaign yet): taizhang demo --no-serve")
+        org = None
+        if options["org"]:
+            org = Org.objects.filter(code=options["org"]).first()
+            if org is None:
+                raise CommandError(f"找不到单位代码 {options['org']} (no such org)")
+            if not org.path.startswith(campaign.org.path):
+                raise CommandError(f"单位 {org.code} 不在活动 {campaign.slug} 的范围内")
+        stats = campaign_stats(campaign, org=org)
+        if options["json"]:
+            self.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{stats['campaign_name']} · {stats['org_name']} · {stats['as_of']}")
+        self.stdout.write(
+            f"问题 {stats['problems_total']}  已销号 {stats['problems_rectified']}  "
+            f"整改率 {stats['rectification_rate']}%  按期整改率 {stats['on_time_rate']}%  "
+            f"逾期 {stats['overdue']}"
+        )

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("taizhang.api.urls")),
+    path("", include("taizhang.core.urls")),
+    path("", include("taizhang.reports.urls")),
+    path("", include("taizhang.ledger.urls")),
+    path("", include("taizhang.workdays.urls")),
+]
