@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
+from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import OPEN_STATUSES, UNCOUNTED_STATUSES, Problem, Status
 
@@ -26,6 +27,18 @@ FIGURE_FILTERS: dict[str, Any] = {
     "problems_pending": lambda today: Q(status=Status.PENDING),
     "problems_void": lambda today: Q(status=Status.VOID),
     "problems_merged": lambda today: Q(status=Status.MERGED),
+}
+
+
+FIGURE_LABELS = {
+    "problems_total": _("问题总数"),
+    "problems_rectified": _("已销号"),
+    "problems_rectified_on_time": _("按期销号"),
+    "problems_open": _("未销号"),
+    "overdue": _("逾期"),
+    "problems_pending": _("待审核"),
+    "problems_void": _("已作废"),
+    "problems_merged": _("已合并"),
 }
 
 

@@ -32,6 +32,7 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
     by_area = figures_by(problems, "focus_area", today)
     by_kind = figures_by(problems, "kind", today)
     by_source = figures_by(problems, "source", today)
+    overall = figures_of(problems, today)
     children = child_figures(campaign, org, problems, today)
     children.sort(
         key=lambda row: (row[1].rectification_rate is None, -(row[1].rectification_rate or 0))
@@ -54,8 +55,8 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "org": org,
             "today": today,
             "breadcrumbs": breadcrumbs,
-            "overall": figures_of(problems, today),
-            "headline": HEADLINE,
+            "overall": overall,
+            "headline": [(k, FIGURE_LABELS[k], getattr(overall, k)) for k in HEADLINE],
             "by_area": [(a, by_area.get(a.pk, Figures())) for a in areas],
             "by_kind": [(k, by_kind.get(k.value, Figures())) for k in Kind],
             "by_source": [(s, by_source.get(s.value, Figures())) for s in Source],

@@ -1,0 +1,358 @@
+"""The demo ledger: 270 000 problems at scale 1 whose figures reproduce the article's."""
+
+import bisect
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import connection
+from django.utils import timezone
+
+from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.demo import names
+from taizhang.demo.bulk import insert_rows
+from taizhang.ledger.models import (
+    OPEN_STATUSES,
+    EventAction,
+    Kind,
+    Measure,
+    Problem,
+    ProblemEvent,
+    ProgressReport,
+    Source,
+    Status,
+)
+from taizhang.orgs.models import Org, OrgKind
+from taizhang.workdays.calendar import is_workday
+
+PROBLEMS_AT_SCALE_1 = 270_000
+RECTIFICATION_RATE = 0.924
+ON_TIME_SHARE = 0.9
+BATCH = 10_000
+
+# Where problems sit: share of all problems per org kind.
+OWNER_SHARES = {
+    OrgKind.BRANCH: 0.40,
+    OrgKind.TOWNSHIP: 0.18,
+    OrgKind.DEPARTMENT: 0.37,
+    OrgKind.COUNTY: 0.03,
+    OrgKind.ZONE: 0.02,
+}
+KIND_SHARES = {Kind.IMMEDIATE: 0.5, Kind.DEADLINE: 0.4, Kind.LONG_TERM: 0.1}
+SOURCE_SHARES = {
+    Source.SELF_FOUND: 0.6,
+    Source.SUGGESTION: 0.25,
+    Source.INSPECTION: 0.1,
+    Source.ASSIGNED: 0.05,
+}
+# How open problems divide among the open statuses; shares of voided and merged problems.
+OPEN_SHARES = {
+    Status.RECTIFYING: 0.8,
+    Status.PENDING: 0.12,
+    Status.ASSIGNED: 0.06,
+    Status.DRAFT: 0.02,
+}
+VOID_SHARE, MERGED_SHARE = 0.004, 0.006
+
+PROBLEM_COLUMNS = (
+    "id",
+    "campaign_id",
+    "number",
+    "title",
+    "description",
+    "source",
+    "focus_area_id",
+    "org_id",
+    "org_path",
+    "responsible_leader",
+    "responsible_person",
+    "kind",
+    "status",
+    "deadline",
+    "deadline_provisional",
+    "progress",
+    "created_by_id",
+    "created_at",
+    "applied_at",
+    "closed_at",
+    "closed_on_time",
+    "closure_note",
+    "version",
+)
+EVENT_COLUMNS = (
+    "problem_id",
+    "at",
+    "actor_id",
+    "action",
+    "from_status",
+    "to_status",
+    "reason",
+    "data",
+)
+MEASURE_COLUMNS = ("problem_id", "order", "content", "deadline", "progress", "done_on")
+REPORT_COLUMNS = ("problem_id", "reported_on", "percent", "text", "created_at")
+
+
+@dataclass
+class LedgerCounts:
+    problems: int = 0
+    events: int = 0
+    measures: int = 0
+
+
+class Workdays:
+    """Working days as a sorted list, so 270 000 deadlines cost a bisect each."""
+
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        self.days: list[dt.date] = []
+        day = start
+        while day <= end:
+            if is_workday(day)[0]:
+                self.days.append(day)
+            day += dt.timedelta(days=1)
+
+    def add(self, start: dt.date, count: int) -> dt.date:
+        index = bisect.bisect_right(self.days, start) + count - 1
+        return self.days[min(index, len(self.days) - 1)]
+
+
+def person_name(rng: random.Random) -> str:
+    given = "".join(rng.choices(names.GIVEN, k=rng.choice((1, 2))))
+    return rng.choice(names.SURNAMES) + given
+
+
+def exact_statuses(total: int, rng: random.Random) -> list[str]:
+    """Exact shares, shuffled: the rectification rate is the article's, not merely near it."""
+    void, merged = round(total * VOID_SHARE), round(total * MERGED_SHARE)
+    counted = total - void - merged
+    closed = round(counted * RECTIFICATION_RATE)
+    open_total = counted - closed
+    statuses = [Status.VOID] * void + [Status.MERGED] * merged + [Status.CLOSED] * closed
+    remaining = open_total
+    for status, share in OPEN_SHARES.items():
+        n = remaining if status == Status.DRAFT else round(open_total * share)
+        statuses += [status] * n
+        remaining -= n
+    rng.shuffle(statuses)
+    return statuses
+
+
+def _weighted(rng: random.Random, shares: dict[Any, float], k: int) -> list[Any]:
+    return rng.choices(list(shares), weights=list(shares.values()), k=k)
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.problems: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+        self.measures: list[tuple[Any, ...]] = []
+        self.reports: list[tuple[Any, ...]] = []
+
+    def flush(self, counts: LedgerCounts) -> None:
+        insert_rows(Problem, PROBLEM_COLUMNS, self.problems)
+        insert_rows(ProblemEvent, EVENT_COLUMNS, self.events)
+        insert_rows(Measure, MEASURE_COLUMNS, self.measures)
+        insert_rows(ProgressReport, REPORT_COLUMNS, self.reports)
+        counts.problems += len(self.problems)
+        counts.events += len(self.events)
+        counts.measures += len(self.measures)
+        self.__init__()  # type: ignore[misc]
+
+
+def build_ledger(
+    campaign: Campaign,
+    orgs: list[Org],
+    office_id: int,
+    scale: float,
+    rng: random.Random,
+    today: dt.date,
+    progress: Callable[[str], None],
+) -> LedgerCounts:
+    total = max(60, round(PROBLEMS_AT_SCALE_1 * scale))
+    areas = list(FocusArea.objects.filter(campaign=campaign))
+    by_kind: dict[str, list[Org]] = {}
+    for org in orgs:
+        by_kind.setdefault(org.kind, []).append(org)
+    owner_kinds = _weighted(rng, OWNER_SHARES, total)
+    kinds = _weighted(rng, KIND_SHARES, total)
+    sources = _weighted(rng, SOURCE_SHARES, total)
+    statuses = exact_statuses(total, rng)
+    workdays = Workdays(campaign.starts_on - dt.timedelta(days=10), today + dt.timedelta(days=400))
+    limits = campaign.rule("time_limits")
+    tz = timezone.get_current_timezone()
+    last = Problem.objects.order_by("-pk").values_list("pk", flat=True).first()
+    first_id = (last or 0) + 1
+    prefix = f"{campaign.slug.upper()[:12]}-"
+    examine_start = campaign.starts_on + dt.timedelta(days=15)
+    span_days = (today - examine_start).days - 3
+    now = timezone.now()
+
+    def at(day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=tz)
+
+    counts, batch = LedgerCounts(), _Batch()
+    for i in range(total):
+        pid, status, kind = first_id + i, statuses[i], kinds[i]
+        area = rng.choice(areas)
+        subjects, issues, measure_texts = names.TEMPLATES[area.name]
+        org = rng.choice(by_kind[owner_kinds[i]])
+        is_open = status in OPEN_STATUSES
+        # Open problems were mostly found in the later part of the campaign.
+        low = span_days // 4 if is_open else 0
+        created = examine_start + dt.timedelta(days=rng.randrange(low, span_days))
+        deadline = workdays.add(created, int(limits[kind]))
+        created_at = at(created, 9)
+        closed_at = applied_at = on_time = None
+        if status == Status.CLOSED:
+            latest = min(deadline, today)
+            if rng.random() < ON_TIME_SHARE or deadline >= today:
+                days = rng.randint(1, max(1, (latest - created).days))
+                closed_day = created + dt.timedelta(days=days)
+            else:
+                days = rng.randint(1, max(1, (today - deadline).days))
+                closed_day = deadline + dt.timedelta(days=days)
+            closed_day = min(closed_day, today)
+            closed_at = at(closed_day, 16)
+            lead = dt.timedelta(days=rng.randint(0, 5))
+            applied_at = at(max(created, closed_day - lead), 10)
+            on_time = closed_day <= deadline
+        elif status == Status.PENDING:
+            applied_at = at(min(today, created + dt.timedelta(days=rng.randint(1, 20))), 10)
+        title = f"{org.name}{rng.choice(subjects)}{rng.choice(issues)}"[:300]
+        percent = 0
+        if status == Status.CLOSED:
+            percent = 100
+        elif is_open:
+            percent = rng.choice((20, 40, 60, 80))
+        batch.problems.append(
+            (
+                pid,
+                campaign.pk,
+                f"{prefix}{i + 1:06d}",
+                title,
+                f"经查摆,{title}。",
+                sources[i],
+                area.pk,
+                org.pk,
+                org.path,
+                person_name(rng),
+                person_name(rng),
+                kind,
+                status,
+                deadline,
+                False,
+                percent,
+                office_id,
+                created_at,
+                applied_at,
+                closed_at,
+                on_time,
+                "已按措施完成整改,经核查验收合格。" if closed_at else "",
+                1,
+            )
+        )
+        _history(batch, pid, status, office_id, created_at, applied_at, closed_at)
+        for order, text in enumerate(rng.sample(measure_texts, rng.choice((1, 2))), start=1):
+            done_on = closed_at.date() if closed_at else None
+            batch.measures.append((pid, order, text, deadline, 100 if closed_at else 0, done_on))
+        if status == Status.RECTIFYING and rng.random() < 0.5:
+            reported_on = min(today, created + dt.timedelta(days=7))
+            text = rng.choice(names.PROGRESS_TEXTS)
+            batch.reports.append((pid, reported_on, percent, text, now))
+        if len(batch.problems) >= BATCH:
+            batch.flush(counts)
+            progress(f"问题 {counts.problems}/{total}")
+    batch.flush(counts)
+    _point_merged_problems(campaign)
+    statements = connection.ops.sequence_reset_sql(no_style(), [Problem])
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+    return counts
+
+
+def _history(
+    batch: _Batch,
+    pid: int,
+    status: str,
+    office_id: int,
+    created_at: dt.datetime,
+    applied_at: dt.datetime | None,
+    closed_at: dt.datetime | None,
+) -> None:
+    signed = status not in (Status.ASSIGNED, Status.DRAFT)
+    first = Status.RECTIFYING if signed else Status.ASSIGNED
+    events = batch.events
+    events.append((pid, created_at, office_id, EventAction.CREATE, "", first, "", {}))
+    if status == Status.DRAFT:
+        events.append(
+            (
+                pid,
+                created_at + dt.timedelta(hours=2),
+                None,
+                EventAction.DECLINE,
+                Status.ASSIGNED,
+                Status.DRAFT,
+                "不属于本单位职责范围",
+                {},
+            )
+        )
+    if applied_at:
+        events.append(
+            (
+                pid,
+                applied_at,
+                None,
+                EventAction.APPLY,
+                Status.RECTIFYING,
+                Status.PENDING,
+                "",
+                {},
+            )
+        )
+    if closed_at:
+        events.append(
+            (
+                pid,
+                closed_at,
+                office_id,
+                EventAction.APPROVE,
+                Status.PENDING,
+                Status.CLOSED,
+                "",
+                {},
+            )
+        )
+    if status in (Status.VOID, Status.MERGED):
+        action = EventAction.VOID if status == Status.VOID else EventAction.MERGE
+        reason = "经核实不属于问题" if status == Status.VOID else "与同类问题重复"
+        events.append(
+            (
+                pid,
+                created_at + dt.timedelta(days=3),
+                office_id,
+                action,
+                Status.RECTIFYING,
+                status,
+                reason,
+                {},
+            )
+        )
+
+
+def _point_merged_problems(campaign: Campaign) -> None:
+    """Each merged demo problem points at a closed problem of the same focus area."""
+    for area in FocusArea.objects.filter(campaign=campaign):
+        target = (
+            Problem.objects.filter(campaign=campaign, focus_area=area, status=Status.CLOSED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if target:
+            Problem.objects.filter(campaign=campaign, status=Status.MERGED, focus_area=area).update(
+                merged_into_id=target
+            )
