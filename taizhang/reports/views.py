@@ -7,7 +7,7 @@ from taizhang.campaigns.access import campaign_for, home_org
 from taizhang.campaigns.models import FocusArea
 from taizhang.ledger.models import Kind, Source
 from taizhang.orgs.models import Org
-from taizhang.reports.figures import Figures, figures_by, figures_of
+from taizhang.reports.figures import FIGURE_LABELS, Figures, figures_by, figures_of
 from taizhang.reports.stats import child_figures, scoped_problems
 
 HEADLINE = [
