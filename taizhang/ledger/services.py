@@ -41,6 +41,12 @@ def _require(allowed: bool, message: str) -> None:
         raise NotAllowed(message)
 
 
+def _require_current(problem: Problem, version: int) -> None:
+    """A step decided on an old copy of the problem is a conflict, whatever else is wrong."""
+    if problem.version != version:
+        raise ConflictError(problem.version)
+
+
 def _require_status(problem: Problem, statuses: Iterable[str], doing: str) -> None:
     if problem.is_carried_over:
         raise TransitionError(_("该问题已转入新一轮活动,请在新活动中办理。"))
@@ -208,6 +214,7 @@ def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) 
     if unknown:
         raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": ", ".join(sorted(unknown))})
     _require(permissions.can_edit(by, problem), _("您无权修改这个问题。"))
+    _require_current(problem, version)
     _require_status(problem, OPEN_STATUSES, _("修改"))
     if "title" in changes and not str(changes["title"]).strip():
         raise ValidationError(_("请填写问题。"))
@@ -239,6 +246,7 @@ def assign_problem(
 ) -> Problem:
     """交办: the office (or an admin above) hands a draft or declined problem to a unit."""
     _require(permissions.can_assign_to(by, org), _("您无权向“%(o)s”交办问题。") % {"o": org.name})
+    _require_current(problem, version)
     _require_status(problem, (Status.DRAFT,), _("交办"))
     fields: dict[str, Any] = {"org": org, "org_path": org.path}
     if deadline is not None:
@@ -251,6 +259,7 @@ def assign_problem(
 def sign_problem(problem: Problem, *, by: User, version: int) -> Problem:
     """签收: the lead unit accepts the problem."""
     _require(permissions.can_edit(by, problem), _("只有责任单位可以签收。"))
+    _require_current(problem, version)
     _require_status(problem, (Status.ASSIGNED,), _("签收"))
     return _transition(problem, by, version, EventAction.SIGN, Status.RECTIFYING)
 
@@ -259,6 +268,7 @@ def sign_problem(problem: Problem, *, by: User, version: int) -> Problem:
 def decline_problem(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
     """退回: the lead unit says it is not theirs; the office arbitrates and re-assigns."""
     _require(permissions.can_edit(by, problem), _("只有责任单位可以退回交办。"))
+    _require_current(problem, version)
     _require_status(problem, (Status.ASSIGNED,), _("退回"))
     reason = _require_reason(reason, _("退回理由"))
     return _transition(problem, by, version, EventAction.DECLINE, Status.DRAFT, reason)
@@ -375,6 +385,7 @@ def add_evidence(
 def apply_to_close(problem: Problem, *, by: User, version: int, note: str) -> Problem:
     """申请销号: the unit says it is fixed and shows the evidence."""
     _require(permissions.can_edit(by, problem), _("只有责任单位可以申请销号。"))
+    _require_current(problem, version)
     _require_status(problem, (Status.RECTIFYING,), _("申请销号"))
     note = _require_reason(note, _("整改结果"))
     if (
@@ -399,6 +410,7 @@ def apply_to_close(problem: Problem, *, by: User, version: int, note: str) -> Pr
 def approve_closure(problem: Problem, *, by: User, version: int, note: str = "") -> Problem:
     """销号: only the level above approves, and never the person who applied."""
     _require(permissions.can_decide(by, problem), _("销号须由上级单位的领导或活动办公室审核。"))
+    _require_current(problem, version)
     _require_status(problem, (Status.PENDING,), _("审核销号"))
     _require(problem.applied_by_id != by.pk, _("申请人不能审核自己提交的销号申请。"))
     now = timezone.now()
@@ -419,6 +431,7 @@ def approve_closure(problem: Problem, *, by: User, version: int, note: str = "")
 @transaction.atomic
 def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
     _require(permissions.can_decide(by, problem), _("销号须由上级单位的领导或活动办公室审核。"))
+    _require_current(problem, version)
     _require_status(problem, (Status.PENDING,), _("退回销号申请"))
     reason = _require_reason(reason, _("退回理由"))
     return _transition(
@@ -437,6 +450,7 @@ def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> 
 def reopen_problem(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
     """A failed spot check or an unsatisfied rating sends a closed problem back to rectifying."""
     _require(permissions.can_reopen(by, problem), _("您无权重新打开这个问题。"))
+    _require_current(problem, version)
     _require_status(problem, (Status.CLOSED,), _("重新整改"))
     reason = _require_reason(reason, _("重新整改的原因"))
     return _transition(
@@ -458,6 +472,7 @@ def void_problem(problem: Problem, *, by: User, version: int, reason: str) -> Pr
     _require(
         permissions.can_assign_to(by, problem.org), _("作废须由活动办公室或上级单位管理员办理。")
     )
+    _require_current(problem, version)
     _require_status(problem, OPEN_STATUSES, _("作废"))
     reason = _require_reason(reason, _("作废理由"))
     return _transition(problem, by, version, EventAction.VOID, Status.VOID, reason)
@@ -471,6 +486,7 @@ def merge_problem(
         permissions.can_assign_to(by, problem.org), _("合并须由活动办公室或上级单位管理员办理。")
     )
     _require(permissions.can_view(by, into), _("您看不到要合并到的问题。"))
+    _require_current(problem, version)
     _require_status(problem, OPEN_STATUSES, _("合并"))
     if into.pk == problem.pk or into.campaign_id != problem.campaign_id:
         raise ValidationError(_("只能合并到同一活动中的另一个问题。"))
@@ -524,6 +540,7 @@ def decide_extension(
     _require(extension.requested_by_id != by.pk, _("申请人不能审批自己的延期申请。"))
     if extension.status != ExtensionStatus.REQUESTED:
         raise TransitionError(_("这份延期申请已经审批过了。"))
+    _require_current(problem, version)
     _require_status(problem, (Status.ASSIGNED, Status.RECTIFYING), _("审批延期"))
     if not approve:
         note = _require_reason(note, _("驳回理由"))

@@ -10,13 +10,7 @@ from taizhang.orgs.models import Org
 from taizhang.reports.figures import FIGURE_LABELS, Figures, figures_by, figures_of
 from taizhang.reports.stats import child_figures, scoped_problems
 
-HEADLINE = [
-    ("problems_total", "问题总数"),
-    ("problems_rectified", "已销号"),
-    ("problems_open", "未销号"),
-    ("problems_pending", "待审核"),
-    ("overdue", "逾期"),
-]
+HEADLINE = ["problems_total", "problems_rectified", "problems_open", "problems_pending", "overdue"]
 
 
 @login_required

@@ -1,0 +1,75 @@
+"""Shared fixtures: a small org tree with a user for every role, built through the services."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from taizhang.campaigns.services import create_campaign
+from taizhang.orgs.models import OrgKind, Role
+from taizhang.orgs.services import assign_role, create_org
+from taizhang.workdays import calendar
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    # Real hashing costs a third of a second per user; tests make a dozen users each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> SimpleNamespace:
+    User = get_user_model()
+    w = SimpleNamespace()
+    w.city = create_org(code="141000", name="临汾市", kind=OrgKind.CITY)
+    w.county_a = create_org(code="141002", name="尧都区", kind=OrgKind.COUNTY, parent=w.city)
+    w.dept_a1 = create_org(
+        code="141002801", name="尧都区发改局", kind=OrgKind.DEPARTMENT, parent=w.county_a
+    )
+    w.town_a2 = create_org(
+        code="141002101", name="尧都区大阳镇", kind=OrgKind.TOWNSHIP, parent=w.county_a
+    )
+    w.branch_a2 = create_org(
+        code="141002101201", name="东关村党支部", kind=OrgKind.BRANCH, parent=w.town_a2
+    )
+    w.county_b = create_org(code="141081", name="侯马市", kind=OrgKind.COUNTY, parent=w.city)
+    w.dept_b1 = create_org(
+        code="141081801", name="侯马市教育局", kind=OrgKind.DEPARTMENT, parent=w.county_b
+    )
+    grants = {
+        "office": (w.city, Role.OFFICE),
+        "city_leader": (w.city, Role.LEADER),
+        "leader_a": (w.county_a, Role.LEADER),
+        "admin_a": (w.county_a, Role.ADMIN),
+        "inspector_a": (w.county_a, Role.INSPECTOR),
+        "handler_a1": (w.dept_a1, Role.HANDLER),
+        "handler_a2": (w.town_a2, Role.HANDLER),
+        "leader_b": (w.county_b, Role.LEADER),
+        "handler_b1": (w.dept_b1, Role.HANDLER),
+        "operator": (w.city, Role.OPERATOR),
+    }
+    for username, (org, role) in grants.items():
+        user = User.objects.create_user(username=username, password="pw-" + username)
+        assign_role(user, org, role)
+        setattr(w, username, user)
+    w.nobody = User.objects.create_user(username="nobody", password="pw-nobody")
+    today = dt.date.today()
+    w.campaign = create_campaign(
+        slug="test-2026",
+        name="测试活动",
+        org=w.city,
+        starts_on=today - dt.timedelta(days=60),
+        ends_on=today + dt.timedelta(days=60),
+        focus_areas=["优化营商环境", "破解民生难题"],
+    )
+    w.area, w.area2 = list(w.campaign.focus_areas.all())
+    return w

@@ -1,0 +1,57 @@
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from taizhang.core.testing import record
+from taizhang.ledger.models import Status
+
+
+def api_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def test_token_client_lists_only_its_scope(world):
+    mine, other = record(world), record(world, by=world.handler_b1, org=world.dept_b1)
+    data = api_for(world.handler_a1).get(
+        reverse("api_problems", args=[world.campaign.slug])).json()
+    numbers = {row["number"] for row in data["results"]}
+    assert numbers == {mine.number}
+    assert other.number not in numbers
+    assert APIClient().get(reverse("api_problems", args=[world.campaign.slug])).status_code == 401
+
+
+def test_transition_with_stale_version_is_409(world):
+    problem = record(world, by=world.office, org=world.dept_a1)
+    client = api_for(world.handler_a1)
+    url = reverse("api_problem_transition", args=[problem.pk])
+    ok = client.post(url, {"action": "sign", "version": problem.version}, format="json")
+    assert ok.status_code == 200 and ok.json()["status"] == Status.RECTIFYING
+    stale = client.post(url, {"action": "decline", "version": problem.version, "reason": "x"},
+                        format="json")
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == problem.version + 1
+
+
+def test_transition_errors_are_clear(world):
+    problem = record(world)
+    url = reverse("api_problem_transition", args=[problem.pk])
+    forbidden = api_for(world.handler_a1).post(
+        url, {"action": "approve", "version": problem.version}, format="json")
+    assert forbidden.status_code == 403 and "上级" in forbidden.json()["detail"]
+    wrong_state = api_for(world.handler_a1).post(
+        url, {"action": "sign", "version": problem.version}, format="json")
+    assert wrong_state.status_code == 400 and "不能签收" in wrong_state.json()["detail"][0]
+    unseen = api_for(world.handler_b1).post(
+        url, {"action": "void", "version": problem.version, "reason": "x"}, format="json")
+    assert unseen.status_code == 404
+
+
+def test_stats_endpoint_and_schema(world):
+    record(world)
+    stats = api_for(world.leader_a).get(reverse("api_stats", args=[world.campaign.slug])).json()
+    assert stats["problems_total"] == 1 and stats["campaign"] == "test-2026"
+    schema = api_for(world.office).get(reverse("api_schema"))
+    assert schema.status_code == 200 and b"/api/problems/{id}/transitions/" in schema.content

@@ -1,0 +1,128 @@
+"""The web pages: scoping on every lookup, forms that call the services, clear messages."""
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from taizhang.core.testing import PDF, record
+from taizhang.ledger import services
+from taizhang.ledger.models import Evidence, Problem, Status
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_pages_need_a_login(world):
+    response = Client().get(reverse("problem_list", args=[world.campaign.slug]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_overview_list_and_detail_render_in_chinese(world):
+    problem = record(world)
+    client = client_for(world.office)
+    overview = client.get(reverse("campaign_overview", args=[world.campaign.slug]))
+    assert overview.status_code == 200
+    assert "整改率" in overview.content.decode()
+    listing = client.get(reverse("problem_list", args=[world.campaign.slug]))
+    assert problem.number in listing.content.decode()
+    detail = client.get(reverse("problem_detail", args=[problem.pk]))
+    assert "办理记录" in detail.content.decode()
+
+
+def test_english_through_the_language_switch(world):
+    client = client_for(world.office)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("problem_list", args=[world.campaign.slug])).content.decode()
+    assert "Ledger" in page
+    # The browser's language alone does not switch a Chinese-first product.
+    other = client_for(world.office)
+    page = other.get(reverse("problem_list", args=[world.campaign.slug]),
+                     HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert "问题台账" in page
+
+
+def test_out_of_scope_problem_is_not_found(world):
+    problem = record(world)
+    assert client_for(world.handler_b1).get(
+        reverse("problem_detail", args=[problem.pk])).status_code == 404
+    response = client_for(world.handler_b1).post(
+        reverse("problem_action", args=[problem.pk, "void"]),
+        {"version": problem.version, "reason": "x"},
+    )
+    assert response.status_code == 404
+    assert Problem.objects.get(pk=problem.pk).status == Status.RECTIFYING
+
+
+def test_handler_records_a_problem_through_the_form(world):
+    client = client_for(world.handler_a1)
+    url = reverse("problem_create", args=[world.campaign.slug])
+    response = client.post(url, {
+        "title": "窗口排队时间长", "focus_area": world.area.pk, "org_code": "141002801",
+        "kind": "immediate", "source": "self_found", "measures": "增设窗口\n推行预约",
+    })
+    assert response.status_code == 302
+    problem = Problem.objects.get(title="窗口排队时间长")
+    assert problem.measures.count() == 2 and problem.status == Status.RECTIFYING
+    bad = client.post(url, {"title": "", "focus_area": world.area.pk, "org_code": "999",
+                            "kind": "immediate", "source": "self_found"})
+    assert bad.status_code == 400
+    assert "该字段是必填项" in bad.content.decode()
+
+
+def test_stale_form_shows_a_conflict_and_keeps_the_first_change(world):
+    problem = record(world)
+    stale_version = problem.version
+    services.update_problem(problem, by=world.admin_a, version=problem.version, title="新标题")
+    client = client_for(world.handler_a1)
+    response = client.post(reverse("problem_action", args=[problem.pk, "apply"]),
+                           {"version": stale_version, "reason": "已整改"}, follow=True)
+    assert "已被他人修改" in response.content.decode()
+    problem.refresh_from_db()
+    assert (problem.status, problem.title) == (Status.RECTIFYING, "新标题")
+
+
+def test_evidence_upload_and_scoped_download(world):
+    problem = record(world)
+    client = client_for(world.handler_a1)
+    upload = io.BytesIO(PDF)
+    upload.name = "整改报告.pdf"
+    client.post(reverse("problem_upload_evidence", args=[problem.pk]), {"file": upload})
+    evidence = Evidence.objects.get()
+    url = reverse("problem_evidence", args=[problem.pk, evidence.pk])
+    response = client_for(world.leader_a).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert client_for(world.handler_b1).get(url).status_code == 404
+    disguised = io.BytesIO(b"MZ" + b"\x00" * 100)
+    disguised.name = "photo.jpg"
+    page = client.post(reverse("problem_upload_evidence", args=[problem.pk]),
+                       {"file": disguised}, follow=True).content.decode()
+    assert "改了扩展名" in page and Evidence.objects.count() == 1
+
+
+def test_bad_filter_values_are_reported(world):
+    client = client_for(world.office)
+    response = client.get(reverse("problem_list", args=[world.campaign.slug]) + "?status=bogus")
+    assert response.status_code == 400
+    assert "无效" in response.content.decode()
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_list_page_query_count_does_not_grow_with_rows(world, django_assert_max_num_queries, rows):
+    for i in range(rows):
+        record(world, title=f"问题{i}")
+    client = client_for(world.office)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("problem_list", args=[world.campaign.slug])).status_code == 200
+
+
+def test_overview_query_count_is_fixed(world, django_assert_max_num_queries):
+    for _ in range(5):
+        record(world)
+    client = client_for(world.office)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("campaign_overview", args=[world.campaign.slug]))
