@@ -1,0 +1,37 @@
+import json
+
+import pytest
+from django.core.management import call_command
+
+from taizhang.demo.builder import DEMO_USERS, SLUG, build_demo
+from taizhang.ledger.models import Problem, ProblemEvent, Status
+from taizhang.orgs.models import Org
+
+
+@pytest.mark.django_db
+def test_demo_reproduces_the_articles_figures(capsys):
+    summary = build_demo(scale=0.004)
+    assert summary.problems == 1080
+    call_command("stats", "--json", "--campaign", SLUG)
+    stats = json.loads(capsys.readouterr().out)
+    assert abs(stats["rectification_rate"] - 92.4) <= 0.5
+    assert stats["overdue"] > 0
+    assert len(stats["by_focus_area"]) == 6
+    county_names = {row["name"] for row in stats["by_org"].values()}
+    assert {"尧都区", "侯马市", "汾西县", "临汾经济开发区", "市发改委"} <= county_names
+    # Every generated row has a history, and every closed one its approval.
+    assert ProblemEvent.objects.values("problem").distinct().count() == Problem.objects.count()
+    closed = Problem.objects.filter(status=Status.CLOSED).count()
+    assert ProblemEvent.objects.filter(action="approve").count() == closed
+
+
+@pytest.mark.django_db
+def test_demo_has_a_login_for_every_role_and_a_problem_to_approve():
+    build_demo(scale=0.002)
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(username__in=[u for u, *_ in DEMO_USERS])
+    roles = {a.role for u in users for a in u.role_assignments.all()}
+    assert roles == {"office", "leader", "admin", "handler", "inspector", "operator"}
+    yaodu_dept = Org.objects.get(code="141002801")
+    assert Problem.objects.filter(org=yaodu_dept, status=Status.PENDING).exists()
