@@ -52,8 +52,9 @@ def fresh_database(db: str) -> dict[str, str]:
     else:
         name = PG_URL.rsplit("/", 1)[1]
         base = PG_URL.rsplit("/", 1)[0]
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"],
-                       check=True)
+        subprocess.run(
+            ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
+        )
         subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
         env["DATABASE_URL"] = PG_URL
     return env
@@ -108,7 +109,9 @@ def main() -> int:
         print(json.dumps(measure_pages(args.requests)))
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     failed = False
     for db in args.db.split(","):
         (OUT / db).mkdir(exist_ok=True)
@@ -125,14 +128,20 @@ def main() -> int:
         print(f"[{db}] taizhang stats --json: {stats * 1000:.0f} ms (process start included)")
         child = subprocess.run(
             [sys.executable, __file__, "--measure-pages", "--requests", str(args.requests)],
-            env=env, check=True, capture_output=True, text=True, cwd=OUT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=OUT,
         )
         for name, figures in json.loads(child.stdout.splitlines()[-1]).items():
             goal = GOALS_MS[name.split()[0]]
             ratio = figures["p95"] / goal
             failed |= ratio > 1
-            print(f"[{db}] {name}: p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms "
-                  f"(goal {goal:.0f} ms: {ratio:.2f}× of goal)")
+            print(
+                f"[{db}] {name}: p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms "
+                f"(goal {goal:.0f} ms: {ratio:.2f}× of goal)"
+            )
     return 1 if failed else 0
 
 

@@ -26,6 +26,7 @@ from taizhang.ledger.models import (
     Status,
 )
 from taizhang.orgs.models import Org, OrgKind
+from taizhang.reports import tallies
 from taizhang.workdays.calendar import is_workday
 
 PROBLEMS_AT_SCALE_1 = 270_000
@@ -267,6 +268,8 @@ def build_ledger(
             progress(f"问题 {counts.problems}/{total}")
     batch.flush(counts)
     _point_merged_problems(campaign)
+    progress("汇总统计…")
+    tallies.rebuild(campaign)
     statements = connection.ops.sequence_reset_sql(no_style(), [Problem])
     with connection.cursor() as cursor:
         for sql in statements:

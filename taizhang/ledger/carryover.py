@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.ledger.models import OPEN_STATUSES, EventAction, Problem, ProblemEvent, Status
 from taizhang.orgs.scoping import scope_of
+from taizhang.reports import tallies
 
 
 @transaction.atomic
@@ -81,5 +82,6 @@ def carry_over(
                 to_status=status,
                 reason=reason,
             )
+        tallies.track_new([new])
         carried += 1
     return carried

@@ -16,7 +16,7 @@ from taizhang.campaigns.models import Campaign
 from taizhang.ledger.deadlines import DeadlineState, deadline_state_q
 from taizhang.ledger.models import Kind, Problem, Source, Status
 from taizhang.orgs.models import Org
-from taizhang.reports.figures import FIGURE_FILTERS, figure_filter
+from taizhang.reports.figures import FIGURES, figure_filter
 
 SORTS = {
     "number": "number",
@@ -55,7 +55,7 @@ def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
         "kind": Kind.values,
         "source": Source.values,
         "deadline": DeadlineState.filterable,
-        "figure": list(FIGURE_FILTERS),
+        "figure": list(FIGURES),
     }
     for key, allowed in checks.items():
         if key in params and params[key] not in allowed:

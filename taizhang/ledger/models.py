@@ -99,7 +99,19 @@ class Problem(models.Model):
                 name="problem_scope",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
-            models.Index(fields=["campaign", "status", "deadline"], name="problem_status_deadline"),
+            # Covers the live overdue counts: open statuses × deadline range, grouped by cut.
+            models.Index(
+                fields=[
+                    "campaign",
+                    "status",
+                    "deadline",
+                    "org_path",
+                    "focus_area",
+                    "kind",
+                    "source",
+                ],
+                name="problem_status_deadline",
+            ),
             models.Index(fields=["campaign", "focus_area", "status"], name="problem_area_status"),
             models.Index(fields=["org", "status"], name="problem_org_status"),
         ]

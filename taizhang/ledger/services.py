@@ -31,6 +31,7 @@ from taizhang.ledger.models import (
     Status,
 )
 from taizhang.orgs.models import Org
+from taizhang.reports import tallies
 
 User = AbstractBaseUser
 MAX_DEADLINE_YEARS_AFTER_CAMPAIGN = 3
@@ -87,9 +88,11 @@ def _write(problem: Problem, expected_version: int, **fields: Any) -> None:
     if not updated:
         current = Problem.objects.filter(pk=problem.pk).values_list("version", flat=True).first()
         raise ConflictError(current)
+    before = tallies.leaf_key(problem)
     for name, value in fields.items():
         setattr(problem, name, value)
     problem.version = expected_version + 1
+    tallies.track_change(before, tallies.leaf_key(problem))
 
 
 def _transition(
@@ -201,6 +204,7 @@ def record_problem(
     if cooperating_orgs:
         problem.cooperating_orgs.set([o for o in cooperating_orgs if o.pk != org.pk])
     _log(problem, by, EventAction.CREATE, to_status=status)
+    tallies.track_new([problem])
     for order, content in enumerate(m.strip() for m in measures if m.strip()):
         Measure.objects.create(problem=problem, order=order + 1, content=content)
     return problem

@@ -49,6 +49,11 @@ def move_org(org: Org, new_parent: Org) -> Org:
     )
     Org.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
+    from taizhang.campaigns.models import Campaign
+    from taizhang.reports import tallies
+
+    for campaign in Campaign.objects.filter(problems__org_path__under=new_path).distinct():
+        tallies.rebuild(campaign)
     return org
 
 

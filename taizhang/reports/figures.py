@@ -5,10 +5,13 @@
 - rectification_rate 整改率 = rectified / total
 - on_time_rate 按期整改率 = closed on or before the deadline / closed
 - overdue 逾期: open problems past their deadline, counted on `today`
+
+Each figure is a set of statuses (plus "closed on time" or "past its deadline"). From that one
+definition come both the filter of the list behind the figure and the rule that sums tallies.
 """
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Value
@@ -17,33 +20,47 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import OPEN_STATUSES, UNCOUNTED_STATUSES, Problem, Status
 
-# Each figure is a filter over the ledger; the list behind a figure uses the same filter.
-FIGURE_FILTERS: dict[str, Any] = {
-    "problems_total": lambda today: ~Q(status__in=UNCOUNTED_STATUSES),
-    "problems_rectified": lambda today: Q(status=Status.CLOSED),
-    "problems_rectified_on_time": lambda today: Q(status=Status.CLOSED, closed_on_time=True),
-    "problems_open": lambda today: Q(status__in=OPEN_STATUSES),
-    "overdue": lambda today: Q(status__in=OPEN_STATUSES, deadline__lt=today),
-    "problems_pending": lambda today: Q(status=Status.PENDING),
-    "problems_void": lambda today: Q(status=Status.VOID),
-    "problems_merged": lambda today: Q(status=Status.MERGED),
-}
+
+@dataclass(frozen=True)
+class Figure:
+    label: Any
+    statuses: frozenset[str]
+    on_time_only: bool = False
+    past_deadline: bool = False  # depends on the day: counted live, never tallied
+
+    def q(self, today: dt.date) -> Q:
+        query = Q(status__in=sorted(self.statuses))
+        if self.on_time_only:
+            query &= Q(closed_on_time=True)
+        if self.past_deadline:
+            query &= Q(deadline__lt=today)
+        return query
+
+    def counts(self, status: str, on_time: int) -> bool:
+        """Whether a tally row (status, on_time code 1/0/-1) belongs to this figure."""
+        return status in self.statuses and (not self.on_time_only or on_time == 1)
 
 
-FIGURE_LABELS = {
-    "problems_total": _("问题总数"),
-    "problems_rectified": _("已销号"),
-    "problems_rectified_on_time": _("按期销号"),
-    "problems_open": _("未销号"),
-    "overdue": _("逾期"),
-    "problems_pending": _("待审核"),
-    "problems_void": _("已作废"),
-    "problems_merged": _("已合并"),
+COUNTED = frozenset(Status.values) - frozenset(UNCOUNTED_STATUSES)
+FIGURES: dict[str, Figure] = {
+    "problems_total": Figure(_("问题总数"), COUNTED),
+    "problems_rectified": Figure(_("已销号"), frozenset({Status.CLOSED})),
+    "problems_rectified_on_time": Figure(
+        _("按期销号"), frozenset({Status.CLOSED}), on_time_only=True
+    ),
+    "problems_open": Figure(_("未销号"), frozenset(OPEN_STATUSES)),
+    "overdue": Figure(_("逾期"), frozenset(OPEN_STATUSES), past_deadline=True),
+    "problems_pending": Figure(_("待审核"), frozenset({Status.PENDING})),
+    "problems_void": Figure(_("已作废"), frozenset({Status.VOID})),
+    "problems_merged": Figure(_("已合并"), frozenset({Status.MERGED})),
 }
+FIGURE_LABELS = {name: figure.label for name, figure in FIGURES.items()}
+TALLIED = [name for name, figure in FIGURES.items() if not figure.past_deadline]
+LIVE = [name for name, figure in FIGURES.items() if figure.past_deadline]
 
 
 def figure_filter(name: str, today: dt.date) -> Q:
-    return FIGURE_FILTERS[name](today)
+    return FIGURES[name].q(today)
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -76,40 +93,71 @@ class Figures:
             "on_time_rate": self.on_time_rate,
         }
 
-    def add(self, other: "Figures") -> None:
-        for name in FIGURE_FILTERS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+    def add_tally(self, status: str, on_time: int, n: int) -> None:
+        for name in TALLIED:
+            if FIGURES[name].counts(status, on_time):
+                setattr(self, name, getattr(self, name) + n)
 
 
-def _aggregates(today: dt.date) -> dict[str, Count]:
-    return {name: Count("pk", filter=make(today)) for name, make in FIGURE_FILTERS.items()}
+@dataclass
+class Breakdown:
+    """Figures of one org subtree, in total and cut by area, kind, source and child unit."""
+
+    overall: Figures = field(default_factory=Figures)
+    by_area: dict[int, Figures] = field(default_factory=dict)
+    by_kind: dict[str, Figures] = field(default_factory=dict)
+    by_source: dict[str, Figures] = field(default_factory=dict)
+    by_child: dict[str, Figures] = field(default_factory=dict)
+
+    def cells(self, area: int, kind: str, source: str, child: str | None) -> list[Figures]:
+        cells = [
+            self.overall,
+            self.by_area.setdefault(area, Figures()),
+            self.by_kind.setdefault(kind, Figures()),
+            self.by_source.setdefault(source, Figures()),
+        ]
+        if child is not None:
+            cells.append(self.by_child.setdefault(child, Figures()))
+        return cells
 
 
-def figures_of(problems: QuerySet[Problem], today: dt.date) -> Figures:
-    return Figures(**problems.aggregate(**_aggregates(today)))
+def child_path_expression(parent_path: str) -> Any:
+    """The path of the child of `parent_path` whose subtree holds the row (itself if none)."""
+    rest = Substr("org_path", len(parent_path) + 1)
+    return Substr("org_path", 1, StrIndex(rest, Value("/")) + Value(len(parent_path)))
 
 
-def figures_by(problems: QuerySet[Problem], field: str, today: dt.date) -> dict[Any, Figures]:
-    """One grouped query; keys are the raw values of `field` (ids for foreign keys)."""
-    rows = problems.order_by().values(field).annotate(**_aggregates(today))
-    return {row.pop(field): Figures(**row) for row in rows}
+def _aggregates(today: dt.date, names: list[str]) -> dict[str, Count]:
+    return {name: Count("pk", filter=FIGURES[name].q(today)) for name in names}
 
 
-def figures_by_child(
-    problems: QuerySet[Problem], parent_path: str, today: dt.date
-) -> dict[str, Figures]:
-    """Figures per child subtree of `parent_path`, keyed by the child's path, in one query.
+def live_breakdown(
+    problems: QuerySet[Problem],
+    parent_path: str,
+    today: dt.date,
+    names: list[str] | None = None,
+    *,
+    all_under_parent: bool = False,
+) -> Breakdown:
+    """Count `names` (default: every figure) straight from the ledger, in one grouped query.
 
-    Problems of the parent org itself are keyed by `parent_path`.
+    `all_under_parent` says every row of `problems` is already in the subtree (a campaign's
+    root): the path filter is then left out, so the database keeps to the status index.
     """
-    start = len(parent_path) + 1
-    rest = Substr("org_path", start)
-    child = Substr("org_path", 1, StrIndex(rest, Value("/")) + Value(len(parent_path)))
+    names = names or list(FIGURES)
+    breakdown = Breakdown()
+    if not all_under_parent:
+        problems = problems.filter(org_path__under=parent_path)
     rows = (
-        problems.filter(org_path__under=parent_path)
-        .order_by()
-        .annotate(child_path=child)
-        .values("child_path")
-        .annotate(**_aggregates(today))
+        problems.order_by()
+        .annotate(child_path=child_path_expression(parent_path))
+        .values("focus_area", "kind", "source", "child_path")
+        .annotate(**_aggregates(today, names))
     )
-    return {row.pop("child_path"): Figures(**row) for row in rows}
+    for row in rows:
+        for cell in breakdown.cells(
+            row["focus_area"], row["kind"], row["source"], row["child_path"]
+        ):
+            for name in names:
+                setattr(cell, name, getattr(cell, name) + row[name])
+    return breakdown

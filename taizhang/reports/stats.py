@@ -1,35 +1,91 @@
-"""The figures of one campaign for one org subtree, as `taizhang stats --json` prints them."""
+"""Figures of one org subtree: from the tallies when the reader sees the whole subtree, else live.
+
+`campaign_stats` is what `taizhang stats --json` and the API print.
+"""
 
 import datetime as dt
 from typing import Any
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.ledger.models import Kind, Problem, Source
+from taizhang.ledger.models import OPEN_STATUSES, Kind, Problem, Source
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org
-from taizhang.reports.figures import Figures, figures_by, figures_by_child, figures_of
+from taizhang.orgs.scoping import scope_of
+from taizhang.reports.figures import (
+    LIVE,
+    TALLIED,
+    Breakdown,
+    Figures,
+    live_breakdown,
+)
+from taizhang.reports.models import ProblemTally
 
 
-def scoped_problems(campaign: Campaign, user: object | None, org: Org | None):  # type: ignore[no-untyped-def]
-    problems = (
-        visible_problems(user, campaign)
-        if user is not None
-        else Problem.objects.filter(campaign=campaign)
+def tallied_breakdown(campaign: Campaign, org: Org, today: dt.date) -> Breakdown:
+    breakdown = Breakdown()
+    rows = ProblemTally.objects.filter(campaign=campaign, org_path=org.path, n__gt=0).values_list(
+        "focus_area", "kind", "source", "status", "on_time", "n"
     )
-    if org is not None:
-        problems = problems.filter(org_path__under=org.path)
-    return problems
+    for area, kind, source, status, on_time, n in rows:
+        for cell in breakdown.cells(area, kind, source, None):
+            cell.add_tally(status, on_time, n)
+    child_rows = (
+        ProblemTally.objects.filter(campaign=campaign, org_path__in=_child_paths(org), n__gt=0)
+        .values_list("org_path", "status", "on_time")
+        .annotate(total=Sum("n"))
+    )
+    below = Figures()
+    for path, status, on_time, n in child_rows:
+        breakdown.by_child.setdefault(path, Figures()).add_tally(status, on_time, n)
+        below.add_tally(status, on_time, n)
+    own = Figures(
+        **{name: getattr(breakdown.overall, name) - getattr(below, name) for name in TALLIED}
+    )
+    if any(getattr(own, name) for name in TALLIED):
+        breakdown.by_child[org.path] = own
+    # Figures that depend on the day (overdue) are counted live, over open problems only.
+    open_problems = Problem.objects.filter(
+        campaign=campaign, status__in=OPEN_STATUSES, deadline__lt=today
+    )
+    live = live_breakdown(
+        open_problems, org.path, today, names=LIVE, all_under_parent=org.pk == campaign.org_id
+    )
+    _merge(breakdown, live, LIVE)
+    return breakdown
 
 
-def child_figures(
-    campaign: Campaign, root: Org, problems: Any, today: dt.date
-) -> list[tuple[Org, Figures]]:
-    by_path = figures_by_child(problems, root.path, today)
-    rows = [(child, by_path.get(child.path, Figures())) for child in root.children.all()]
-    if root.path in by_path:
-        rows.insert(0, (root, by_path[root.path]))
+def _child_paths(org: Org) -> list[str]:
+    return list(Org.objects.filter(parent=org).values_list("path", flat=True))
+
+
+def _merge(into: Breakdown, other: Breakdown, names: list[str]) -> None:
+    pairs = [(into.overall, other.overall)]
+    for attr in ("by_area", "by_kind", "by_source", "by_child"):
+        target = getattr(into, attr)
+        for key, figures in getattr(other, attr).items():
+            pairs.append((target.setdefault(key, Figures()), figures))
+    for target_figures, source_figures in pairs:
+        for name in names:
+            setattr(target_figures, name, getattr(source_figures, name))
+
+
+def org_breakdown(
+    campaign: Campaign, org: Org, today: dt.date, user: object | None = None
+) -> Breakdown:
+    """The reader's figures for `org`'s subtree (the tallies serve whoever sees all of it)."""
+    if user is None or scope_of(user).reaches(org.path):
+        return tallied_breakdown(campaign, org, today)
+    return live_breakdown(visible_problems(user, campaign), org.path, today)
+
+
+def child_rows(org: Org, breakdown: Breakdown) -> list[tuple[Org, Figures]]:
+    """Each child unit with its figures (zeros included), the org's own problems first."""
+    rows = [(child, breakdown.by_child.get(child.path, Figures())) for child in org.children.all()]
+    if org.path in breakdown.by_child:
+        rows.insert(0, (org, breakdown.by_child[org.path]))
     return rows
 
 
@@ -42,23 +98,24 @@ def campaign_stats(
 ) -> dict[str, Any]:
     today = today or timezone.localdate()
     root = org or campaign.org
-    problems = scoped_problems(campaign, user, org)
-    areas = {a.pk: a.name for a in FocusArea.objects.filter(campaign=campaign)}
-    by_area = figures_by(problems, "focus_area", today)
-    by_kind = figures_by(problems, "kind", today)
-    by_source = figures_by(problems, "source", today)
+    breakdown = org_breakdown(campaign, root, today, user)
+    areas = FocusArea.objects.filter(campaign=campaign)
     return {
         "campaign": campaign.slug,
         "campaign_name": campaign.name,
         "org": root.code,
         "org_name": root.name,
         "as_of": today.isoformat(),
-        **figures_of(problems, today).as_dict(),
-        "by_focus_area": {name: by_area.get(pk, Figures()).as_dict() for pk, name in areas.items()},
+        **breakdown.overall.as_dict(),
+        "by_focus_area": {
+            area.name: breakdown.by_area.get(area.pk, Figures()).as_dict() for area in areas
+        },
         "by_org": {
             child.code: {"name": child.name, **figures.as_dict()}
-            for child, figures in child_figures(campaign, root, problems, today)
+            for child, figures in child_rows(root, breakdown)
         },
-        "by_kind": {str(k.label): by_kind.get(k.value, Figures()).as_dict() for k in Kind},
-        "by_source": {str(s.label): by_source.get(s.value, Figures()).as_dict() for s in Source},
+        "by_kind": {k.value: breakdown.by_kind.get(k.value, Figures()).as_dict() for k in Kind},
+        "by_source": {
+            s.value: breakdown.by_source.get(s.value, Figures()).as_dict() for s in Source
+        },
     }

@@ -7,8 +7,8 @@ from taizhang.campaigns.access import campaign_for, home_org
 from taizhang.campaigns.models import FocusArea
 from taizhang.ledger.models import Kind, Source
 from taizhang.orgs.models import Org
-from taizhang.reports.figures import FIGURE_LABELS, Figures, figures_by, figures_of
-from taizhang.reports.stats import child_figures, scoped_problems
+from taizhang.reports.figures import FIGURE_LABELS, Figures
+from taizhang.reports.stats import child_rows, org_breakdown
 
 HEADLINE = ["problems_total", "problems_rectified", "problems_open", "problems_pending", "overdue"]
 
@@ -21,13 +21,9 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("org"):
         org = Org.objects.filter(code=request.GET["org"], path__under=campaign.org.path).first()
     org = org or home_org(request.user, campaign)
-    problems = scoped_problems(campaign, request.user, org)
-    areas = list(FocusArea.objects.filter(campaign=campaign))
-    by_area = figures_by(problems, "focus_area", today)
-    by_kind = figures_by(problems, "kind", today)
-    by_source = figures_by(problems, "source", today)
-    overall = figures_of(problems, today)
-    children = child_figures(campaign, org, problems, today)
+    breakdown = org_breakdown(campaign, org, today, request.user)
+    overall = breakdown.overall
+    children = child_rows(org, breakdown)
     children.sort(
         key=lambda row: (row[1].rectification_rate is None, -(row[1].rectification_rate or 0))
     )
@@ -36,11 +32,10 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
         .values_list("parent_id", flat=True)
         .distinct()
     )
-    breadcrumbs = list(
-        Org.objects.filter(code__in=org.ancestor_codes(), path__under=campaign.org.path).order_by(
-            "depth"
-        )
-    )
+    breadcrumbs = Org.objects.filter(
+        code__in=org.ancestor_codes(), path__under=campaign.org.path
+    ).order_by("depth")
+    areas = FocusArea.objects.filter(campaign=campaign)
     return render(
         request,
         "reports/overview.html",
@@ -51,9 +46,9 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "breadcrumbs": breadcrumbs,
             "overall": overall,
             "headline": [(k, FIGURE_LABELS[k], getattr(overall, k)) for k in HEADLINE],
-            "by_area": [(a, by_area.get(a.pk, Figures())) for a in areas],
-            "by_kind": [(k, by_kind.get(k.value, Figures())) for k in Kind],
-            "by_source": [(s, by_source.get(s.value, Figures())) for s in Source],
+            "by_area": [(a, breakdown.by_area.get(a.pk, Figures())) for a in areas],
+            "by_kind": [(k, breakdown.by_kind.get(k.value, Figures())) for k in Kind],
+            "by_source": [(s, breakdown.by_source.get(s.value, Figures())) for s in Source],
             "children": children,
             "drillable": drillable,
             "phases": campaign.phases.all(),

@@ -15,8 +15,7 @@ def api_for(user) -> APIClient:
 
 def test_token_client_lists_only_its_scope(world):
     mine, other = record(world), record(world, by=world.handler_b1, org=world.dept_b1)
-    data = api_for(world.handler_a1).get(
-        reverse("api_problems", args=[world.campaign.slug])).json()
+    data = api_for(world.handler_a1).get(reverse("api_problems", args=[world.campaign.slug])).json()
     numbers = {row["number"] for row in data["results"]}
     assert numbers == {mine.number}
     assert other.number not in numbers
@@ -29,8 +28,9 @@ def test_transition_with_stale_version_is_409(world):
     url = reverse("api_problem_transition", args=[problem.pk])
     ok = client.post(url, {"action": "sign", "version": problem.version}, format="json")
     assert ok.status_code == 200 and ok.json()["status"] == Status.RECTIFYING
-    stale = client.post(url, {"action": "decline", "version": problem.version, "reason": "x"},
-                        format="json")
+    stale = client.post(
+        url, {"action": "decline", "version": problem.version, "reason": "x"}, format="json"
+    )
     assert stale.status_code == 409
     assert stale.json()["current_version"] == problem.version + 1
 
@@ -39,13 +39,16 @@ def test_transition_errors_are_clear(world):
     problem = record(world)
     url = reverse("api_problem_transition", args=[problem.pk])
     forbidden = api_for(world.handler_a1).post(
-        url, {"action": "approve", "version": problem.version}, format="json")
+        url, {"action": "approve", "version": problem.version}, format="json"
+    )
     assert forbidden.status_code == 403 and "上级" in forbidden.json()["detail"]
     wrong_state = api_for(world.handler_a1).post(
-        url, {"action": "sign", "version": problem.version}, format="json")
+        url, {"action": "sign", "version": problem.version}, format="json"
+    )
     assert wrong_state.status_code == 400 and "不能签收" in wrong_state.json()["detail"][0]
     unseen = api_for(world.handler_b1).post(
-        url, {"action": "void", "version": problem.version, "reason": "x"}, format="json")
+        url, {"action": "void", "version": problem.version, "reason": "x"}, format="json"
+    )
     assert unseen.status_code == 404
 
 

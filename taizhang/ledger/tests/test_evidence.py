@@ -35,7 +35,9 @@ def test_real_files_are_stored_outside_the_web_root(world, settings):
 def test_disguised_or_unknown_files_are_refused(world, name, data, message):
     problem = record(world)
     with pytest.raises(ValidationError, match=message):
-        services.add_evidence(problem, by=world.handler_a1, upload=io.BytesIO(data), original_name=name)
+        services.add_evidence(
+            problem, by=world.handler_a1, upload=io.BytesIO(data), original_name=name
+        )
     assert not Evidence.objects.exists()
 
 
@@ -45,10 +47,14 @@ def test_oversized_file_is_refused(world):
     problem = record(world)
     big = PDF + b"0" * (1024 * 1024)
     with pytest.raises(ValidationError, match="1 MB"):
-        services.add_evidence(problem, by=world.handler_a1, upload=io.BytesIO(big), original_name="a.pdf")
+        services.add_evidence(
+            problem, by=world.handler_a1, upload=io.BytesIO(big), original_name="a.pdf"
+        )
 
 
 def test_only_the_unit_may_upload(world):
     problem = record(world)
     with pytest.raises(services.NotAllowed):
-        services.add_evidence(problem, by=world.leader_a, upload=io.BytesIO(PDF), original_name="a.pdf")
+        services.add_evidence(
+            problem, by=world.leader_a, upload=io.BytesIO(PDF), original_name="a.pdf"
+        )

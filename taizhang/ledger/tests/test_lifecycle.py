@@ -13,7 +13,9 @@ from taizhang.ledger.models import EventAction, ExtensionStatus, Kind, ProblemEv
 
 
 def statuses(problem):
-    return [(e.from_status, e.to_status) for e in problem.events.order_by("at", "pk") if e.to_status]
+    return [
+        (e.from_status, e.to_status) for e in problem.events.order_by("at", "pk") if e.to_status
+    ]
 
 
 def test_own_unit_records_and_the_level_above_closes(world):
@@ -21,7 +23,9 @@ def test_own_unit_records_and_the_level_above_closes(world):
     problem = record(world, measures=["公布材料清单"])
     assert problem.status == Status.RECTIFYING
     measure = problem.measures.get()
-    services.report_progress(problem, by=world.handler_a1, percent=100, text="已公布", measure=measure)
+    services.report_progress(
+        problem, by=world.handler_a1, percent=100, text="已公布", measure=measure
+    )
     # when it is applied for and approved by the county leader
     close(world, problem)
     # then it is closed on time, with the whole history
@@ -29,7 +33,9 @@ def test_own_unit_records_and_the_level_above_closes(world):
     assert problem.status == Status.CLOSED
     assert problem.closed_on_time is True
     assert statuses(problem) == [
-        ("", Status.RECTIFYING), (Status.RECTIFYING, Status.PENDING), (Status.PENDING, Status.CLOSED),
+        ("", Status.RECTIFYING),
+        (Status.RECTIFYING, Status.PENDING),
+        (Status.PENDING, Status.CLOSED),
     ]
     measure.refresh_from_db()
     assert measure.progress == 100 and measure.done_on == dt.date.today()
@@ -38,7 +44,9 @@ def test_own_unit_records_and_the_level_above_closes(world):
 def test_assigned_problem_is_signed_or_declined_and_reassigned(world):
     problem = record(world, by=world.office, org=world.dept_a1, source="assigned")
     assert problem.status == Status.ASSIGNED
-    services.decline_problem(problem, by=world.handler_a1, version=problem.version, reason="非本单位职责")
+    services.decline_problem(
+        problem, by=world.handler_a1, version=problem.version, reason="非本单位职责"
+    )
     assert problem.status == Status.DRAFT
     services.assign_problem(problem, by=world.office, version=problem.version, org=world.town_a2)
     assert problem.org == world.town_a2 and problem.org_path == world.town_a2.path
@@ -67,7 +75,9 @@ def test_applicant_cannot_approve_even_when_above(world):
 
 def test_handler_cannot_approve_and_same_level_leader_cannot(world):
     problem = record(world)
-    services.add_evidence(problem, by=world.handler_a1, upload=io.BytesIO(PDF), original_name="a.pdf")
+    services.add_evidence(
+        problem, by=world.handler_a1, upload=io.BytesIO(PDF), original_name="a.pdf"
+    )
     services.apply_to_close(problem, by=world.handler_a1, version=problem.version, note="done")
     for user in (world.handler_a1, world.handler_a2, world.inspector_a, world.leader_b):
         with pytest.raises(NotAllowed):
@@ -88,13 +98,17 @@ def test_closure_needs_evidence_when_the_campaign_says_so(world):
 
 def test_return_then_reopen_after_closure(world):
     problem = record(world)
-    services.add_evidence(problem, by=world.handler_a1, upload=io.BytesIO(PDF), original_name="a.pdf")
+    services.add_evidence(
+        problem, by=world.handler_a1, upload=io.BytesIO(PDF), original_name="a.pdf"
+    )
     services.apply_to_close(problem, by=world.handler_a1, version=problem.version, note="done")
     services.return_closure(problem, by=world.leader_a, version=problem.version, reason="证据不足")
     assert problem.status == Status.RECTIFYING and problem.applied_by is None
     services.apply_to_close(problem, by=world.handler_a1, version=problem.version, note="补充了")
     services.approve_closure(problem, by=world.leader_a, version=problem.version)
-    services.reopen_problem(problem, by=world.inspector_a, version=problem.version, reason="抽查未通过")
+    services.reopen_problem(
+        problem, by=world.inspector_a, version=problem.version, reason="抽查未通过"
+    )
     problem.refresh_from_db()
     assert problem.status == Status.RECTIFYING
     assert problem.closed_at is None and problem.closed_on_time is None
@@ -102,7 +116,7 @@ def test_return_then_reopen_after_closure(world):
 
 def test_transition_from_wrong_state_says_why(world):
     problem = record(world)
-    with pytest.raises(TransitionError, match="整改中.*不能签收"):
+    with pytest.raises(TransitionError, match=r"整改中.*不能签收"):
         services.sign_problem(problem, by=world.handler_a1, version=problem.version)
 
 
@@ -135,11 +149,15 @@ def test_extension_only_through_an_approved_request(world):
     problem = record(world)
     old = problem.deadline
     new = old + dt.timedelta(days=30)
-    extension = services.request_extension(problem, by=world.handler_a1, new_deadline=new, reason="资金未到位")
+    extension = services.request_extension(
+        problem, by=world.handler_a1, new_deadline=new, reason="资金未到位"
+    )
     with pytest.raises(TransitionError, match="审批中"):
         services.request_extension(problem, by=world.handler_a1, new_deadline=new, reason="again")
     with pytest.raises(NotAllowed):
-        services.decide_extension(extension, by=world.handler_a1, version=problem.version, approve=True)
+        services.decide_extension(
+            extension, by=world.handler_a1, version=problem.version, approve=True
+        )
     services.decide_extension(extension, by=world.leader_a, version=problem.version, approve=True)
     problem.refresh_from_db()
     assert problem.deadline == new
@@ -149,10 +167,15 @@ def test_extension_only_through_an_approved_request(world):
 def test_rejected_extension_keeps_the_deadline_and_needs_a_reason(world):
     problem = record(world)
     extension = services.request_extension(
-        problem, by=world.handler_a1, new_deadline=problem.deadline + dt.timedelta(days=5), reason="r"
+        problem,
+        by=world.handler_a1,
+        new_deadline=problem.deadline + dt.timedelta(days=5),
+        reason="r",
     )
     with pytest.raises(ValidationError, match="驳回理由"):
-        services.decide_extension(extension, by=world.leader_a, version=problem.version, approve=False)
+        services.decide_extension(
+            extension, by=world.leader_a, version=problem.version, approve=False
+        )
     services.decide_extension(
         extension, by=world.leader_a, version=problem.version, approve=False, note="理由不充分"
     )
@@ -176,7 +199,10 @@ def test_bad_input_is_refused_with_nothing_saved(world):
         services.report_progress(problem, by=world.handler_a1, percent=120, text="x")
     with pytest.raises(ValidationError, match="进展日期"):
         services.report_progress(
-            problem, by=world.handler_a1, percent=10, text="x",
+            problem,
+            by=world.handler_a1,
+            percent=10,
+            text="x",
             reported_on=dt.date.today() + dt.timedelta(days=1),
         )
     assert ProblemEvent.objects.count() == count + 1

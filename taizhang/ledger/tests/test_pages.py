@@ -41,15 +41,18 @@ def test_english_through_the_language_switch(world):
     assert "Ledger" in page
     # The browser's language alone does not switch a Chinese-first product.
     other = client_for(world.office)
-    page = other.get(reverse("problem_list", args=[world.campaign.slug]),
-                     HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    page = other.get(
+        reverse("problem_list", args=[world.campaign.slug]), HTTP_ACCEPT_LANGUAGE="en-US"
+    ).content.decode()
     assert "问题台账" in page
 
 
 def test_out_of_scope_problem_is_not_found(world):
     problem = record(world)
-    assert client_for(world.handler_b1).get(
-        reverse("problem_detail", args=[problem.pk])).status_code == 404
+    assert (
+        client_for(world.handler_b1).get(reverse("problem_detail", args=[problem.pk])).status_code
+        == 404
+    )
     response = client_for(world.handler_b1).post(
         reverse("problem_action", args=[problem.pk, "void"]),
         {"version": problem.version, "reason": "x"},
@@ -61,15 +64,30 @@ def test_out_of_scope_problem_is_not_found(world):
 def test_handler_records_a_problem_through_the_form(world):
     client = client_for(world.handler_a1)
     url = reverse("problem_create", args=[world.campaign.slug])
-    response = client.post(url, {
-        "title": "窗口排队时间长", "focus_area": world.area.pk, "org_code": "141002801",
-        "kind": "immediate", "source": "self_found", "measures": "增设窗口\n推行预约",
-    })
+    response = client.post(
+        url,
+        {
+            "title": "窗口排队时间长",
+            "focus_area": world.area.pk,
+            "org_code": "141002801",
+            "kind": "immediate",
+            "source": "self_found",
+            "measures": "增设窗口\n推行预约",
+        },
+    )
     assert response.status_code == 302
     problem = Problem.objects.get(title="窗口排队时间长")
     assert problem.measures.count() == 2 and problem.status == Status.RECTIFYING
-    bad = client.post(url, {"title": "", "focus_area": world.area.pk, "org_code": "999",
-                            "kind": "immediate", "source": "self_found"})
+    bad = client.post(
+        url,
+        {
+            "title": "",
+            "focus_area": world.area.pk,
+            "org_code": "999",
+            "kind": "immediate",
+            "source": "self_found",
+        },
+    )
     assert bad.status_code == 400
     assert "该字段是必填项" in bad.content.decode()
 
@@ -79,8 +97,11 @@ def test_stale_form_shows_a_conflict_and_keeps_the_first_change(world):
     stale_version = problem.version
     services.update_problem(problem, by=world.admin_a, version=problem.version, title="新标题")
     client = client_for(world.handler_a1)
-    response = client.post(reverse("problem_action", args=[problem.pk, "apply"]),
-                           {"version": stale_version, "reason": "已整改"}, follow=True)
+    response = client.post(
+        reverse("problem_action", args=[problem.pk, "apply"]),
+        {"version": stale_version, "reason": "已整改"},
+        follow=True,
+    )
     assert "已被他人修改" in response.content.decode()
     problem.refresh_from_db()
     assert (problem.status, problem.title) == (Status.RECTIFYING, "新标题")
@@ -99,8 +120,9 @@ def test_evidence_upload_and_scoped_download(world):
     assert client_for(world.handler_b1).get(url).status_code == 404
     disguised = io.BytesIO(b"MZ" + b"\x00" * 100)
     disguised.name = "photo.jpg"
-    page = client.post(reverse("problem_upload_evidence", args=[problem.pk]),
-                       {"file": disguised}, follow=True).content.decode()
+    page = client.post(
+        reverse("problem_upload_evidence", args=[problem.pk]), {"file": disguised}, follow=True
+    ).content.decode()
     assert "改了扩展名" in page and Evidence.objects.count() == 1
 
 
