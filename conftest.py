@@ -73,3 +73,11 @@ def world(db) -> SimpleNamespace:
     )
     w.area, w.area2 = list(w.campaign.focus_areas.all())
     return w
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # The live server's threads must not keep connections open past the test run.
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from taizhang.ledger.models import Problem, ProblemEvent
+from taizhang.ledger.transitions import STEPS
 
 
 class ProblemSerializer(serializers.ModelSerializer):
@@ -53,8 +54,9 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(
-        choices=["sign", "decline", "apply", "approve", "return", "reopen", "void"]
-    )
+    action = serializers.ChoiceField(choices=list(STEPS))
     version = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    org_code = serializers.CharField(required=False, max_length=32, help_text="assign: the unit")
+    deadline = serializers.DateField(required=False, help_text="assign: a deadline")
+    into_number = serializers.CharField(required=False, max_length=40, help_text="merge: target")

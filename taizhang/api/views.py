@@ -15,36 +15,14 @@ from rest_framework.views import APIView
 
 from taizhang.api.serializers import EventSerializer, ProblemSerializer, TransitionSerializer
 from taizhang.campaigns.access import campaign_for
-from taizhang.ledger import services
 from taizhang.ledger.deadlines import due_soon_cutoff
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.filters import apply_filters, parse_params
 from taizhang.ledger.models import Problem
 from taizhang.ledger.permissions import visible_problems
+from taizhang.ledger.transitions import take_step
 from taizhang.orgs.models import Org
 from taizhang.reports.stats import campaign_stats
-
-TRANSITIONS = {
-    "sign": lambda p, u, d: services.sign_problem(p, by=u, version=d["version"]),
-    "decline": lambda p, u, d: services.decline_problem(
-        p, by=u, version=d["version"], reason=d["reason"]
-    ),
-    "apply": lambda p, u, d: services.apply_to_close(
-        p, by=u, version=d["version"], note=d["reason"]
-    ),
-    "approve": lambda p, u, d: services.approve_closure(
-        p, by=u, version=d["version"], note=d["reason"]
-    ),
-    "return": lambda p, u, d: services.return_closure(
-        p, by=u, version=d["version"], reason=d["reason"]
-    ),
-    "reopen": lambda p, u, d: services.reopen_problem(
-        p, by=u, version=d["version"], reason=d["reason"]
-    ),
-    "void": lambda p, u, d: services.void_problem(
-        p, by=u, version=d["version"], reason=d["reason"]
-    ),
-}
 
 
 class ProblemList(ListAPIView):
@@ -108,7 +86,7 @@ class ProblemTransition(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            TRANSITIONS[data["action"]](problem, request.user, data)
+            take_step(data["action"], problem, request.user, data)
         except ConflictError as exc:
             return Response(
                 {"detail": str(exc), "current_version": exc.current_version},

@@ -96,3 +96,20 @@ class ExtensionForm(forms.Form):
 class ExtensionDecisionForm(VersionedForm):
     approve = forms.ChoiceField(choices=[("1", _("批准")), ("0", _("驳回"))])
     note = forms.CharField(label=_("意见"), required=False, max_length=2000)
+
+
+class EditForm(VersionedForm):
+    title = forms.CharField(label=_("问题"), max_length=300)
+    description = forms.CharField(
+        label=_("问题描述"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+    focus_area = forms.ModelChoiceField(label=_("聚焦领域"), queryset=None)  # type: ignore[arg-type]
+    responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
+    responsible_person = forms.CharField(label=_("责任人"), max_length=60, required=False)
+
+    def __init__(self, *args: object, campaign: Campaign, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["focus_area"].queryset = campaign.focus_areas.all()  # type: ignore[attr-defined]

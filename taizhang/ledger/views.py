@@ -23,7 +23,9 @@ from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.filters import apply_filters, parse_params
 from taizhang.ledger.models import Evidence, ExtensionRequest, Kind, Problem, Source, Status
 from taizhang.ledger.permissions import available_actions, visible_problems
+from taizhang.ledger.transitions import take_step
 from taizhang.orgs.models import Org
+from taizhang.orgs.scoping import scope_of
 
 PAGE_SIZE = 50
 
@@ -121,8 +123,9 @@ def problem_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _own_org_code(user: Any) -> str:
-    assignment = user.role_assignments.select_related("org").order_by("org__depth").first()
-    return assignment.org.code if assignment else ""
+    """The unit a new problem defaults to: the user's own (the smallest of their grants)."""
+    grants = sorted(scope_of(user).grants, key=lambda g: -g.path.count("/"))
+    return grants[0].path.rstrip("/").rsplit("/", 1)[-1] if grants else ""
 
 
 @login_required
@@ -167,6 +170,17 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "reason": forms.ReasonForm(initial={"version": problem.version}),
                 "assign": forms.AssignForm(initial={"version": problem.version}),
                 "merge": forms.MergeForm(initial={"version": problem.version}),
+                "edit": forms.EditForm(
+                    campaign=problem.campaign,
+                    initial={
+                        "version": problem.version,
+                        "title": problem.title,
+                        "description": problem.description,
+                        "focus_area": problem.focus_area_id,
+                        "responsible_leader": problem.responsible_leader,
+                        "responsible_person": problem.responsible_person,
+                    },
+                ),
                 "measure": forms.MeasureForm(),
                 "progress": forms.ProgressForm(),
                 "evidence": forms.EvidenceForm(),
@@ -176,84 +190,17 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _transition_runner(action: str) -> tuple[type[django_forms.Form], Callable[..., Any]]:
-    def by_number(p: Problem, number: str) -> Problem:
-        into = _problem_by_number(p, number)
-        if into is None:
-            raise ValidationError(_("找不到编号为 %(n)s 的问题。") % {"n": number})
-        return into
-
-    def by_code(code: str) -> Org:
-        org = Org.objects.filter(code=code.strip()).first()
-        if org is None:
-            raise ValidationError(_("找不到单位代码 %(c)s。") % {"c": code})
-        return org
-
-    runners: dict[str, tuple[type[django_forms.Form], Callable[..., Any]]] = {
-        "sign": (
-            forms.VersionedForm,
-            lambda p, u, d: services.sign_problem(p, by=u, version=d["version"]),
-        ),
-        "decline": (
-            forms.ReasonForm,
-            lambda p, u, d: services.decline_problem(
-                p, by=u, version=d["version"], reason=d["reason"]
-            ),
-        ),
-        "apply": (
-            forms.ReasonForm,
-            lambda p, u, d: services.apply_to_close(
-                p, by=u, version=d["version"], note=d["reason"]
-            ),
-        ),
-        "approve": (
-            forms.ReasonForm,
-            lambda p, u, d: services.approve_closure(
-                p, by=u, version=d["version"], note=d["reason"]
-            ),
-        ),
-        "return": (
-            forms.ReasonForm,
-            lambda p, u, d: services.return_closure(
-                p, by=u, version=d["version"], reason=d["reason"]
-            ),
-        ),
-        "reopen": (
-            forms.ReasonForm,
-            lambda p, u, d: services.reopen_problem(
-                p, by=u, version=d["version"], reason=d["reason"]
-            ),
-        ),
-        "void": (
-            forms.ReasonForm,
-            lambda p, u, d: services.void_problem(
-                p, by=u, version=d["version"], reason=d["reason"]
-            ),
-        ),
-        "assign": (
-            forms.AssignForm,
-            lambda p, u, d: services.assign_problem(
-                p, by=u, version=d["version"], org=by_code(d["org_code"]), deadline=d["deadline"]
-            ),
-        ),
-        "merge": (
-            forms.MergeForm,
-            lambda p, u, d: services.merge_problem(
-                p,
-                into=by_number(p, d["into_number"]),
-                by=u,
-                version=d["version"],
-                reason=d["reason"],
-            ),
-        ),
-    }
-    if action not in runners:
-        raise Http404("no such action")
-    return runners[action]
-
-
-def _problem_by_number(problem: Problem, number: str) -> Problem | None:
-    return Problem.objects.filter(campaign=problem.campaign_id, number=number.strip()).first()
+STEP_FORMS: dict[str, type[django_forms.Form]] = {
+    "sign": forms.VersionedForm,
+    "decline": forms.ReasonForm,
+    "apply": forms.ReasonForm,
+    "approve": forms.ReasonForm,
+    "return": forms.ReasonForm,
+    "reopen": forms.ReasonForm,
+    "void": forms.ReasonForm,
+    "assign": forms.AssignForm,
+    "merge": forms.MergeForm,
+}
 
 
 def _scoped_problem(request: HttpRequest, pk: int) -> Problem:
@@ -282,13 +229,40 @@ def _run(
 @require_POST
 def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     problem = _scoped_problem(request, pk)
-    form_class, runner = _transition_runner(action)
-    form = form_class(request.POST)
+    if action not in STEP_FORMS:
+        raise Http404("no such action")
+    form = STEP_FORMS[action](request.POST)
     if not form.is_valid():
         messages.error(request, _("提交的内容有误:%(e)s") % {"e": form.errors.as_text()})
         return redirect("problem_detail", pk=pk)
     return _run(
-        request, problem, lambda: runner(problem, request.user, form.cleaned_data), _("已办理。")
+        request,
+        problem,
+        lambda: take_step(action, problem, request.user, form.cleaned_data),
+        _("已办理。"),
+    )
+
+
+@login_required
+@require_POST
+def edit_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _scoped_problem(request, pk)
+    form = forms.EditForm(request.POST, campaign=problem.campaign)
+    if not form.is_valid():
+        messages.error(request, _("提交的内容有误:%(e)s") % {"e": form.errors.as_text()})
+        return redirect("problem_detail", pk=pk)
+    changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    changes = {k: v for k, v in changes.items() if getattr(problem, k) != v}
+    if not changes:
+        messages.info(request, _("没有修改任何内容。"))
+        return redirect("problem_detail", pk=pk)
+    return _run(
+        request,
+        problem,
+        lambda: services.update_problem(
+            problem, by=request.user, version=form.cleaned_data["version"], **changes
+        ),
+        _("已保存。"),
     )
 
 

@@ -128,7 +128,8 @@ def child_path_expression(parent_path: str) -> Any:
 
 
 def _aggregates(today: dt.date, names: list[str]) -> dict[str, Count]:
-    return {name: Count("pk", filter=FIGURES[name].q(today)) for name in names}
+    # Counting a column of the covering index (not the key) lets PostgreSQL read the index alone.
+    return {name: Count("status", filter=FIGURES[name].q(today)) for name in names}
 
 
 def live_breakdown(

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.campaigns.access import campaign_for, home_org
@@ -49,6 +50,7 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "by_area": [(a, breakdown.by_area.get(a.pk, Figures())) for a in areas],
             "by_kind": [(k, breakdown.by_kind.get(k.value, Figures())) for k in Kind],
             "by_source": [(s, breakdown.by_source.get(s.value, Figures())) for s in Source],
+            "list_base": reverse("problem_list", args=[campaign.slug]),
             "children": children,
             "drillable": drillable,
             "phases": campaign.phases.all(),

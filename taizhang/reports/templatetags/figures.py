@@ -1,8 +1,12 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from taizhang.ledger.views import list_url
+from taizhang.reports.figures import Figures
 
 register = template.Library()
 
@@ -16,3 +20,26 @@ def rows_url(slug: str, **params: Any) -> str:
 @register.filter
 def rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
+
+
+@register.simple_tag
+def figure_cells(list_base: str, figures: Figures, **cut: Any) -> SafeString:
+    """One table row's cells: counts link to their rows, rates show their parts on hover."""
+    cut = {k: v for k, v in cut.items() if v not in (None, "")}
+
+    def link(figure: str) -> str:
+        return f"{list_base}?{urlencode({'figure': figure, **cut})}"
+
+    cells = [
+        (link("problems_total"), figures.problems_total),
+        (link("problems_rectified"), figures.problems_rectified),
+    ]
+    html = format_html_join("", '<td class="num"><a href="{}">{}</a></td>', cells)
+    return format_html(
+        '{}<td class="num">{}</td><td class="num">{}</td><td class="num"><a href="{}">{}</a></td>',
+        html,
+        rate(figures.rectification_rate),
+        rate(figures.on_time_rate),
+        link("overdue"),
+        figures.overdue,
+    )

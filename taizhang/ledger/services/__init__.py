@@ -1,0 +1,52 @@
+"""Every change to a problem goes through one function here: checked, atomic, versioned, logged.
+
+Views, the API, commands and importers call these; none of them writes a status by hand.
+"""
+
+from taizhang.ledger.errors import ConflictError, NotAllowed, TransitionError
+from taizhang.ledger.services.closure import (
+    apply_to_close,
+    approve_closure,
+    merge_problem,
+    reopen_problem,
+    return_closure,
+    void_problem,
+)
+from taizhang.ledger.services.extensions import (
+    decide_extension,
+    recompute_provisional_deadlines,
+    request_extension,
+)
+from taizhang.ledger.services.recording import (
+    add_evidence,
+    add_measure,
+    assign_problem,
+    decline_problem,
+    record_problem,
+    report_progress,
+    sign_problem,
+    update_problem,
+)
+
+__all__ = [
+    "ConflictError",
+    "NotAllowed",
+    "TransitionError",
+    "add_evidence",
+    "add_measure",
+    "apply_to_close",
+    "approve_closure",
+    "assign_problem",
+    "decide_extension",
+    "decline_problem",
+    "merge_problem",
+    "recompute_provisional_deadlines",
+    "record_problem",
+    "reopen_problem",
+    "report_progress",
+    "request_extension",
+    "return_closure",
+    "sign_problem",
+    "update_problem",
+    "void_problem",
+]

@@ -1,0 +1,280 @@
+"""Recording a problem and working on it: assignment, measures, progress, evidence."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.ledger import permissions
+from taizhang.ledger.deadlines import default_deadline
+from taizhang.ledger.evidence_files import check_and_store, discard
+from taizhang.ledger.models import (
+    OPEN_STATUSES,
+    EventAction,
+    Evidence,
+    Kind,
+    Measure,
+    Problem,
+    ProgressReport,
+    Source,
+    Status,
+)
+from taizhang.ledger.services.base import (
+    User,
+    check_deadline,
+    log,
+    next_number,
+    require,
+    require_current,
+    require_reason,
+    require_status,
+    transition,
+    write,
+)
+from taizhang.orgs.models import Org
+from taizhang.reports import tallies
+
+
+def record_problem(
+    *,
+    campaign: Campaign,
+    by: User,
+    title: str,
+    focus_area: FocusArea,
+    org: Org,
+    kind: str,
+    source: str = Source.SELF_FOUND,
+    description: str = "",
+    deadline: dt.date | None = None,
+    cooperating_orgs: Sequence[Org] = (),
+    responsible_leader: str = "",
+    responsible_person: str = "",
+    measures: Sequence[str] = (),
+    number: str = "",
+) -> Problem:
+    """Record a problem: for one's own unit it is signed at once; for a unit below, assigned."""
+    require(
+        permissions.can_record_for(by, org) or permissions.can_assign_to(by, org),
+        _("您无权为“%(org)s”登记问题。") % {"org": org.name},
+    )
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("请填写问题。"))
+    if focus_area.campaign_id != campaign.pk:
+        raise ValidationError(_("聚焦领域“%(a)s”不属于本活动。") % {"a": focus_area.name})
+    if not org.path.startswith(campaign.org.path):
+        raise ValidationError(_("“%(org)s”不在本活动的范围内。") % {"org": org.name})
+    Kind(kind)
+    Source(source)
+    today = timezone.localdate()
+    basis, provisional = None, False
+    if deadline is None:
+        answer = default_deadline(campaign, kind, today)
+        deadline, provisional, basis = answer.date, answer.provisional, today
+    if deadline is not None:
+        check_deadline(campaign, deadline, today)
+    own_unit = permissions.can_record_for(by, org) and not permissions.can_assign_to(by, org)
+    status = Status.RECTIFYING if own_unit else Status.ASSIGNED
+    if number and Problem.objects.filter(campaign=campaign, number=number).exists():
+        raise ValidationError(_("编号 %(n)s 已存在。") % {"n": number})
+    problem = Problem.objects.create(
+        campaign=campaign,
+        number=number or next_number(campaign),
+        title=title,
+        description=description.strip(),
+        source=source,
+        focus_area=focus_area,
+        org=org,
+        org_path=org.path,
+        kind=kind,
+        status=status,
+        deadline=deadline,
+        deadline_provisional=provisional,
+        deadline_basis=basis,
+        responsible_leader=responsible_leader.strip(),
+        responsible_person=responsible_person.strip(),
+        created_by=by,
+        created_at=timezone.now(),
+    )
+    if cooperating_orgs:
+        problem.cooperating_orgs.set([o for o in cooperating_orgs if o.pk != org.pk])
+    log(problem, by, EventAction.CREATE, to_status=status)
+    tallies.track_new([problem])
+    for order, content in enumerate(m.strip() for m in measures if m.strip()):
+        Measure.objects.create(problem=problem, order=order + 1, content=content)
+    return problem
+
+
+def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) -> Problem:
+    """Change the descriptive fields of an open problem (status and deadline have own steps)."""
+    editable = {"title", "description", "focus_area", "responsible_leader", "responsible_person"}
+    unknown = set(changes) - editable
+    if unknown:
+        raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": ", ".join(sorted(unknown))})
+    require(permissions.can_edit(by, problem), _("您无权修改这个问题。"))
+    require_current(problem, version)
+    require_status(problem, OPEN_STATUSES, _("修改"))
+    if "title" in changes and not str(changes["title"]).strip():
+        raise ValidationError(_("请填写问题。"))
+    if "focus_area" in changes and changes["focus_area"].campaign_id != problem.campaign_id:
+        raise ValidationError(_("聚焦领域不属于本活动。"))
+    before = {k: str(getattr(problem, k)) for k in changes}
+    write(problem, version, **changes)
+    log(
+        problem,
+        by,
+        EventAction.UPDATE,
+        data={
+            "before": before,
+            "after": {k: str(v) for k, v in changes.items()},
+        },
+    )
+    return problem
+
+
+def assign_problem(
+    problem: Problem,
+    *,
+    by: User,
+    version: int,
+    org: Org,
+    deadline: dt.date | None = None,
+    reason: str = "",
+) -> Problem:
+    """交办: the office (or an admin above) hands a draft or declined problem to a unit."""
+    require(permissions.can_assign_to(by, org), _("您无权向“%(o)s”交办问题。") % {"o": org.name})
+    require_current(problem, version)
+    require_status(problem, (Status.DRAFT,), _("交办"))
+    fields: dict[str, Any] = {"org": org, "org_path": org.path}
+    if deadline is not None:
+        check_deadline(problem.campaign, deadline, timezone.localdate())
+        fields.update(deadline=deadline, deadline_provisional=False, deadline_basis=None)
+    return transition(problem, by, version, EventAction.ASSIGN, Status.ASSIGNED, reason, **fields)
+
+
+def sign_problem(problem: Problem, *, by: User, version: int) -> Problem:
+    """签收: the lead unit accepts the problem."""
+    require(permissions.can_edit(by, problem), _("只有责任单位可以签收。"))
+    require_current(problem, version)
+    require_status(problem, (Status.ASSIGNED,), _("签收"))
+    return transition(problem, by, version, EventAction.SIGN, Status.RECTIFYING)
+
+
+def decline_problem(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
+    """退回: the lead unit says it is not theirs; the office arbitrates and re-assigns."""
+    require(permissions.can_edit(by, problem), _("只有责任单位可以退回交办。"))
+    require_current(problem, version)
+    require_status(problem, (Status.ASSIGNED,), _("退回"))
+    reason = require_reason(reason, _("退回理由"))
+    return transition(problem, by, version, EventAction.DECLINE, Status.DRAFT, reason)
+
+
+def add_measure(
+    problem: Problem, *, by: User, content: str, deadline: dt.date | None = None
+) -> Measure:
+    require(permissions.can_edit(by, problem), _("您无权为这个问题添加措施。"))
+    require_status(problem, (Status.ASSIGNED, Status.RECTIFYING), _("添加措施"))
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError(_("请填写整改措施。"))
+    if deadline is not None:
+        check_deadline(problem.campaign, deadline, problem.created_at.date())
+        if problem.deadline and deadline > problem.deadline:
+            raise ValidationError(
+                _("措施时限 %(d)s 晚于问题的整改时限 %(p)s;如需延后,请先申请延期。")
+                % {"d": deadline, "p": problem.deadline}
+            )
+    order = (problem.measures.aggregate(m=Max("order"))["m"] or 0) + 1
+    measure = Measure.objects.create(
+        problem=problem, order=order, content=content, deadline=deadline
+    )
+    log(problem, by, EventAction.MEASURE, reason=content, data={"measure": measure.pk})
+    return measure
+
+
+def report_progress(
+    problem: Problem,
+    *,
+    by: User,
+    percent: int,
+    text: str,
+    reported_on: dt.date | None = None,
+    measure: Measure | None = None,
+) -> ProgressReport:
+    require(permissions.can_edit(by, problem), _("您无权报告这个问题的进展。"))
+    require_status(problem, (Status.RECTIFYING,), _("报告进展"))
+    today = timezone.localdate()
+    reported_on = reported_on or today
+    if not 0 <= int(percent) <= 100:
+        raise ValidationError(_("进度应在 0 到 100 之间。"))
+    if reported_on > today or reported_on < problem.campaign.starts_on:
+        raise ValidationError(
+            _("进展日期 %(d)s 应在活动开始(%(s)s)与今天之间。")
+            % {"d": reported_on, "s": problem.campaign.starts_on}
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("请填写进展情况。"))
+    if measure is not None and measure.problem_id != problem.pk:
+        raise ValidationError(_("该措施不属于这个问题。"))
+    report = ProgressReport.objects.create(
+        problem=problem,
+        measure=measure,
+        reported_on=reported_on,
+        percent=percent,
+        text=text,
+        author=by,
+    )
+    if measure is not None:
+        Measure.objects.filter(pk=measure.pk).update(
+            progress=percent, done_on=reported_on if percent == 100 else None
+        )
+    else:
+        Problem.objects.filter(pk=problem.pk).update(progress=percent)
+        problem.progress = percent
+    log(problem, by, EventAction.PROGRESS, reason=text, data={"percent": percent})
+    return report
+
+
+def add_evidence(
+    problem: Problem,
+    *,
+    by: User,
+    upload: IO[bytes],
+    original_name: str,
+    note: str = "",
+    measure: Measure | None = None,
+) -> Evidence:
+    require(permissions.can_edit(by, problem), _("您无权为这个问题上传佐证材料。"))
+    require_status(problem, (Status.RECTIFYING, Status.PENDING), _("上传佐证材料"))
+    checked = check_and_store(upload, original_name, int(problem.campaign.rule("evidence_max_mb")))
+    try:
+        with transaction.atomic():
+            evidence = Evidence.objects.create(
+                problem=problem,
+                measure=measure,
+                stored_name=checked.stored_name,
+                original_name=original_name[:200],
+                file_type=checked.file_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                note=note.strip()[:300],
+                uploaded_by=by,
+            )
+            log(
+                problem,
+                by,
+                EventAction.EVIDENCE,
+                reason=original_name,
+                data={"evidence": evidence.pk},
+            )
+    except Exception:
+        discard(checked.stored_name)
+        raise
+    return evidence
