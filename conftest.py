@@ -79,5 +79,7 @@ def world(db) -> SimpleNamespace:
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     # The live server's threads must not keep connections open past the test run.
     from django.conf import settings
+    from django.db import connections
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    connections["default"].settings_dict["CONN_MAX_AGE"] = 0
