@@ -19,6 +19,7 @@ from taizhang.ledger.models import (
     EventAction,
     Kind,
     Measure,
+    NumberSequence,
     Problem,
     ProblemEvent,
     ProgressReport,
@@ -186,7 +187,7 @@ def build_ledger(
     tz = timezone.get_current_timezone()
     last = Problem.objects.order_by("-pk").values_list("pk", flat=True).first()
     first_id = (last or 0) + 1
-    prefix = f"{campaign.slug.upper()[:12]}-"
+    prefix = f"{campaign.slug.upper()}-"
     examine_start = campaign.starts_on + dt.timedelta(days=15)
     span_days = (today - examine_start).days - 3
     now = timezone.now()
@@ -268,6 +269,7 @@ def build_ledger(
             progress(f"问题 {counts.problems}/{total}")
     batch.flush(counts)
     _point_merged_problems(campaign)
+    NumberSequence.objects.update_or_create(campaign=campaign, defaults={"last": total})
     progress("汇总统计…")
     tallies.rebuild(campaign)
     statements = connection.ops.sequence_reset_sql(no_style(), [Problem])

@@ -130,6 +130,19 @@ class Problem(models.Model):
         return hasattr(self, "carried_to")
 
 
+class NumberSequence(models.Model):
+    """The last serial handed out for a campaign's problem numbers (编号).
+
+    A row of its own, so that saving a campaign can never rewind it.
+    """
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.last}"
+
+
 class Measure(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
     order = models.PositiveSmallIntegerField(default=1)

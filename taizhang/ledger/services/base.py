@@ -6,16 +6,13 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
 from taizhang.ledger.errors import ConflictError, NotAllowed, TransitionError
-from taizhang.ledger.models import (
-    Problem,
-    ProblemEvent,
-)
+from taizhang.ledger.models import NumberSequence, Problem, ProblemEvent
 from taizhang.reports import tallies
 
 User = AbstractBaseUser
@@ -103,9 +100,7 @@ def require_reason(reason: str, what: str) -> str:
 
 
 def check_deadline(campaign: Campaign, deadline: dt.date, start: dt.date) -> None:
-    latest = campaign.ends_on.replace(
-        year=campaign.ends_on.year + MAX_DEADLINE_YEARS_AFTER_CAMPAIGN
-    )
+    latest = campaign.ends_on + dt.timedelta(days=366 * MAX_DEADLINE_YEARS_AFTER_CAMPAIGN)
     if deadline < start:
         raise ValidationError(_("整改时限 %(d)s 早于 %(s)s。") % {"d": deadline, "s": start})
     if deadline > latest:
@@ -116,9 +111,8 @@ def check_deadline(campaign: Campaign, deadline: dt.date, start: dt.date) -> Non
 
 
 def next_number(campaign: Campaign) -> str:
-    prefix = f"{campaign.slug.upper()[:12]}-"
-    last = Problem.objects.filter(campaign=campaign, number__startswith=prefix).aggregate(
-        m=Max("number")
-    )["m"]
-    serial = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
-    return f"{prefix}{serial:06d}"
+    """The campaign's next 编号. The counter's row stays locked until the transaction ends."""
+    sequence, _created = NumberSequence.objects.get_or_create(campaign=campaign)
+    NumberSequence.objects.filter(pk=campaign.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db()
+    return f"{campaign.slug.upper()}-{sequence.last:06d}"
