@@ -225,20 +225,34 @@ def _run(
     return redirect("problem_detail", pk=problem.pk)
 
 
-@login_required
-@require_POST
-def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def _form_step(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[django_forms.Form],
+    work: Callable[[Problem, dict[str, Any]], Any],
+    done: str,
+    with_campaign: bool = False,
+) -> HttpResponse:
+    """Validate a posted form, then take one service step on a problem the user can see."""
     problem = _scoped_problem(request, pk)
-    if action not in STEP_FORMS:
-        raise Http404("no such action")
-    form = STEP_FORMS[action](request.POST)
+    extra = {"campaign": problem.campaign} if with_campaign else {}
+    form = form_class(request.POST, request.FILES, **extra)
     if not form.is_valid():
         messages.error(request, _("提交的内容有误:%(e)s") % {"e": form.errors.as_text()})
         return redirect("problem_detail", pk=pk)
-    return _run(
+    return _run(request, problem, lambda: work(problem, form.cleaned_data), done)
+
+
+@login_required
+@require_POST
+def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in STEP_FORMS:
+        raise Http404("no such action")
+    return _form_step(
         request,
-        problem,
-        lambda: take_step(action, problem, request.user, form.cleaned_data),
+        pk,
+        STEP_FORMS[action],
+        lambda problem, data: take_step(action, problem, request.user, data),
         _("已办理。"),
     )
 
@@ -246,39 +260,22 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def edit_problem(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = _scoped_problem(request, pk)
-    form = forms.EditForm(request.POST, campaign=problem.campaign)
-    if not form.is_valid():
-        messages.error(request, _("提交的内容有误:%(e)s") % {"e": form.errors.as_text()})
-        return redirect("problem_detail", pk=pk)
-    changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-    changes = {k: v for k, v in changes.items() if getattr(problem, k) != v}
-    if not changes:
-        messages.info(request, _("没有修改任何内容。"))
-        return redirect("problem_detail", pk=pk)
-    return _run(
-        request,
-        problem,
-        lambda: services.update_problem(
-            problem, by=request.user, version=form.cleaned_data["version"], **changes
-        ),
-        _("已保存。"),
-    )
+    def save(problem: Problem, data: dict[str, Any]) -> None:
+        changes = {k: v for k, v in data.items() if k != "version" and getattr(problem, k) != v}
+        if changes:
+            services.update_problem(problem, by=request.user, version=data["version"], **changes)
+
+    return _form_step(request, pk, forms.EditForm, save, _("已保存。"), with_campaign=True)
 
 
 @login_required
 @require_POST
 def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = _scoped_problem(request, pk)
-    form = forms.MeasureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("problem_detail", pk=pk)
-    d = form.cleaned_data
-    return _run(
+    return _form_step(
         request,
-        problem,
-        lambda: services.add_measure(
+        pk,
+        forms.MeasureForm,
+        lambda problem, d: services.add_measure(
             problem, by=request.user, content=d["content"], deadline=d["deadline"]
         ),
         _("措施已添加。"),
@@ -288,46 +285,33 @@ def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = _scoped_problem(request, pk)
-    form = forms.ProgressForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("problem_detail", pk=pk)
-    d = form.cleaned_data
-    measure = problem.measures.filter(pk=d["measure"]).first() if d["measure"] else None
-    return _run(
-        request,
-        problem,
-        lambda: services.report_progress(
+    def report(problem: Problem, d: dict[str, Any]) -> None:
+        measure = problem.measures.filter(pk=d["measure"]).first() if d["measure"] else None
+        services.report_progress(
             problem,
             by=request.user,
             percent=d["percent"],
             text=d["text"],
             reported_on=d["reported_on"],
             measure=measure,
-        ),
-        _("进展已报告。"),
-    )
+        )
+
+    return _form_step(request, pk, forms.ProgressForm, report, _("进展已报告。"))
 
 
 @login_required
 @require_POST
 def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = _scoped_problem(request, pk)
-    form = forms.EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("problem_detail", pk=pk)
-    upload = form.cleaned_data["file"]
-    return _run(
+    return _form_step(
         request,
-        problem,
-        lambda: services.add_evidence(
+        pk,
+        forms.EvidenceForm,
+        lambda problem, d: services.add_evidence(
             problem,
             by=request.user,
-            upload=upload,
-            original_name=upload.name,
-            note=form.cleaned_data["note"],
+            upload=d["file"],
+            original_name=d["file"].name,
+            note=d["note"],
         ),
         _("佐证材料已上传。"),
     )
@@ -348,16 +332,11 @@ def download_evidence(request: HttpRequest, pk: int, evidence_id: int) -> FileRe
 @login_required
 @require_POST
 def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = _scoped_problem(request, pk)
-    form = forms.ExtensionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("problem_detail", pk=pk)
-    d = form.cleaned_data
-    return _run(
+    return _form_step(
         request,
-        problem,
-        lambda: services.request_extension(
+        pk,
+        forms.ExtensionForm,
+        lambda problem, d: services.request_extension(
             problem, by=request.user, new_deadline=d["new_deadline"], reason=d["reason"]
         ),
         _("延期申请已提交。"),
@@ -367,25 +346,17 @@ def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide_extension(request: HttpRequest, pk: int, extension_id: int) -> HttpResponse:
-    problem = _scoped_problem(request, pk)
-    extension = get_object_or_404(ExtensionRequest, pk=extension_id, problem=problem)
-    form = forms.ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("problem_detail", pk=pk)
-    d = form.cleaned_data
-    return _run(
-        request,
-        problem,
-        lambda: services.decide_extension(
+    def decide(problem: Problem, d: dict[str, Any]) -> None:
+        extension = get_object_or_404(ExtensionRequest, pk=extension_id, problem=problem)
+        services.decide_extension(
             extension,
             by=request.user,
             version=d["version"],
             approve=d["approve"] == "1",
             note=d["note"],
-        ),
-        _("延期申请已审批。"),
-    )
+        )
+
+    return _form_step(request, pk, forms.ExtensionDecisionForm, decide, _("延期申请已审批。"))
 
 
 def list_url(slug: str, **params: Any) -> str:

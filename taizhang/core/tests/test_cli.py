@@ -13,8 +13,12 @@ def run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
         "TAIZHANG_VAR_DIR": str(tmp_path),
     }
     return subprocess.run(
-        [sys.executable, "-m", "taizhang", *args], env=env, capture_output=True, text=True,
-        timeout=300, cwd=tmp_path,
+        [sys.executable, "-m", "taizhang", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
     )
 
 

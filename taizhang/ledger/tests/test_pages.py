@@ -1,5 +1,6 @@
 """The web pages: scoping on every lookup, forms that call the services, clear messages."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -148,3 +149,35 @@ def test_overview_query_count_is_fixed(world, django_assert_max_num_queries):
     client = client_for(world.office)
     with django_assert_max_num_queries(16):
         client.get(reverse("campaign_overview", args=[world.campaign.slug]))
+
+
+def test_edit_and_extension_through_the_pages(world):
+    problem = record(world)
+    handler, leader = client_for(world.handler_a1), client_for(world.leader_a)
+    handler.post(
+        reverse("problem_edit", args=[problem.pk]),
+        {
+            "version": problem.version,
+            "title": "新的问题表述",
+            "description": "",
+            "focus_area": world.area2.pk,
+            "responsible_leader": "张伟",
+            "responsible_person": "",
+        },
+    )
+    problem.refresh_from_db()
+    assert (problem.title, problem.focus_area) == ("新的问题表述", world.area2)
+    new_deadline = problem.deadline + dt.timedelta(days=45)
+    handler.post(
+        reverse("problem_extension", args=[problem.pk]),
+        {"new_deadline": new_deadline.isoformat(), "reason": "资金未到位"},
+    )
+    extension = problem.extensions.get()
+    page = leader.post(
+        reverse("problem_decide_extension", args=[problem.pk, extension.pk]),
+        {"version": problem.version, "approve": "1", "note": "同意"},
+        follow=True,
+    ).content.decode()
+    assert "延期申请已审批" in page
+    problem.refresh_from_db()
+    assert problem.deadline == new_deadline
