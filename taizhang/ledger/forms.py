@@ -5,7 +5,9 @@ from taizhang.campaigns.models import Campaign
 from taizhang.ledger.models import Kind, Source
 
 
-class ProblemForm(forms.Form):
+class ProblemFieldsForm(forms.Form):
+    """The descriptive fields a unit may edit while the problem is open."""
+
     title = forms.CharField(label=_("问题"), max_length=300)
     description = forms.CharField(
         label=_("问题描述"),
@@ -14,6 +16,15 @@ class ProblemForm(forms.Form):
         max_length=4000,
     )
     focus_area = forms.ModelChoiceField(label=_("聚焦领域"), queryset=None)  # type: ignore[arg-type]
+    responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
+    responsible_person = forms.CharField(label=_("责任人"), max_length=60, required=False)
+
+    def __init__(self, *args: object, campaign: Campaign, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["focus_area"].queryset = campaign.focus_areas.all()  # type: ignore[attr-defined]
+
+
+class ProblemForm(ProblemFieldsForm):
     org_code = forms.CharField(label=_("责任单位代码"), max_length=32)
     kind = forms.ChoiceField(label=_("整改类型"), choices=Kind.choices)
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.SELF_FOUND)
@@ -23,18 +34,12 @@ class ProblemForm(forms.Form):
         help_text=_("留空则按整改类型的工作日时限自动计算"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
-    responsible_person = forms.CharField(label=_("责任人"), max_length=60, required=False)
     measures = forms.CharField(
         label=_("整改措施(每行一条)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def __init__(self, *args: object, campaign: Campaign, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["focus_area"].queryset = campaign.focus_areas.all()  # type: ignore[attr-defined]
 
 
 class VersionedForm(forms.Form):
@@ -98,18 +103,5 @@ class ExtensionDecisionForm(VersionedForm):
     note = forms.CharField(label=_("意见"), required=False, max_length=2000)
 
 
-class EditForm(VersionedForm):
-    title = forms.CharField(label=_("问题"), max_length=300)
-    description = forms.CharField(
-        label=_("问题描述"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=4000,
-    )
-    focus_area = forms.ModelChoiceField(label=_("聚焦领域"), queryset=None)  # type: ignore[arg-type]
-    responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
-    responsible_person = forms.CharField(label=_("责任人"), max_length=60, required=False)
-
-    def __init__(self, *args: object, campaign: Campaign, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["focus_area"].queryset = campaign.focus_areas.all()  # type: ignore[attr-defined]
+class EditForm(ProblemFieldsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
