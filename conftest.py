@@ -7,9 +7,12 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from taizhang.campaigns.services import create_campaign
+from taizhang.core.testing import chromium_page
 from taizhang.orgs.models import OrgKind, Role
 from taizhang.orgs.services import assign_role, create_org
 from taizhang.workdays import calendar
+
+PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +86,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     connections["default"].settings_dict["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium_page() as page:
+        yield page
+
+
+@pytest.fixture
+def phone_page(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium_page(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True) as page:
+        yield page

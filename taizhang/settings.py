@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "taizhang.orgs",
     "taizhang.campaigns",
     "taizhang.ledger",
+    "taizhang.intake",
     "taizhang.reports",
     "taizhang.api",
     "taizhang.demo",

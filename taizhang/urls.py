@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("taizhang.core.urls")),
     path("", include("taizhang.reports.urls")),
     path("", include("taizhang.ledger.urls")),
+    path("", include("taizhang.intake.urls")),
     path("", include("taizhang.workdays.urls")),
 ]

@@ -14,6 +14,10 @@ DEFAULT_RULES: dict[str, Any] = {
     # Evidence required before applying to close, per handling kind.
     "evidence_required": {"immediate": True, "deadline": True, "long_term": True},
     "evidence_max_mb": 20,
+    # A rating of 不满意 or 非常不满意 reopens the problem (or the suggestion) it judges.
+    "unsatisfied_reopens": True,
+    # Public submissions allowed per address and per phone number within ten minutes.
+    "intake_limit_per_10min": 5,
 }
 
 

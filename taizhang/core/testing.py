@@ -1,13 +1,51 @@
 """Helpers for tests: make ledger rows through the real services."""
 
 import io
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
+
+import pytest
 
 from taizhang.ledger import services
 from taizhang.ledger.models import Kind, Problem
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Marks for a test that drives Debian's Chromium (CI always has it: make test installs it).
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (make test installs it)",
+    ),
+]
+
+
+@contextmanager
+def chromium_page(**context_options: Any) -> Iterator[Any]:
+    """A page in headless Chromium; Playwright never downloads a browser of its own here."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        try:
+            yield browser.new_context(**context_options).new_page()
+        finally:
+            browser.close()
 
 
 def record(w: SimpleNamespace, by: Any = None, org: Any = None, **kwargs: Any) -> Problem:

@@ -35,3 +35,20 @@ def test_demo_has_a_login_for_every_role_and_a_problem_to_approve():
     assert roles == {"office", "leader", "admin", "handler", "inspector", "operator"}
     yaodu_dept = Org.objects.get(code="141002801")
     assert Problem.objects.filter(org=yaodu_dept, status=Status.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_every_kind_of_demo_problem_page_renders():
+    from django.test import Client
+
+    build_demo(scale=0.002)
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="office"))
+    for status in Status.values:
+        problem = Problem.objects.filter(status=status).first()
+        if problem is not None:
+            assert client.get(f"/problems/{problem.pk}/").status_code == 200, status
+    assert client.get(f"/c/{SLUG}/").status_code == 200
+    assert client.get(f"/c/{SLUG}/?org=141002").status_code == 200

@@ -138,3 +138,20 @@ def merge_problem(
         data={"merged": problem.pk},
     )
     return problem
+
+
+def reopen_after_rating(problem: Problem, *, reason: str) -> Problem:
+    """The citizen's unsatisfied rating reopens a closed problem; no official takes this step."""
+    require_status(problem, (Status.CLOSED,), _("重新整改"))
+    return transition(
+        problem,
+        None,  # type: ignore[arg-type]
+        problem.version,
+        EventAction.REOPEN,
+        Status.RECTIFYING,
+        reason,
+        closed_at=None,
+        closed_on_time=None,
+        applied_by=None,
+        applied_at=None,
+    )

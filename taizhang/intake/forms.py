@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.intake.models import Channel, Rating
+from taizhang.ledger.models import Kind
+
+
+class SubmitForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    text = forms.CharField(
+        label=_("内容"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000
+    )
+    address = forms.CharField(label=_("地点(选填)"), max_length=200, required=False)
+    name = forms.CharField(label=_("姓名(选填)"), max_length=60, required=False)
+    phone = forms.CharField(label=_("手机号(选填,用于查询和回访)"), max_length=20, required=False)
+    confidential = forms.BooleanField(label=_("保密:除活动办公室外不显示我的身份"), required=False)
+    # A field people never see; robots fill it in.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
+    )
+
+
+class StaffEntryForm(SubmitForm):
+    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.HOTLINE)
+    collected_on = forms.DateField(
+        label=_("收集日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    collected_at_place = forms.CharField(label=_("收集地点"), max_length=200, required=False)
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("回执码"), max_length=20)
+    phone_last4 = forms.CharField(
+        label=_("手机号后四位(提交时留了电话才需要)"), max_length=4, required=False
+    )
+
+
+class RateForm(TrackForm):
+    rating = forms.TypedChoiceField(label=_("评价"), choices=Rating.choices, coerce=int)
+    comment = forms.CharField(label=_("评价意见"), max_length=500, required=False)
+
+
+class TriageForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ("duplicate", "invalid", "answer", "convert")]
+    )
+    text = forms.CharField(required=False, max_length=4000)
+    duplicate_of = forms.CharField(required=False, max_length=20)
+    org_code = forms.CharField(required=False, max_length=32)
+    focus_area = forms.IntegerField(required=False)
+    kind = forms.ChoiceField(choices=Kind.choices, required=False)

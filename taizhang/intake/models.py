@@ -1,0 +1,154 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.campaigns.models import Campaign
+from taizhang.ledger.models import Problem
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("网络")
+    FORM = "form", _("意见表")
+    BOX = "box", _("意见箱")
+    HOTLINE = "hotline", _("热线")
+    SYMPOSIUM = "symposium", _("座谈会")
+    LETTER = "letter", _("来信来访")
+    ESSAY = "essay", _("征文")
+
+
+class SuggestionStatus(models.TextChoices):
+    RECEIVED = "received", _("已受理")
+    DUPLICATE = "duplicate", _("重复")
+    INVALID = "invalid", _("无效")
+    ANSWERED = "answered", _("已答复")
+    CONVERTED = "converted", _("已转问题")
+
+
+class Rating(models.IntegerChoices):
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    FAIRLY_SATISFIED = 3, _("基本满意")
+    UNSATISFIED = 2, _("不满意")
+    VERY_UNSATISFIED = 1, _("非常不满意")
+
+
+SATISFIED_RATINGS = (Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.FAIRLY_SATISFIED)
+
+
+class Suggestion(models.Model):
+    """An opinion or suggestion (意见建议) from a citizen or a unit, through any channel."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("活动")
+    )
+    receipt_code = models.CharField(_("回执码"), max_length=12, unique=True)
+    channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("内容"))
+    address = models.CharField(_("地点"), max_length=200, blank=True)
+    # Where and when an offline one was collected (paper form, box, symposium).
+    collected_on = models.DateField(_("收集日期"), null=True, blank=True)
+    collected_at_place = models.CharField(_("收集地点"), max_length=200, blank=True)
+    # Personal data: read through intake.privacy only.
+    name = models.CharField(_("姓名"), max_length=60, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    confidential = models.BooleanField(_("保密"), default=False)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.RECEIVED,
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("重复于"),
+    )
+    answer = models.TextField(_("答复"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    problems = models.ManyToManyField(
+        Problem, blank=True, related_name="suggestions", verbose_name=_("转为问题")
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("评价"), choices=Rating.choices, null=True, blank=True
+    )
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("意见建议")
+        verbose_name_plural = _("意见建议")
+        indexes = [models.Index(fields=["campaign", "status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_code} {self.title}"
+
+
+class SuggestionPhoto(models.Model):
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="photos")
+    stored_name = models.CharField(max_length=100, unique=True)
+    file_type = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.stored_name
+
+
+class SuggestionAction(models.TextChoices):
+    SUBMIT = "submit", _("提交")
+    DUPLICATE = "duplicate", _("标记重复")
+    INVALID = "invalid", _("标记无效")
+    ANSWER = "answer", _("答复")
+    CONVERT = "convert", _("转为问题")
+    RATE = "rate", _("评价")
+    REOPEN = "reopen", _("重新受理")
+
+
+class SuggestionEvent(models.Model):
+    """Append-only history of a suggestion."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=16, choices=SuggestionAction.choices)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["suggestion", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("SuggestionEvent rows are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class IdentityView(models.Model):
+    """Every time a person's name or phone was shown unmasked, and to whom."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="+")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    purpose = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} → {self.suggestion_id}"

@@ -1,0 +1,30 @@
+"""Who may work the suggestion queue and who may see a citizen's identity."""
+
+from django.db.models import QuerySet
+
+from taizhang.campaigns.models import Campaign
+from taizhang.intake.models import Suggestion
+from taizhang.orgs.models import Role
+from taizhang.orgs.scoping import scope_of
+
+
+def can_triage(user: object, campaign: Campaign) -> bool:
+    return scope_of(user).reaches(campaign.org.path, (Role.OFFICE,))
+
+
+def can_record(user: object, campaign: Campaign) -> bool:
+    return scope_of(user).reaches(campaign.org.path, (Role.OFFICE, Role.OPERATOR))
+
+
+def visible_suggestions(user: object, campaign: Campaign) -> QuerySet[Suggestion]:
+    if can_record(user, campaign):
+        return Suggestion.objects.filter(campaign=campaign)
+    return Suggestion.objects.none()
+
+
+def may_see_identity(user: object, suggestion: Suggestion) -> bool:
+    """The office always; hotline operators unless the citizen asked for confidentiality."""
+    campaign = suggestion.campaign
+    if can_triage(user, campaign):
+        return True
+    return not suggestion.confidential and can_record(user, campaign)

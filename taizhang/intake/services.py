@@ -1,0 +1,270 @@
+"""Every change to a suggestion: submit, triage (duplicate, invalid, answer, convert), rate."""
+
+import datetime as dt
+import unicodedata
+from collections.abc import Sequence
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.intake import permissions, privacy, receipts
+from taizhang.intake.models import (
+    SATISFIED_RATINGS,
+    Channel,
+    Rating,
+    Suggestion,
+    SuggestionAction,
+    SuggestionEvent,
+    SuggestionPhoto,
+    SuggestionStatus,
+)
+from taizhang.ledger import services as ledger
+from taizhang.ledger.errors import ConflictError
+from taizhang.ledger.evidence_files import check_and_store, discard
+from taizhang.ledger.models import Problem, Source, Status
+from taizhang.orgs.models import Org
+
+MAX_TITLE, MAX_TEXT, MAX_PHOTOS, PHOTO_MB = 200, 4000, 3, 10
+PHOTO_TYPES = ("jpg", "jpeg", "png", "gif")
+
+
+def _clean_text(value: str, label: str, limit: int, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError(_("请填写%(f)s。") % {"f": label})
+    if len(text) > limit:
+        raise ValidationError(
+            _("%(f)s太长:最多 %(n)d 个字,现在 %(m)d 个。")
+            % {"f": label, "n": limit, "m": len(text)}
+        )
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
+        raise ValidationError(_("%(f)s含有不可见的控制字符,请删除后再提交。") % {"f": label})
+    return text
+
+
+def _log(s: Suggestion, by: Any, action: str, before: str = "", note: str = "") -> None:
+    SuggestionEvent.objects.create(
+        suggestion=s,
+        at=timezone.now(),
+        actor=by,
+        action=action,
+        from_status=before,
+        to_status=s.status,
+        note=note,
+    )
+
+
+def _check_rate_limit(campaign: Campaign, ip: str, phone_hash: str) -> None:
+    limit = int(campaign.rule("intake_limit_per_10min"))
+    since = timezone.now() - dt.timedelta(minutes=10)
+    recent = Suggestion.objects.filter(submitted_at__gte=since, recorded_by__isnull=True)
+    if ip and recent.filter(ip_hash=privacy.ip_hash(ip)).count() >= limit:
+        raise ValidationError(_("提交过于频繁,请十分钟后再试。"))
+    if phone_hash and recent.filter(phone_hash=phone_hash).count() >= limit:
+        raise ValidationError(_("这个电话号码提交过于频繁,请十分钟后再试。"))
+
+
+def submit_suggestion(
+    campaign: Campaign,
+    *,
+    channel: str,
+    title: str,
+    text: str,
+    address: str = "",
+    name: str = "",
+    phone: str = "",
+    confidential: bool = False,
+    photos: Sequence[tuple[IO[bytes], str]] = (),
+    by: Any = None,
+    ip: str = "",
+    collected_on: dt.date | None = None,
+    collected_at_place: str = "",
+) -> Suggestion:
+    """A citizen (by=None) or a member of staff records a suggestion; returns it with its code."""
+    Channel(channel)
+    if by is not None and not permissions.can_record(by, campaign):
+        raise PermissionDenied(_("您无权为本活动录入意见建议。"))
+    title = _clean_text(title, _("标题"), MAX_TITLE)
+    text = _clean_text(text, _("内容"), MAX_TEXT)
+    address = _clean_text(address, _("地点"), 200, required=False)
+    name = _clean_text(name, _("姓名"), 60, required=False)
+    phone = privacy.clean_phone(phone)
+    if collected_on and (collected_on > timezone.localdate() or collected_on < campaign.starts_on):
+        raise ValidationError(_("收集日期应在活动开始与今天之间。"))
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(_("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS})
+    hashed = privacy.phone_hash(phone)
+    if by is None:
+        _check_rate_limit(campaign, ip, hashed)
+    for _upload, photo_name in photos:
+        if not photo_name.lower().endswith(PHOTO_TYPES):
+            raise ValidationError(
+                _("“%(n)s”不是照片:只能上传 jpg、png 或 gif。") % {"n": photo_name}
+            )
+    stored = [check_and_store(upload, photo_name, PHOTO_MB) for upload, photo_name in photos]
+    try:
+        with transaction.atomic():
+            suggestion = _create_with_code(
+                campaign=campaign,
+                channel=channel,
+                title=title,
+                text=text,
+                address=address,
+                name=name,
+                phone=phone,
+                phone_hash=hashed,
+                confidential=confidential,
+                ip_hash=privacy.ip_hash(ip) if ip else "",
+                recorded_by=by,
+                submitted_at=timezone.now(),
+                collected_on=collected_on,
+                collected_at_place=collected_at_place.strip()[:200],
+            )
+            for photo in stored:
+                SuggestionPhoto.objects.create(
+                    suggestion=suggestion,
+                    stored_name=photo.stored_name,
+                    file_type=photo.file_type,
+                    size=photo.size,
+                )
+            _log(suggestion, by, SuggestionAction.SUBMIT)
+    except Exception:
+        for photo in stored:
+            discard(photo.stored_name)
+        raise
+    return suggestion
+
+
+def _create_with_code(**fields: Any) -> Suggestion:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Suggestion.objects.create(receipt_code=receipts.new_code(), **fields)
+        except IntegrityError:
+            continue  # a receipt code collided; draw another
+    raise RuntimeError("could not draw a free receipt code")
+
+
+def _require_triage(by: Any, s: Suggestion, version: int) -> None:
+    if not permissions.can_triage(by, s.campaign):
+        raise PermissionDenied(_("只有活动办公室可以分办意见建议。"))
+    if s.version != version:
+        raise ConflictError(s.version)
+    if s.status != SuggestionStatus.RECEIVED:
+        raise ValidationError(
+            _("这条意见建议已处理(%(s)s),不能再分办。") % {"s": s.get_status_display()}
+        )
+
+
+def _save(s: Suggestion, version: int, **fields: Any) -> None:
+    updated = Suggestion.objects.filter(pk=s.pk, version=version).update(
+        version=F("version") + 1, **fields
+    )
+    if not updated:
+        raise ConflictError()
+    for key, value in fields.items():
+        setattr(s, key, value)
+    s.version = version + 1
+
+
+@transaction.atomic
+def mark_duplicate(s: Suggestion, *, by: Any, version: int, of: Suggestion) -> Suggestion:
+    _require_triage(by, s, version)
+    if of.pk == s.pk or of.campaign_id != s.campaign_id:
+        raise ValidationError(_("只能标记为本活动中另一条意见建议的重复。"))
+    original = of.duplicate_of or of
+    _save(s, version, status=SuggestionStatus.DUPLICATE, duplicate_of=original)
+    _log(s, by, SuggestionAction.DUPLICATE, SuggestionStatus.RECEIVED, original.receipt_code)
+    return s
+
+
+@transaction.atomic
+def mark_invalid(s: Suggestion, *, by: Any, version: int, reason: str) -> Suggestion:
+    _require_triage(by, s, version)
+    reason = _clean_text(reason, _("理由"), 2000)
+    _save(s, version, status=SuggestionStatus.INVALID, answer=reason, answered_at=timezone.now())
+    _log(s, by, SuggestionAction.INVALID, SuggestionStatus.RECEIVED, reason)
+    return s
+
+
+@transaction.atomic
+def answer_suggestion(s: Suggestion, *, by: Any, version: int, text: str) -> Suggestion:
+    """解释说明: answered directly, without a ledger problem."""
+    _require_triage(by, s, version)
+    text = _clean_text(text, _("答复"), MAX_TEXT)
+    _save(s, version, status=SuggestionStatus.ANSWERED, answer=text, answered_at=timezone.now())
+    _log(s, by, SuggestionAction.ANSWER, SuggestionStatus.RECEIVED, text)
+    return s
+
+
+@transaction.atomic
+def convert_to_problem(
+    s: Suggestion,
+    *,
+    by: Any,
+    version: int,
+    org: Org,
+    focus_area: FocusArea,
+    kind: str,
+    title: str = "",
+    answer: str = "",
+) -> Problem:
+    """转问题: a ledger problem for a unit, linked to the suggestion behind it."""
+    _require_triage(by, s, version)
+    problem = ledger.record_problem(
+        campaign=s.campaign,
+        by=by,
+        title=title or s.title,
+        description=s.text,
+        focus_area=focus_area,
+        org=org,
+        kind=kind,
+        source=Source.SUGGESTION,
+    )
+    s.problems.add(problem)
+    note = answer.strip() or _("已转交%(org)s办理。") % {"org": org.name}
+    _save(s, version, status=SuggestionStatus.CONVERTED, answer=note, answered_at=timezone.now())
+    _log(s, by, SuggestionAction.CONVERT, SuggestionStatus.RECEIVED, problem.number)
+    return problem
+
+
+def outcome_at(s: Suggestion) -> dt.datetime | None:
+    """When the citizen's matter was settled: answered, or every linked problem closed."""
+    if s.status == SuggestionStatus.ANSWERED:
+        return s.answered_at
+    if s.status == SuggestionStatus.CONVERTED:
+        problems = list(s.problems.all())
+        if problems and all(p.status == Status.CLOSED for p in problems):
+            return max(p.closed_at for p in problems if p.closed_at)
+    return None
+
+
+def can_rate(s: Suggestion) -> bool:
+    settled = outcome_at(s)
+    return settled is not None and (s.rated_at is None or s.rated_at < settled)
+
+
+@transaction.atomic
+def rate_suggestion(s: Suggestion, *, rating: int, comment: str = "") -> Suggestion:
+    """The citizen grades the outcome (人民阅卷); an unsatisfied grade reopens it by rule."""
+    Rating(rating)
+    if not can_rate(s):
+        raise ValidationError(_("目前还不能评价:请在答复或办结后评价,且每次办结只能评价一次。"))
+    comment = _clean_text(comment, _("评价意见"), 500, required=False)
+    now = timezone.now()
+    _save(s, s.version, rating=rating, rating_comment=comment, rated_at=now)
+    _log(s, None, SuggestionAction.RATE, s.status, f"{Rating(rating).label} {comment}".strip())
+    if rating not in SATISFIED_RATINGS and s.campaign.rule("unsatisfied_reopens"):
+        reason = _("群众评价“%(r)s”:%(c)s") % {"r": Rating(rating).label, "c": comment or "—"}
+        if s.status == SuggestionStatus.ANSWERED:
+            before = s.status
+            _save(s, s.version, status=SuggestionStatus.RECEIVED)
+            _log(s, None, SuggestionAction.REOPEN, before, reason)
+        for problem in s.problems.filter(status=Status.CLOSED):
+            ledger.reopen_after_rating(problem, reason=reason)
+    return s

@@ -1,0 +1,310 @@
+"""The public pages (no login) and the office's suggestion queue."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from taizhang.campaigns.access import campaign_for
+from taizhang.campaigns.models import Campaign
+from taizhang.intake import forms, permissions, privacy, receipts, services
+from taizhang.intake.models import Channel, IdentityView, Suggestion, SuggestionStatus
+from taizhang.ledger.errors import ConflictError
+from taizhang.ledger.models import Kind
+from taizhang.orgs.models import Org
+
+
+def _public_campaign(slug: str) -> Campaign:
+    campaign = Campaign.objects.select_related("org").filter(slug=slug).first()
+    if campaign is None:
+        raise Http404("no such campaign")
+    return campaign
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def public_submit(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _public_campaign(slug)
+    form = forms.SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["website"]:
+            raise Http404()  # the honeypot: say nothing useful to a robot
+        photos = [(f, f.name) for f in request.FILES.getlist("photos")]
+        try:
+            suggestion = services.submit_suggestion(
+                campaign,
+                channel=Channel.WEB,
+                title=data["title"],
+                text=data["text"],
+                address=data["address"],
+                name=data["name"],
+                phone=data["phone"],
+                confidential=data["confidential"],
+                photos=photos,
+                ip=_client_ip(request),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            request.session["receipt"] = suggestion.receipt_code
+            return redirect("public_receipt", slug=slug)
+    return render(
+        request,
+        "intake/public_submit.html",
+        {"public_campaign": campaign, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def public_receipt(request: HttpRequest, slug: str) -> HttpResponse:
+    """Shown once after submitting: the code comes from the session, never from the URL."""
+    campaign = _public_campaign(slug)
+    code = request.session.get("receipt")
+    if not code:
+        return redirect("public_track", slug=slug)
+    return render(
+        request,
+        "intake/public_receipt.html",
+        {
+            "public_campaign": campaign,
+            "code": receipts.display(code),
+        },
+    )
+
+
+def _find(campaign: Campaign, code: str, last4: str) -> Suggestion | None:
+    normal = receipts.normalise(code)
+    if normal is None:
+        return None
+    suggestion = Suggestion.objects.filter(campaign=campaign, receipt_code=normal).first()
+    if suggestion is None:
+        return None
+    if suggestion.phone and suggestion.phone[-4:] != (last4 or "").strip():
+        return None
+    return suggestion
+
+
+def public_track(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _public_campaign(slug)
+    form = forms.TrackForm(request.POST or None)
+    context: dict[str, Any] = {"public_campaign": campaign, "form": form}
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        if receipts.normalise(code) is None:
+            form.add_error("code", _("回执码有误,请核对(字母 O 和数字 0 可以不分)。"))
+        else:
+            suggestion = _find(campaign, code, form.cleaned_data["phone_last4"])
+            if suggestion is None:
+                form.add_error(None, _("没有找到这条意见建议:请核对回执码和手机号后四位。"))
+            else:
+                context.update(_public_view(suggestion))
+                context["rate_form"] = forms.RateForm(
+                    initial={"code": code, "phone_last4": form.cleaned_data["phone_last4"]}
+                )
+    return render(request, "intake/public_track.html", context, status=400 if form.errors else 200)
+
+
+def _public_view(suggestion: Suggestion) -> dict[str, Any]:
+    """What a citizen sees of their own suggestion: never anyone's identity, not even theirs."""
+    return {
+        "suggestion": suggestion,
+        "code": receipts.display(suggestion.receipt_code),
+        "text": privacy.mask_numbers_in_text(suggestion.text),
+        "problems": suggestion.problems.select_related("org").all(),
+        "can_rate": services.can_rate(suggestion),
+    }
+
+
+@require_POST
+def public_rate(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _public_campaign(slug)
+    form = forms.RateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择评价。"))
+        return redirect("public_track", slug=slug)
+    suggestion = _find(campaign, form.cleaned_data["code"], form.cleaned_data["phone_last4"])
+    if suggestion is None:
+        raise Http404()
+    try:
+        services.rate_suggestion(
+            suggestion, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as exc:
+        return render(
+            request,
+            "intake/public_track.html",
+            {"public_campaign": campaign, "errors": exc.messages, **_public_view(suggestion)},
+            status=400,
+        )
+    return render(
+        request,
+        "intake/public_track.html",
+        {"public_campaign": campaign, "thanks": True, **_public_view(suggestion)},
+    )
+
+
+@login_required
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = campaign_for(request.user, slug)
+    if not permissions.can_record(request.user, campaign):
+        raise PermissionDenied(_("只有活动办公室和热线坐席可以查看意见建议。"))
+    suggestions = permissions.visible_suggestions(request.user, campaign).order_by("-submitted_at")
+    status = request.GET.get("status", SuggestionStatus.RECEIVED)
+    if status in SuggestionStatus.values:
+        suggestions = suggestions.filter(status=status)
+    page = Paginator(suggestions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "intake/queue.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "status": status,
+            "statuses": SuggestionStatus.choices,
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
+    if not permissions.can_record(request.user, suggestion.campaign):
+        raise Http404()
+    identity = permissions.may_see_identity(request.user, suggestion)
+    if identity and (suggestion.name or suggestion.phone):
+        IdentityView.objects.create(suggestion=suggestion, viewer=request.user, purpose="detail")
+    return render(
+        request,
+        "intake/detail.html",
+        {
+            "campaign": suggestion.campaign,
+            "s": suggestion,
+            "identity": identity,
+            "masked_name": privacy.mask_name(suggestion.name),
+            "masked_phone": privacy.mask_phone(suggestion.phone),
+            "text": privacy.mask_numbers_in_text(suggestion.text),
+            "can_triage": permissions.can_triage(request.user, suggestion.campaign)
+            and suggestion.status == SuggestionStatus.RECEIVED,
+            "areas": suggestion.campaign.focus_areas.all(),
+            "kinds": Kind.choices,
+            "events": suggestion.events.select_related("actor"),
+            "problems": suggestion.problems.all(),
+            "duplicates": suggestion.duplicates.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def triage(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
+    if not permissions.can_record(request.user, suggestion.campaign):
+        raise Http404()
+    form = forms.TriageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("suggestion_detail", pk=pk)
+    d, user = form.cleaned_data, request.user
+    try:
+        if d["action"] == "duplicate":
+            code = receipts.normalise(d["duplicate_of"] or "")
+            original = Suggestion.objects.filter(
+                campaign=suggestion.campaign, receipt_code=code or ""
+            ).first()
+            if original is None:
+                raise ValidationError(
+                    _("找不到回执码为 %(c)s 的意见建议。") % {"c": d["duplicate_of"]}
+                )
+            services.mark_duplicate(suggestion, by=user, version=d["version"], of=original)
+        elif d["action"] == "invalid":
+            services.mark_invalid(suggestion, by=user, version=d["version"], reason=d["text"])
+        elif d["action"] == "answer":
+            services.answer_suggestion(suggestion, by=user, version=d["version"], text=d["text"])
+        else:
+            org = Org.objects.filter(code=(d["org_code"] or "").strip()).first()
+            area = suggestion.campaign.focus_areas.filter(pk=d["focus_area"]).first()
+            if org is None or area is None:
+                raise ValidationError(_("请填写正确的责任单位代码并选择聚焦领域。"))
+            problem = services.convert_to_problem(
+                suggestion,
+                by=user,
+                version=d["version"],
+                org=org,
+                focus_area=area,
+                kind=d["kind"] or Kind.DEADLINE,
+                answer=d["text"],
+            )
+            messages.success(request, _("已转为问题 %(n)s。") % {"n": problem.number})
+            return redirect("suggestion_detail", pk=pk)
+    except (ValidationError, PermissionDenied, ConflictError) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已处理。"))
+    return redirect("suggestion_detail", pk=pk)
+
+
+@login_required
+def staff_entry(request: HttpRequest, slug: str) -> HttpResponse:
+    """Hotline operators and the office record a suggestion for a caller or from paper."""
+    campaign = campaign_for(request.user, slug)
+    if not permissions.can_record(request.user, campaign):
+        raise PermissionDenied(_("您无权为本活动录入意见建议。"))
+    form = forms.StaffEntryForm(request.POST or None)
+    earlier: list[Suggestion] = []
+    phone = (request.POST.get("phone") or "").strip()
+    if phone:
+        try:
+            earlier = list(
+                Suggestion.objects.filter(
+                    campaign=campaign, phone_hash=privacy.phone_hash(privacy.clean_phone(phone))
+                ).order_by("-submitted_at")[:10]
+            )
+        except ValidationError:
+            earlier = []
+    if request.method == "POST" and "lookup" not in request.POST and form.is_valid():
+        d = form.cleaned_data
+        try:
+            suggestion = services.submit_suggestion(
+                campaign,
+                channel=d["channel"],
+                title=d["title"],
+                text=d["text"],
+                address=d["address"],
+                name=d["name"],
+                phone=d["phone"],
+                confidential=d["confidential"],
+                by=request.user,
+                collected_on=d["collected_on"],
+                collected_at_place=d["collected_at_place"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("已登记,回执码 %(c)s。") % {"c": receipts.display(suggestion.receipt_code)},
+            )
+            return redirect("suggestion_entry", slug=slug)
+    if "lookup" in request.POST:
+        form.errors.clear()
+    return render(
+        request,
+        "intake/entry.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "earlier": earlier,
+        },
+    )
