@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "taizhang.campaigns",
     "taizhang.ledger",
     "taizhang.intake",
+    "taizhang.open311",
     "taizhang.reports",
     "taizhang.api",
     "taizhang.demo",

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.campaigns.models import Campaign
+from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.ledger.models import Problem
 
 
@@ -45,6 +45,15 @@ class Suggestion(models.Model):
     channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
     title = models.CharField(_("标题"), max_length=200)
     text = models.TextField(_("内容"))
+    # The area the submitter (or an Open311 client's service code) named; triage may change it.
+    focus_area = models.ForeignKey(
+        FocusArea,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("聚焦领域"),
+    )
     address = models.CharField(_("地点"), max_length=200, blank=True)
     # Where and when an offline one was collected (paper form, box, symposium).
     collected_on = models.DateField(_("收集日期"), null=True, blank=True)

@@ -84,6 +84,7 @@ def submit_suggestion(
     ip: str = "",
     collected_on: dt.date | None = None,
     collected_at_place: str = "",
+    focus_area: FocusArea | None = None,
 ) -> Suggestion:
     """A citizen (by=None) or a member of staff records a suggestion; returns it with its code."""
     Channel(channel)
@@ -96,6 +97,8 @@ def submit_suggestion(
     phone = privacy.clean_phone(phone)
     if collected_on and (collected_on > timezone.localdate() or collected_on < campaign.starts_on):
         raise ValidationError(_("收集日期应在活动开始与今天之间。"))
+    if focus_area is not None and focus_area.campaign_id != campaign.pk:
+        raise ValidationError(_("聚焦领域“%(a)s”不属于本活动。") % {"a": focus_area.name})
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(_("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS})
     hashed = privacy.phone_hash(phone)
@@ -124,6 +127,7 @@ def submit_suggestion(
                 submitted_at=timezone.now(),
                 collected_on=collected_on,
                 collected_at_place=collected_at_place.strip()[:200],
+                focus_area=focus_area,
             )
             for photo in stored:
                 SuggestionPhoto.objects.create(
