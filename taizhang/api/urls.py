@@ -1,13 +1,24 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from taizhang.api import views
+from taizhang.api import suggestions, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("campaigns/<slug:slug>/problems/", views.ProblemList.as_view(), name="api_problems"),
     path("campaigns/<slug:slug>/stats/", views.CampaignStats.as_view(), name="api_stats"),
+    path(
+        "campaigns/<slug:slug>/suggestions/",
+        suggestions.SuggestionList.as_view(),
+        name="api_suggestions",
+    ),
+    path("suggestions/<int:pk>/", suggestions.SuggestionDetail.as_view(), name="api_suggestion"),
+    path(
+        "suggestions/<int:pk>/triage/",
+        suggestions.SuggestionTriage.as_view(),
+        name="api_suggestion_triage",
+    ),
     path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="api_problem"),
     path("problems/<int:pk>/events/", views.ProblemEvents.as_view(), name="api_problem_events"),
     path(
