@@ -80,6 +80,13 @@ class NewSuggestionSerializer(serializers.Serializer):
     )
 
 
+class CreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    receipt_code = serializers.CharField()
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+
+
 class TriageSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["duplicate", "invalid", "answer", "convert"])
     version = serializers.IntegerField(min_value=1)
@@ -118,7 +125,7 @@ class SuggestionList(ListCreateAPIView):
             .order_by("-submitted_at")
         )
 
-    @extend_schema(request=NewSuggestionSerializer, responses={201: SuggestionSerializer})
+    @extend_schema(request=NewSuggestionSerializer, responses={201: CreatedSerializer})
     def post(self, request: Request, slug: str) -> Response:
         campaign = campaign_for(request.user, slug)
         incoming = NewSuggestionSerializer(data=request.data)
@@ -129,8 +136,16 @@ class SuggestionList(ListCreateAPIView):
             )
         except (ValidationError, PermissionDenied) as exc:
             return _errors(exc)
-        data = SuggestionSerializer(suggestion, context={"unmask": True}).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        # A short answer: intake bursts are the hot path; GET the detail for the rest.
+        return Response(
+            {
+                "id": suggestion.pk,
+                "receipt_code": suggestion.receipt_code,
+                "status": suggestion.status,
+                "version": suggestion.version,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SuggestionDetail(RetrieveAPIView):
@@ -139,8 +154,9 @@ class SuggestionDetail(RetrieveAPIView):
     serializer_class = SuggestionSerializer
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"),
-                                       pk=kwargs["pk"])
+        suggestion = get_object_or_404(
+            Suggestion.objects.select_related("campaign__org"), pk=kwargs["pk"]
+        )
         if not permissions.can_record(request.user, suggestion.campaign):
             raise Http404
         unmask = permissions.may_see_identity(request.user, suggestion)

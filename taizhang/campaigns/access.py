@@ -8,24 +8,23 @@ from taizhang.orgs.scoping import scope_of
 
 def visible_campaigns(user: object) -> QuerySet[Campaign]:
     """Campaigns whose org tree overlaps the user's subtrees."""
-    scope = scope_of(user)
     campaigns = Campaign.objects.select_related("org").order_by("-starts_on", "-pk")
-    if scope.is_superuser:
-        return campaigns
-    paths = scope.paths()
-    ids = [
-        c.pk
-        for c in campaigns
-        if any(p.startswith(c.org.path) or c.org.path.startswith(p) for p in paths)
-    ]
-    return campaigns.filter(pk__in=ids)
+    return campaigns.filter(pk__in=[c.pk for c in campaigns if _overlaps(user, c)])
 
 
 def campaign_for(user: object, slug: str) -> Campaign:
-    campaign = visible_campaigns(user).filter(slug=slug).first()
-    if campaign is None:
+    campaign = Campaign.objects.select_related("org").filter(slug=slug).first()
+    if campaign is None or not _overlaps(user, campaign):
         raise Http404("no such campaign")
     return campaign
+
+
+def _overlaps(user: object, campaign: Campaign) -> bool:
+    scope = scope_of(user)
+    path = campaign.org.path
+    return scope.is_superuser or any(
+        p.startswith(path) or path.startswith(p) for p in scope.paths()
+    )
 
 
 def home_org(user: object, campaign: Campaign) -> Org:

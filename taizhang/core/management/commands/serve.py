@@ -15,7 +15,8 @@ def run_server(host: str, port: int, workers: int | None = None) -> None:
     sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
     options = {
         "bind": f"{host}:{port}",
-        "workers": workers or (2 if sqlite else multiprocessing.cpu_count() * 2 + 1),
+        # Requests are mostly CPU (Python), not waiting: one process per core and one spare.
+        "workers": workers or (2 if sqlite else multiprocessing.cpu_count() + 1),
         "threads": 4,
         "worker_class": "gthread",
         "accesslog": None,
