@@ -21,6 +21,7 @@ from django.utils import timezone
 from taizhang.campaigns.models import Campaign, FocusArea, Phase, PhaseKind
 from taizhang.demo import names
 from taizhang.demo.problems import build_ledger
+from taizhang.demo.suggestions import build_suggestions
 from taizhang.ledger import services
 from taizhang.ledger.models import Kind
 from taizhang.orgs.models import Org, OrgKind, Role, RoleAssignment
@@ -234,6 +235,8 @@ def build_demo(
         progress(f"单位 {len(orgs)} 个,生成问题…")
         counts = build_ledger(campaign, orgs, users["office"].pk, scale, rng, today, progress)
         build_showcase(campaign, users, orgs_by_code)
+        progress("意见建议…")
+        build_suggestions(campaign, scale, rng, today)
     # Fresh statistics after a bulk load, so that the query planner picks the right indexes
     # (and, on PostgreSQL, a visibility map, so that covering indexes are read alone).
     with connection.cursor() as cursor:

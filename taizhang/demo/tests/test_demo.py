@@ -51,4 +51,12 @@ def test_every_kind_of_demo_problem_page_renders():
         if problem is not None:
             assert client.get(f"/problems/{problem.pk}/").status_code == 200, status
     assert client.get(f"/c/{SLUG}/").status_code == 200
+    from taizhang.intake.models import Suggestion
+
+    statuses = set(Suggestion.objects.values_list("status", flat=True))
+    assert {"converted", "answered", "duplicate"} <= statuses
+    for status in statuses:
+        suggestion = Suggestion.objects.filter(status=status).first()
+        assert client.get(f"/suggestions/{suggestion.pk}/").status_code == 200, status
+    assert client.get(f"/c/{SLUG}/suggestions/?status=converted").status_code == 200
     assert client.get(f"/c/{SLUG}/?org=141002").status_code == 200
