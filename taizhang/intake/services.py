@@ -237,6 +237,14 @@ def convert_to_problem(
     return problem
 
 
+def distinct_citizens(s: Suggestion) -> int:
+    """How many different people raised it: the original and its duplicates, by phone number;
+    each submission without a number counts as one more person."""
+    group = [s, *s.duplicates.all()]
+    phones = {x.phone_hash for x in group if x.phone_hash}
+    return len(phones) + sum(1 for x in group if not x.phone_hash)
+
+
 def outcome_at(s: Suggestion) -> dt.datetime | None:
     """When the citizen's matter was settled: answered, or every linked problem closed."""
     if s.status == SuggestionStatus.ANSWERED:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("c/<slug:slug>/suggestions/", views.queue, name="suggestion_queue"),
     path("c/<slug:slug>/suggestions/new/", views.staff_entry, name="suggestion_entry"),
     path("suggestions/<int:pk>/", views.detail, name="suggestion_detail"),
+    path("suggestions/<int:pk>/photos/<int:photo_id>/", views.photo, name="suggestion_photo"),
     path("suggestions/<int:pk>/triage/", views.triage, name="suggestion_triage"),
 ]

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,8 +14,15 @@ from django.views.decorators.http import require_POST
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.intake import forms, permissions, privacy, receipts, services
-from taizhang.intake.models import Channel, IdentityView, Suggestion, SuggestionStatus
+from taizhang.intake.models import (
+    Channel,
+    IdentityView,
+    Suggestion,
+    SuggestionPhoto,
+    SuggestionStatus,
+)
 from taizhang.ledger.errors import ConflictError
+from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
 from taizhang.orgs.models import Org
 
@@ -202,6 +209,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "duplicates": suggestion.duplicates.all(),
         },
     )
+
+
+@login_required
+def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
+    """A citizen's photo, for the staff who may see the suggestion."""
+    suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
+    if not permissions.can_record(request.user, suggestion.campaign):
+        raise Http404()
+    stored = get_object_or_404(SuggestionPhoto, pk=photo_id, suggestion=suggestion)
+    path = evidence_path(stored.stored_name)
+    if not path.exists():
+        raise Http404()
+    response = FileResponse(path.open("rb"), content_type=f"image/{stored.file_type}")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

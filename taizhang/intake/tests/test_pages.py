@@ -139,3 +139,25 @@ def test_operator_records_a_call_and_sees_the_callers_history(world):
     latest = Suggestion.objects.order_by("-pk").first()
     assert latest.channel == "hotline" and latest.recorded_by == world.operator
     assert receipts.normalise(latest.receipt_code) == latest.receipt_code
+
+
+def test_photos_are_shown_only_to_staff(world):
+    import io
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    s = services.submit_suggestion(
+        world.campaign,
+        channel=Channel.WEB,
+        title="t",
+        text="x",
+        photos=[(io.BytesIO(png), "p.png")],
+    )
+    url = reverse("suggestion_photo", args=[s.pk, s.photos.get().pk])
+    office = Client()
+    office.force_login(world.office)
+    response = office.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == png
+    assert Client().get(url).status_code == 302  # to the login page
+    handler = Client()
+    handler.force_login(world.handler_a1)
+    assert handler.get(url).status_code == 404

@@ -115,3 +115,11 @@ def test_satisfied_rating_keeps_it_closed_and_rule_can_turn_reopening_off(world)
     other = Suggestion.objects.select_related("campaign").get(pk=other.pk)
     services.rate_suggestion(other, rating=1)
     assert other.status == SuggestionStatus.ANSWERED
+
+
+def test_distinct_citizens_count_phones_once(world):
+    first = submit(world, phone="13812345678")
+    for phone in ("13812345678", "13912345678", ""):
+        dup = submit(world, phone=phone, by=world.operator, channel=Channel.HOTLINE)
+        services.mark_duplicate(dup, by=world.office, version=dup.version, of=first)
+    assert services.distinct_citizens(first) == 3
