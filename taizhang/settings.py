@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "taizhang.ledger",
     "taizhang.intake",
     "taizhang.open311",
+    "taizhang.sheets",
     "taizhang.reports",
     "taizhang.api",
     "taizhang.demo",

@@ -4,6 +4,7 @@ from taizhang.ledger import views
 
 urlpatterns = [
     path("c/<slug:slug>/problems/", views.problem_list, name="problem_list"),
+    path("c/<slug:slug>/problems/export.<str:fmt>", views.problem_export, name="problem_export"),
     path("c/<slug:slug>/problems/new/", views.problem_create, name="problem_create"),
     path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
     path("problems/<int:pk>/do/<slug:action>/", views.problem_action, name="problem_action"),

@@ -80,6 +80,33 @@ def problem_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def problem_export(request: HttpRequest, slug: str, fmt: str) -> FileResponse:
+    """The list's rows, with the same filters and scope, as the standard 台账 workbook."""
+    import tempfile
+    from pathlib import Path
+
+    from taizhang.sheets.ledger_export import export_problems
+
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("xlsx or csv")
+    campaign = campaign_for(request.user, slug)
+    try:
+        query = parse_params(campaign, request.GET)
+    except ValidationError as exc:
+        raise Http404(" ".join(exc.messages)) from exc
+    problems = apply_filters(
+        visible_problems(request.user, campaign), campaign, query, timezone.localdate()
+    )
+    folder = Path(tempfile.mkdtemp(prefix="taizhang-export-"))
+    out = folder / f"{campaign.slug}-台账-{timezone.localdate():%Y%m%d}.{fmt}"
+    export_problems(problems, campaign=campaign, org=query.org, out=out)
+    handle = out.open("rb")
+    out.unlink()  # the open handle keeps the data until the response is sent
+    folder.rmdir()
+    return FileResponse(handle, as_attachment=True, filename=out.name)
+
+
+@login_required
 def problem_create(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     form = forms.ProblemForm(request.POST or None, campaign=campaign)

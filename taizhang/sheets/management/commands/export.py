@@ -1,0 +1,62 @@
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from taizhang.campaigns.models import Campaign
+from taizhang.intake.models import Suggestion
+from taizhang.ledger.models import Problem
+from taizhang.orgs.models import Org
+from taizhang.sheets.ledger_export import export_problems
+from taizhang.sheets.suggestion_export import export_suggestions
+
+
+class Command(BaseCommand):
+    help = "导出台账为 Excel 或 CSV (Export the ledger or the suggestions as .xlsx or .csv)"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--kind", choices=["problems", "suggestions"], default="problems")
+        parser.add_argument("--campaign", required=True, help="campaign slug")
+        parser.add_argument("--org", help="only this unit's subtree (problems)")
+        parser.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
+        parser.add_argument(
+            "--with-personal-data",
+            action="store_true",
+            help="suggestions: names and phone numbers unmasked",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out = Path(options["out"])
+        if out.suffix.lower() not in (".xlsx", ".csv"):
+            raise CommandError("--out 应以 .xlsx 或 .csv 结尾 (must end in .xlsx or .csv)")
+        if not out.parent.exists():
+            raise CommandError(f"目录不存在:{out.parent}")
+        campaign = Campaign.objects.select_related("org").filter(slug=options["campaign"]).first()
+        if campaign is None:
+            raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
+        started = time.perf_counter()
+        if options["kind"] == "suggestions":
+            count = export_suggestions(
+                Suggestion.objects.filter(campaign=campaign),
+                campaign=campaign,
+                out=out,
+                unmask=options["with_personal_data"],
+            )
+        else:
+            problems = Problem.objects.filter(campaign=campaign)
+            org = None
+            if options["org"]:
+                org = Org.objects.filter(code=options["org"], path__under=campaign.org.path).first()
+                if org is None:
+                    raise CommandError(f"找不到单位代码 {options['org']} (no such org)")
+                problems = problems.filter(org_path__under=org.path)
+            problems = problems.order_by("org_path", "number")
+
+            def report(done: int) -> None:
+                if sys.stderr.isatty():
+                    sys.stderr.write(f"\r  {done} …")
+
+            count = export_problems(problems, campaign=campaign, org=org, out=out, progress=report)
+        self.stdout.write(f"已导出 {count} 行到 {out}(用时 {time.perf_counter() - started:.1f} 秒)")

@@ -1,0 +1,106 @@
+"""Exports read back as an office would open them (openpyxl), in the reader's scope."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from taizhang.core.testing import close, record
+from taizhang.intake import services as intake
+from taizhang.intake.models import Channel, Suggestion
+from taizhang.ledger import services
+from taizhang.ledger.models import Problem
+from taizhang.sheets import workbook
+from taizhang.sheets.ledger_export import COLUMNS
+from taizhang.sheets.suggestion_export import export_suggestions
+
+
+@pytest.fixture
+def ledger(world):
+    first = record(world, title="审批环节多", measures=["精简环节", "压缩时限"])
+    services.report_progress(first, by=world.handler_a1, percent=60, text="已精简两个环节")
+    closed = record(world, title="窗口排队长")
+    close(world, closed)
+    record(world, by=world.handler_b1, org=world.dept_b1, title="侯马的问题")
+    return first
+
+
+def test_command_writes_the_standard_workbook(world, ledger, tmp_path):
+    out = tmp_path / "台账.xlsx"
+    call_command("export", "--campaign", world.campaign.slug, "--out", str(out))
+    sheet = load_workbook(out)["问题台账"]
+    assert sheet["A1"].value == "测试活动问题整改台账"
+    assert "临汾市" in sheet["A2"].value and "共 3 条" in sheet["A2"].value
+    assert [c.value for c in sheet[3]] == [c.header for c in COLUMNS]
+    assert sheet.freeze_panes == "A4"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.print_title_rows == "$1:$3"
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert len(rows) == 3
+    by_title = {row[2]: row for row in rows}
+    assert by_title["审批环节多"][9] == "1. 精简环节\n2. 压缩时限"
+    assert by_title["审批环节多"][12] == "60%" and "已精简两个环节" in by_title["审批环节多"][13]
+    assert by_title["窗口排队长"][14] == "已销号" and by_title["窗口排队长"][15] is not None
+
+
+def test_org_filter_and_csv(world, ledger, tmp_path):
+    out = tmp_path / "county.csv"
+    call_command("export", "--campaign", world.campaign.slug, "--org", "141081", "--out", str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, for Excel and WPS
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["序号", "编号", "问题"] and [r[2] for r in rows[1:]] == ["侯马的问题"]
+
+
+def test_web_export_keeps_the_readers_scope_and_filters(world, ledger):
+    client = Client()
+    client.force_login(world.handler_a1)
+    url = reverse("problem_export", args=[world.campaign.slug, "xlsx"])
+    response = client.get(url)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["问题台账"]
+    titles = {row[2].value for row in sheet.iter_rows(min_row=4)}
+    assert titles == {"审批环节多", "窗口排队长"}  # not 侯马's
+    response = client.get(url + "?status=closed")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["问题台账"]
+    assert [row[2].value for row in sheet.iter_rows(min_row=4)] == ["窗口排队长"]
+    assert (
+        client.get(reverse("problem_export", args=[world.campaign.slug, "exe"])).status_code == 404
+    )
+
+
+def test_suggestions_are_masked_unless_asked(world, tmp_path):
+    intake.submit_suggestion(
+        world.campaign,
+        channel=Channel.HOTLINE,
+        title="噪音",
+        text="x",
+        name="王五",
+        phone="13712345678",
+    )
+    out = tmp_path / "s.xlsx"
+    export_suggestions(Suggestion.objects.all(), campaign=world.campaign, out=out)
+    row = [c.value for c in next(load_workbook(out).active.iter_rows(min_row=4))]
+    assert "王*" in row and "137****5678" in row and "13712345678" not in row
+    export_suggestions(Suggestion.objects.all(), campaign=world.campaign, out=out, unmask=True)
+    row = [c.value for c in next(load_workbook(out).active.iter_rows(min_row=4))]
+    assert "13712345678" in row
+
+
+def test_a_failed_export_leaves_no_file(world, ledger, tmp_path):
+    def broken_rows():
+        yield [1] * len(COLUMNS)
+        raise RuntimeError("database went away")
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "broken.xlsx"
+    with pytest.raises(RuntimeError):
+        workbook.write_xlsx(
+            out, sheet="s", title="t", subtitle="", columns=COLUMNS, rows=broken_rows()
+        )
+    assert list(folder.iterdir()) == []  # neither the file nor a partial one
+    assert Problem.objects.count() == 3
