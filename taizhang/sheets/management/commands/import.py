@@ -1,0 +1,58 @@
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from taizhang.campaigns.models import Campaign
+from taizhang.sheets.problem_import import ImportRefused, import_problems
+
+
+class Command(BaseCommand):
+    help = "导入单位的问题台账 (Import a unit's ledger from .xlsx, .xls, .ods or .csv)"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("file")
+        parser.add_argument("--kind", choices=["problems"], default="problems")
+        parser.add_argument("--campaign", required=True, help="campaign slug")
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="import the valid rows; refused rows go to --errors",
+        )
+        parser.add_argument("--errors", help="write refused rows to this .xlsx")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        campaign = Campaign.objects.select_related("org").filter(slug=options["campaign"]).first()
+        if campaign is None:
+            raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
+        errors_out = Path(options["errors"]) if options["errors"] else None
+        started = time.perf_counter()
+        try:
+            result = import_problems(
+                Path(options["file"]),
+                campaign=campaign,
+                dry_run=options["dry_run"],
+                partial=options["partial"],
+                error_file=errors_out,
+            )
+        except ImportRefused as exc:
+            raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        seconds = time.perf_counter() - started
+        for error in result.refused[:50]:
+            self.stderr.write(str(error))
+        if len(result.refused) > 50:
+            self.stderr.write(f"…… 另有 {len(result.refused) - 50} 处错误")
+        verb = "将" if options["dry_run"] or not result.written else "已"
+        self.stdout.write(
+            f"{verb}新增 {result.created} 条,{verb}更新 {result.updated} 条,"
+            f"拒收 {len({e.row for e in result.refused})} 行(用时 {seconds:.1f} 秒)"
+        )
+        if result.error_file:
+            self.stdout.write(f"未导入的行及原因见:{result.error_file}")
+        if result.refused and not options["partial"] and not options["dry_run"]:
+            raise CommandError("有错误,未导入任何行(nothing imported);改正后重试,或加 --partial")

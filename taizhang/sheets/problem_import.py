@@ -1,0 +1,443 @@
+"""Bring an office's existing ledger in: any unit's workbook, checked row by row.
+
+All or nothing by default; with `partial` the valid rows go in and the refused ones come back
+with the reason. Rows whose 编号 already exists update that problem instead of duplicating it.
+Every error names the sheet, the row and the column, in Chinese.
+"""
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from taizhang.campaigns.models import Campaign
+from taizhang.demo.bulk import insert_rows
+from taizhang.ledger import permissions
+from taizhang.ledger.deadlines import default_deadline
+from taizhang.ledger.models import (
+    OPEN_STATUSES,
+    EventAction,
+    Kind,
+    Measure,
+    NumberSequence,
+    Problem,
+    ProblemEvent,
+    Source,
+    Status,
+)
+from taizhang.orgs.models import Org
+from taizhang.reports import tallies
+from taizhang.sheets.reading import read_table
+from taizhang.sheets.values import BadValue, parse_date, text
+from taizhang.sheets.workbook import Column, write_xlsx
+
+# Field → the header names offices use for it; the first is the one our template uses.
+HEADERS: dict[str, tuple[str, ...]] = {
+    "number": ("编号", "问题编号", "台账编号"),
+    "title": ("问题", "问题描述", "存在问题", "问题内容", "具体问题", "问题表现"),
+    "focus_area": ("聚焦领域", "领域", "问题类别", "所属领域", "问题类型"),
+    "source": ("来源", "问题来源"),
+    "org": ("责任单位", "牵头单位", "主办单位", "责任部门", "整改单位"),
+    "leader": ("责任领导", "分管领导", "牵头领导"),
+    "person": ("责任人", "具体责任人"),
+    "kind": ("整改类型", "整改方式", "办理方式"),
+    "measures": ("整改措施", "措施", "主要措施"),
+    "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间"),
+}
+REQUIRED = ("title", "focus_area", "org", "kind")
+ALL_WORDS = {word for words in HEADERS.values() for word in words}
+KIND_WORDS = {**{k.label: k.value for k in Kind}, **{k.value: k.value for k in Kind}}
+SOURCE_WORDS = {**{s.label: s.value for s in Source}, **{s.value: s.value for s in Source}}
+MAX_DEADLINE_DAYS_AFTER = 366 * 3
+# "1." "2、" "(3)" at the start of a measure typed as a numbered list.
+NUMBERING = re.compile(r"^\s*[((]?\d+[.、))]\s*")
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"工作表“{self.sheet}”第 {self.row} 行"
+        return (
+            f"{where}“{self.column}”列:{self.message}" if self.column else f"{where}:{self.message}"
+        )
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    refused: list[RowError] = field(default_factory=list)
+    written: bool = False
+    error_file: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+class ImportRefused(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors[:20]))
+        self.errors = errors
+
+
+@dataclass
+class _Row:
+    line: int
+    raw: list[Any]
+    values: dict[str, Any]
+
+
+def _map_headers(sheet: str, rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
+    for index, row in enumerate(rows[:15]):
+        names = [text(v) for v in row]
+        found = {}
+        for name_index, name in enumerate(names):
+            for key, words in HEADERS.items():
+                if name in words and key not in found:
+                    found[key] = name_index
+        if len(found) >= 2:
+            missing = [HEADERS[k][0] for k in REQUIRED if k not in found]
+            if missing:
+                raise ImportRefused(
+                    [
+                        RowError(
+                            sheet,
+                            index + 1,
+                            "",
+                            "缺少必填列:" + "、".join(f"“{m}”" for m in missing),
+                        )
+                    ]
+                )
+            return index, found
+    raise ImportRefused([RowError(sheet, 1, "", "找不到表头:前 15 行里没有“问题”“责任单位”等列名")])
+
+
+class _Lookup:
+    def __init__(self, campaign: Campaign, by: Any) -> None:
+        self.campaign, self.by = campaign, by
+        orgs = Org.objects.filter(path__under=campaign.org.path).only("id", "code", "name", "path")
+        self.by_code = {o.code: o for o in orgs}
+        self.by_name: dict[str, Org] = {}
+        for org in self.by_code.values():
+            self.by_name.setdefault(org.name, org)
+        self.areas = {a.name: a for a in campaign.focus_areas.all()}
+        self.allowed: dict[int, bool] = {}
+
+    def org(self, value: str) -> Org:
+        org = self.by_code.get(value) or self.by_name.get(value)
+        if org is None:
+            near = difflib.get_close_matches(value, list(self.by_name), n=3, cutoff=0.5)
+            hint = f";您是不是要找:{'、'.join(near)}" if near else ""
+            raise BadValue(f"找不到单位“{value}”{hint}")
+        if self.by is not None and org.pk not in self.allowed:
+            self.allowed[org.pk] = permissions.can_record_for(
+                self.by, org
+            ) or permissions.can_assign_to(self.by, org)
+        if self.by is not None and not self.allowed[org.pk]:
+            raise BadValue(f"您无权为“{org.name}”导入问题")
+        return org
+
+
+def _parse(
+    table_rows: list[list[Any]],
+    sheet: str,
+    header: int,
+    columns: dict[str, int],
+    lookup: _Lookup,
+    errors: list[RowError],
+) -> list[_Row]:
+    campaign = lookup.campaign
+    latest = campaign.ends_on + dt.timedelta(days=MAX_DEADLINE_DAYS_AFTER)
+    header_names = {key: text(table_rows[header][index]) for key, index in columns.items()}
+    parsed, seen = [], {}
+    for offset, raw in enumerate(table_rows[header + 1 :], start=header + 2):
+        cells = {key: raw[i] if i < len(raw) else "" for key, i in columns.items()}
+        if all(text(v) == "" for v in cells.values()):
+            continue
+        values: dict[str, Any] = {}
+        row_errors = []
+
+        def fail(
+            key: str, message: str, into: list[RowError] = row_errors, line: int = offset
+        ) -> None:
+            into.append(RowError(sheet, line, header_names.get(key, ""), message))
+
+        for key in REQUIRED:
+            if not text(cells.get(key)):
+                fail(key, "不能为空")
+        try:
+            if text(cells.get("org")):
+                values["org"] = lookup.org(text(cells["org"]))
+        except BadValue as exc:
+            fail("org", str(exc))
+        area = text(cells.get("focus_area"))
+        if area and area not in lookup.areas:
+            fail("focus_area", f"“{area}”不是本活动的聚焦领域(可选:{'、'.join(lookup.areas)})")
+        values["focus_area"] = lookup.areas.get(area)
+        kind = text(cells.get("kind"))
+        if kind and kind not in KIND_WORDS:
+            fail("kind", f"“{kind}”应为 立行立改、限期整改 或 长期坚持")
+        values["kind"] = KIND_WORDS.get(kind)
+        source = text(cells.get("source")) or Source.SELF_FOUND.label
+        if source not in SOURCE_WORDS:
+            fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
+        values["source"] = SOURCE_WORDS.get(source)
+        try:
+            deadline = parse_date(cells.get("deadline"))
+            if deadline and not campaign.starts_on <= deadline <= latest:
+                fail(
+                    "deadline", f"{deadline} 不在活动期限内(应在 {campaign.starts_on} 至 {latest})"
+                )
+            values["deadline"] = deadline
+        except BadValue as exc:
+            fail("deadline", str(exc))
+        values["title"] = text(cells.get("title"))[:300]
+        values["number"] = text(cells.get("number"))[:40]
+        values["leader"] = text(cells.get("leader"))[:60]
+        values["person"] = text(cells.get("person"))[:60]
+        values["measures"] = [
+            NUMBERING.sub("", m).strip()
+            for m in str(cells.get("measures") or "").splitlines()
+            if m.strip()
+        ]
+        identity = values["number"] or (values["title"], getattr(values.get("org"), "pk", None))
+        if identity in seen:
+            fail("number" if values["number"] else "title", f"与第 {seen[identity]} 行重复")
+        seen.setdefault(identity, offset)
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            parsed.append(_Row(offset, raw, values))
+    return parsed
+
+
+def import_problems(
+    path: Path,
+    *,
+    campaign: Campaign,
+    by: Any = None,
+    dry_run: bool = False,
+    partial: bool = False,
+    error_file: Path | None = None,
+) -> ImportResult:
+    table = read_table(path, ALL_WORDS)
+    header, columns = _map_headers(table.sheet, table.rows)
+    lookup = _Lookup(campaign, by)
+    errors: list[RowError] = []
+    rows = _parse(table.rows, table.sheet, header, columns, lookup, errors)
+    existing = dict(
+        Problem.objects.filter(
+            campaign=campaign, number__in=[r.values["number"] for r in rows if r.values["number"]]
+        ).values_list("number", "pk")
+    )
+    _check_updates(rows, existing, table.sheet, errors)
+    refused_lines = {e.row for e in errors}
+    good = [r for r in rows if r.line not in refused_lines]
+    result = ImportResult(refused=errors)
+    result.created = sum(1 for r in good if r.values["number"] not in existing)
+    result.updated = len(good) - result.created
+    if error_file is not None and errors:
+        _write_errors(error_file, table.rows[header], table.rows, errors)
+        result.error_file = error_file
+    if dry_run or (errors and not partial) or not good:
+        return result
+    _write(campaign, by, good, existing)
+    result.written = True
+    return result
+
+
+def _check_updates(
+    rows: list[_Row], existing: dict[str, int], sheet: str, errors: list[RowError]
+) -> None:
+    """An update may change what a problem says, not who owns it: that is 交办's work."""
+    if not existing:
+        return
+    current = {
+        p.number: p
+        for p in Problem.objects.filter(pk__in=existing.values()).only("number", "org_id", "status")
+    }
+    for row in rows:
+        problem = current.get(row.values["number"])
+        if problem is None:
+            continue
+        if problem.status not in OPEN_STATUSES:
+            errors.append(
+                RowError(
+                    sheet,
+                    row.line,
+                    "编号",
+                    f"{problem.number} 已{problem.get_status_display()},不能再修改",
+                )
+            )
+        elif row.values.get("org") and row.values["org"].pk != problem.org_id:
+            errors.append(
+                RowError(sheet, row.line, "责任单位", "变更责任单位请通过交办办理,导入不能修改")
+            )
+
+
+@transaction.atomic
+def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, int]) -> None:
+    now, today = timezone.now(), timezone.localdate()
+    new_rows = [r for r in rows if r.values["number"] not in existing]
+    numbers = _reserve_numbers(campaign, sum(1 for r in new_rows if not r.values["number"]))
+    first_id = (Problem.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    problems, events, measures = [], [], []
+    by_id = getattr(by, "pk", None)
+    for index, row in enumerate(new_rows):
+        v, pid = row.values, first_id + index
+        deadline, provisional, basis = v["deadline"], False, None
+        if deadline is None:
+            answer = default_deadline(campaign, v["kind"], today)
+            deadline, provisional, basis = answer.date, answer.provisional, today
+        own = by is None or permissions.can_record_for(by, v["org"])
+        status = Status.RECTIFYING if own else Status.ASSIGNED
+        problems.append(
+            (
+                pid,
+                campaign.pk,
+                v["number"] or next(numbers),
+                v["title"],
+                "",
+                v["source"],
+                v["focus_area"].pk,
+                v["org"].pk,
+                v["org"].path,
+                v["leader"],
+                v["person"],
+                v["kind"],
+                status,
+                deadline,
+                provisional,
+                basis,
+                0,
+                by_id,
+                now,
+                1,
+                "",
+            )
+        )
+        events.append((pid, now, by_id, EventAction.CREATE, "", status, "导入", {}))
+        measures.extend(
+            (pid, order, text_, None, 0) for order, text_ in enumerate(v["measures"], 1)
+        )
+    insert_rows(
+        Problem,
+        (
+            "id",
+            "campaign_id",
+            "number",
+            "title",
+            "description",
+            "source",
+            "focus_area_id",
+            "org_id",
+            "org_path",
+            "responsible_leader",
+            "responsible_person",
+            "kind",
+            "status",
+            "deadline",
+            "deadline_provisional",
+            "deadline_basis",
+            "progress",
+            "created_by_id",
+            "created_at",
+            "version",
+            "closure_note",
+        ),
+        problems,
+    )
+    _reset_problem_sequence()
+    for row in rows:
+        if row.values["number"] in existing:
+            _update(existing[row.values["number"]], row, by_id, now, events)
+    insert_rows(
+        ProblemEvent,
+        (
+            "problem_id",
+            "at",
+            "actor_id",
+            "action",
+            "from_status",
+            "to_status",
+            "reason",
+            "data",
+        ),
+        events,
+    )
+    insert_rows(Measure, ("problem_id", "order", "content", "deadline", "progress"), measures)
+    if len(problems) > 5000:
+        tallies.rebuild(campaign)
+    else:
+        tallies.track_new(Problem.objects.filter(pk__gte=first_id, campaign=campaign))
+
+
+def _update(pk: int, row: _Row, by_id: int | None, now: dt.datetime, events: list) -> None:  # type: ignore[type-arg]
+    v = row.values
+    before = Problem.objects.get(pk=pk)
+    Problem.objects.filter(pk=pk).update(
+        title=v["title"],
+        focus_area=v["focus_area"],
+        responsible_leader=v["leader"],
+        responsible_person=v["person"],
+        version=F("version") + 1,
+    )
+    tallies.track_change(tallies.leaf_key(before), tallies.leaf_key(Problem.objects.get(pk=pk)))
+    events.append((pk, now, by_id, EventAction.UPDATE, "", "", "导入更新", {}))
+
+
+def _reserve_numbers(campaign: Campaign, count: int) -> Iterable[str]:
+    if count == 0:
+        return iter(())
+    sequence, _created = NumberSequence.objects.get_or_create(campaign=campaign)
+    NumberSequence.objects.filter(pk=campaign.pk).update(last=F("last") + count)
+    sequence.refresh_from_db()
+    start = sequence.last - count + 1
+    return iter(f"{campaign.slug.upper()}-{n:06d}" for n in range(start, sequence.last + 1))
+
+
+def _reset_problem_sequence() -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Problem]):
+            cursor.execute(sql)
+
+
+def _write_errors(
+    out: Path, header: list[Any], rows: list[list[Any]], errors: list[RowError]
+) -> None:
+    """The refused rows as they were, with a last column saying why."""
+    reasons: dict[int, list[str]] = {}
+    for error in errors:
+        reasons.setdefault(error.row, []).append(
+            f"“{error.column}”:{error.message}" if error.column else error.message
+        )
+    columns = [Column(text(h) or f"列{i + 1}", 16) for i, h in enumerate(header)]
+    columns.append(Column("错误原因", 50, wrap=True))
+    body = (
+        [*(rows[line - 1] if line - 1 < len(rows) else []), "；".join(reasons[line])]
+        for line in sorted(reasons)
+    )
+    write_xlsx(
+        out,
+        sheet="未导入的行",
+        title="未导入的行",
+        subtitle="修改后可重新导入,已导入的行不会重复",
+        columns=columns,
+        rows=body,
+    )
