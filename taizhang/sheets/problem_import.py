@@ -238,11 +238,7 @@ def import_problems(
     lookup = _Lookup(campaign, by)
     errors: list[RowError] = []
     rows = _parse(table.rows, table.sheet, header, columns, lookup, errors)
-    existing = dict(
-        Problem.objects.filter(
-            campaign=campaign, number__in=[r.values["number"] for r in rows if r.values["number"]]
-        ).values_list("number", "pk")
-    )
+    existing = _existing_numbers(campaign, [r.values["number"] for r in rows if r.values["number"]])
     _check_updates(rows, existing, table.sheet, errors)
     refused_lines = {e.row for e in errors}
     good = [r for r in rows if r.line not in refused_lines]
@@ -259,6 +255,21 @@ def import_problems(
     return result
 
 
+def _chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
+    """Keeps IN lists under SQLite's limit of bound variables."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_numbers(campaign: Campaign, numbers: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(numbers):
+        found.update(
+            Problem.objects.filter(campaign=campaign, number__in=chunk).values_list("number", "pk")
+        )
+    return found
+
+
 def _check_updates(
     rows: list[_Row], existing: dict[str, int], sheet: str, errors: list[RowError]
 ) -> None:
@@ -267,7 +278,8 @@ def _check_updates(
         return
     current = {
         p.number: p
-        for p in Problem.objects.filter(pk__in=existing.values()).only("number", "org_id", "status")
+        for chunk in _chunks(list(existing.values()))
+        for p in Problem.objects.filter(pk__in=chunk).only("number", "org_id", "status")
     }
     for row in rows:
         problem = current.get(row.values["number"])
