@@ -1,6 +1,7 @@
 """Importing offices' ledgers as they come: made with openpyxl, in every shape offices use."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
@@ -192,3 +193,34 @@ def test_command_is_all_or_nothing(world, tmp_path, capsys):
     call_command("import", str(path), "--campaign", world.campaign.slug, "--partial")
     assert Problem.objects.count() == 3
     assert "已新增 3 条" in capsys.readouterr().out
+
+
+def test_upload_page_checks_then_imports_in_the_uploaders_scope(world, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    rows = good_rows(world)  # the third row belongs to 侯马, outside 尧都区's admin
+    path = workbook(tmp_path, rows)
+    client = Client()
+    client.force_login(world.admin_a)
+    url = reverse("ledger_import", args=[world.campaign.slug])
+    with path.open("rb") as handle:
+        page = client.post(url, {"file": handle, "mode": "check"}).content.decode()
+    assert "检查结果" in page and "无权为“侯马市教育局”导入问题" in page
+    assert not Problem.objects.exists()
+    with path.open("rb") as handle:
+        page = client.post(url, {"file": handle, "mode": "partial"}).content.decode()
+    assert "已导入" in page and Problem.objects.count() == 2
+    token = page.split("/import/errors/")[1].split(".xlsx")[0]
+    errors = client.get(reverse("ledger_import_errors", args=[world.campaign.slug, token]))
+    assert errors.status_code == 200
+    other = Client()
+    other.force_login(world.office)
+    assert (
+        other.get(reverse("ledger_import_errors", args=[world.campaign.slug, token])).status_code
+        == 404
+    )
+    template = client.get(reverse("ledger_import_template", args=[world.campaign.slug]))
+    sheet = load_workbook(io.BytesIO(b"".join(template.streaming_content))).active
+    assert sheet["B3"].value == "问题" and sheet["B4"].value.startswith("(示例)")
+    assert Client().get(url).status_code == 302

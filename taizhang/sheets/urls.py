@@ -1,0 +1,13 @@
+from django.urls import path
+
+from taizhang.sheets import views
+
+urlpatterns = [
+    path("c/<slug:slug>/import/", views.import_page, name="ledger_import"),
+    path("c/<slug:slug>/import/template.xlsx", views.template, name="ledger_import_template"),
+    path(
+        "c/<slug:slug>/import/errors/<str:token>.xlsx",
+        views.error_workbook,
+        name="ledger_import_errors",
+    ),
+]

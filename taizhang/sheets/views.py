@@ -1,0 +1,134 @@
+"""Uploading a ledger in the browser: check it (dry run), import it, get the refused rows back."""
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from taizhang.campaigns.access import campaign_for
+from taizhang.orgs.scoping import WRITE_ROLES, scope_of
+from taizhang.sheets.problem_import import HEADERS, ImportRefused, import_problems
+from taizhang.sheets.workbook import Column, write_xlsx
+
+ACCEPTED = (".xlsx", ".xls", ".ods", ".csv")
+
+
+def _error_dir() -> Path:
+    folder = Path(settings.VAR_DIR) / "import-errors"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@login_required
+def import_page(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = campaign_for(request.user, slug)
+    if not scope_of(request.user).has_role(*WRITE_ROLES):
+        raise PermissionDenied(_("您无权导入问题台账。"))
+    context: dict[str, object] = {"campaign": campaign}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        mode = request.POST.get("mode", "check")
+        if upload is None or not upload.name.lower().endswith(ACCEPTED):
+            context["error"] = _("请选择 .xlsx、.xls、.ods 或 .csv 文件。")
+            return render(request, "sheets/import.html", context, status=400)
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as temp:
+            for chunk in upload.chunks():
+                temp.write(chunk)
+            temp.flush()
+            token = uuid.uuid4().hex
+            error_file = _error_dir() / f"{token}.xlsx"
+            try:
+                result = import_problems(
+                    Path(temp.name),
+                    campaign=campaign,
+                    by=request.user,
+                    dry_run=mode == "check",
+                    partial=mode == "partial",
+                    error_file=error_file,
+                )
+            except ImportRefused as exc:
+                context["errors"] = [str(e) for e in exc.errors]
+                return render(request, "sheets/import.html", context, status=400)
+            except ValidationError as exc:
+                context["errors"] = exc.messages
+                return render(request, "sheets/import.html", context, status=400)
+        if result.error_file:
+            request.session.setdefault("import_errors", []).append(token)
+            request.session.modified = True
+            context["error_token"] = token
+        context.update(
+            {
+                "result": result,
+                "mode": mode,
+                "file_name": upload.name,
+                "errors": [str(e) for e in result.refused[:200]],
+                "more_errors": max(0, len(result.refused) - 200),
+                "refused_rows": len({e.row for e in result.refused}),
+            }
+        )
+    return render(request, "sheets/import.html", context)
+
+
+@login_required
+def error_workbook(request: HttpRequest, slug: str, token: str) -> FileResponse:
+    """The refused rows, for the person who uploaded the file only."""
+    if token not in request.session.get("import_errors", []):
+        raise Http404()
+    path = _error_dir() / f"{token}.xlsx"
+    if not path.exists():
+        raise Http404()
+    return FileResponse(path.open("rb"), as_attachment=True, filename="未导入的行.xlsx")
+
+
+@login_required
+def template(request: HttpRequest, slug: str) -> FileResponse:
+    """An empty ledger in the expected layout, with one example row."""
+    campaign = campaign_for(request.user, slug)
+    keys = [
+        "number",
+        "title",
+        "focus_area",
+        "source",
+        "org",
+        "leader",
+        "person",
+        "kind",
+        "measures",
+        "deadline",
+    ]
+    columns = [Column(HEADERS[k][0], 30 if k in ("title", "measures") else 14) for k in keys]
+    area = campaign.focus_areas.first()
+    example = [
+        "",
+        "(示例)企业开办审批环节多",
+        area.name if area else "",
+        "自查",
+        campaign.org.name,
+        "张三",
+        "李四",
+        "限期整改",
+        "1. 精简环节\n2. 一窗受理",
+        campaign.ends_on,
+    ]
+    folder = Path(tempfile.mkdtemp(prefix="taizhang-template-"))
+    out = folder / "问题台账导入模板.xlsx"
+    areas = "、".join(a.name for a in campaign.focus_areas.all())
+    write_xlsx(
+        out,
+        sheet="问题台账",
+        title=f"{campaign.name}问题台账(导入模板)",
+        subtitle=f"聚焦领域:{areas};整改类型:立行立改、限期整改、长期坚持;编号可留空",
+        columns=columns,
+        rows=[example],
+    )
+    handle = out.open("rb")
+    out.unlink()
+    folder.rmdir()
+    return FileResponse(handle, as_attachment=True, filename=out.name)
