@@ -42,5 +42,24 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
                 f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})",
-                [tuple(_for_sqlite(v) for v in row) for row in rows],
+                _sqlite_rows(rows),
             )
+
+
+def _sqlite_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Convert only the columns that hold dates, times or JSON; the rest go as they are."""
+    needs = []
+    for i in range(len(rows[0])):
+        # Each column holds one type (the callers build them so): its first value decides.
+        first = next((row[i] for row in rows if row[i] is not None), None)
+        if isinstance(first, dt.date | dict):
+            needs.append(i)
+    if not needs:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i in needs:
+            values[i] = _for_sqlite(values[i])
+        converted.append(tuple(values))
+    return converted

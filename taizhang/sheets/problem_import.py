@@ -53,8 +53,20 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("title", "focus_area", "org", "kind")
 ALL_WORDS = {word for words in HEADERS.values() for word in words}
-KIND_WORDS = {**{k.label: k.value for k in Kind}, **{k.value: k.value for k in Kind}}
-SOURCE_WORDS = {**{s.label: s.value for s in Source}, **{s.value: s.value for s in Source}}
+# The words of the import format are Chinese whatever the reader's language.
+KIND_WORDS = {
+    "立行立改": Kind.IMMEDIATE,
+    "限期整改": Kind.DEADLINE,
+    "长期坚持": Kind.LONG_TERM,
+    **{k.value: k.value for k in Kind},
+}
+SOURCE_WORDS = {
+    "自查": Source.SELF_FOUND,
+    "意见建议": Source.SUGGESTION,
+    "督导发现": Source.INSPECTION,
+    "上级交办": Source.ASSIGNED,
+    **{s.value: s.value for s in Source},
+}
 MAX_DEADLINE_DAYS_AFTER = 366 * 3
 # "1." "2、" "(3)" at the start of a measure typed as a numbered list.
 NUMBERING = re.compile(r"^\s*[((]?\d+[.、))]\s*")
@@ -131,12 +143,17 @@ class _Lookup:
         orgs = Org.objects.filter(path__under=campaign.org.path).only("id", "code", "name", "path")
         self.by_code = {o.code: o for o in orgs}
         self.by_name: dict[str, Org] = {}
+        self.ambiguous: set[str] = set()
         for org in self.by_code.values():
+            if org.name in self.by_name:
+                self.ambiguous.add(org.name)
             self.by_name.setdefault(org.name, org)
         self.areas = {a.name: a for a in campaign.focus_areas.all()}
         self.allowed: dict[int, bool] = {}
 
     def org(self, value: str) -> Org:
+        if value in self.ambiguous and value not in self.by_code:
+            raise BadValue(f"有多个单位叫“{value}”,请改填单位代码")
         org = self.by_code.get(value) or self.by_name.get(value)
         if org is None:
             near = difflib.get_close_matches(value, list(self.by_name), n=3, cutoff=0.5)
@@ -191,7 +208,7 @@ def _parse(
         if kind and kind not in KIND_WORDS:
             fail("kind", f"“{kind}”应为 立行立改、限期整改 或 长期坚持")
         values["kind"] = KIND_WORDS.get(kind)
-        source = text(cells.get("source")) or Source.SELF_FOUND.label
+        source = text(cells.get("source")) or "自查"
         if source not in SOURCE_WORDS:
             fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
         values["source"] = SOURCE_WORDS.get(source)

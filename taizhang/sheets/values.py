@@ -37,8 +37,9 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def text(value: Any) -> str:
+    """A cell as one line of text: runs of white space folded, ends trimmed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return " ".join(str(value).split())

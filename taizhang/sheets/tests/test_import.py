@@ -224,3 +224,18 @@ def test_upload_page_checks_then_imports_in_the_uploaders_scope(world, tmp_path)
     sheet = load_workbook(io.BytesIO(b"".join(template.streaming_content))).active
     assert sheet["B3"].value == "问题" and sheet["B4"].value.startswith("(示例)")
     assert Client().get(url).status_code == 302
+
+
+def test_a_unit_name_shared_by_two_units_asks_for_the_code(world, tmp_path):
+    from taizhang.orgs.models import OrgKind
+    from taizhang.orgs.services import create_org
+
+    create_org(code="141081101201", name="东关村党支部", kind=OrgKind.BRANCH, parent=world.county_b)
+    rows = [
+        [1, "", "问题", "优化营商环境", "东关村党支部", "", "立行立改", "", ""],
+        [2, "", "问题二", "优化营商环境", "141002101201", "", "立行立改", "", ""],
+    ]
+    result = import_problems(workbook(tmp_path, rows), campaign=world.campaign)
+    assert [str(e) for e in result.refused] == [
+        "工作表“问题清单”第 2 行“牵头单位”列:有多个单位叫“东关村党支部”,请改填单位代码"
+    ]

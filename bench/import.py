@@ -1,0 +1,261 @@
+"""Import of a ledger at the article's scale, against django-import-export as the baseline.
+
+    .venv/bin/python bench/import.py [--rows 270000] [--baseline-rows 3000] [--db sqlite,postgres]
+
+Writes a 12-column problems workbook of the article's size, then for each database: a fresh
+database with the demo's 12 038 units and an empty campaign, `taizhang import` of the whole
+file (timed end to end, as a user runs it), and django-import-export (bulk mode, the same
+model and columns) on the first `--baseline-rows` rows, whose rate is extrapolated to the whole
+file. Prints both rates and the ratio (goal: ≥ 20×, and under 30 s end to end).
+django-import-export is installed for the run only; it is not a dependency of taizhang.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "import"
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/taizhang_import")
+SLUG = "import-bench"
+HEADER = [
+    "编号",
+    "问题",
+    "问题描述",
+    "聚焦领域",
+    "来源",
+    "责任单位",
+    "责任领导",
+    "责任人",
+    "整改类型",
+    "整改措施",
+    "整改时限",
+    "备注",
+]
+
+
+def django_setup() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
+    django.setup()
+
+
+def setup_database() -> None:
+    """Child process: migrate, the demo's units, an empty campaign to import into."""
+    django_setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from taizhang.demo.builder import build_campaign, build_orgs
+
+    call_command("migrate", verbosity=0)
+    orgs = build_orgs(1.0, random.Random(2021))
+    campaign = build_campaign(orgs[0], timezone.localdate())
+    campaign.slug = SLUG
+    campaign.save(update_fields=["slug"])
+
+
+def write_workbook(path: Path, rows: int) -> None:
+    """Child process (needs the units): a ledger as an office would keep it."""
+    django_setup()
+    import xlsxwriter
+
+    from taizhang.campaigns.models import Campaign
+    from taizhang.demo import names
+    from taizhang.orgs.models import Org
+
+    campaign = Campaign.objects.get(slug=SLUG)
+    names_seen: dict[str, int] = {}
+    for name in Org.objects.exclude(kind="city").values_list("name", flat=True):
+        names_seen[name] = names_seen.get(name, 0) + 1
+    units = [name for name, count in names_seen.items() if count == 1]  # names, as offices write
+    areas = [a.name for a in campaign.focus_areas.all()]
+    rng = random.Random(7)
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("台账")
+    sheet.write_row(0, 0, HEADER)
+    start = campaign.starts_on
+    for n in range(1, rows + 1):
+        area = rng.choice(areas)
+        subjects, issues, measures = names.TEMPLATES[area]
+        title = f"{rng.choice(subjects)}{rng.choice(issues)}"
+        sheet.write_row(
+            n,
+            0,
+            [
+                f"IMP-{n:07d}",
+                title,
+                f"经查摆,{title}。",
+                area,
+                "自查",
+                rng.choice(units),
+                "张伟",
+                "赵磊",
+                rng.choice(["立行立改", "限期整改", "长期坚持"]),
+                "\n".join(f"{i}. {m}" for i, m in enumerate(rng.sample(measures, 2), 1)),
+                (start + dt.timedelta(days=rng.randint(30, 150))).isoformat(),
+                "",
+            ],
+        )
+    workbook.close()
+
+
+def baseline(path: Path, rows: int) -> None:
+    """Child process: django-import-export in bulk mode on the first `rows` rows."""
+    django_setup()
+    import tablib
+    from django.utils import timezone
+    from import_export import fields, resources, widgets
+    from openpyxl import load_workbook
+
+    from taizhang.campaigns.models import Campaign, FocusArea
+    from taizhang.ledger.models import Problem
+    from taizhang.orgs.models import Org
+
+    campaign = Campaign.objects.get(slug=SLUG)
+    sheet = load_workbook(path, read_only=True).active
+    data = tablib.Dataset(headers=HEADER)
+    for index, row in enumerate(sheet.iter_rows(min_row=2, values_only=True)):
+        if index >= rows:
+            break
+        data.append(row)
+    kinds = {"立行立改": "immediate", "限期整改": "deadline", "长期坚持": "long_term"}
+
+    class ProblemResource(resources.ModelResource):
+        number = fields.Field(attribute="number", column_name="编号")
+        title = fields.Field(attribute="title", column_name="问题")
+        description = fields.Field(attribute="description", column_name="问题描述")
+        focus_area = fields.Field(
+            attribute="focus_area",
+            column_name="聚焦领域",
+            widget=widgets.ForeignKeyWidget(FocusArea, "name"),
+        )
+        org = fields.Field(
+            attribute="org", column_name="责任单位", widget=widgets.ForeignKeyWidget(Org, "name")
+        )
+        responsible_leader = fields.Field(attribute="responsible_leader", column_name="责任领导")
+        responsible_person = fields.Field(attribute="responsible_person", column_name="责任人")
+        kind = fields.Field(attribute="kind", column_name="整改类型")
+        deadline = fields.Field(
+            attribute="deadline", column_name="整改时限", widget=widgets.DateWidget("%Y-%m-%d")
+        )
+
+        class Meta:
+            model = Problem
+            use_bulk = True
+            batch_size = 1000
+            import_id_fields = ("number",)
+            skip_unchanged = False
+            fields = (
+                "number",
+                "title",
+                "description",
+                "focus_area",
+                "org",
+                "responsible_leader",
+                "responsible_person",
+                "kind",
+                "deadline",
+            )
+
+        def before_save_instance(self, instance, row, **kwargs):  # type: ignore[no-untyped-def]
+            instance.campaign = campaign
+            instance.org_path = instance.org.path
+            instance.kind = kinds.get(instance.kind, instance.kind)
+            instance.source, instance.status = "self_found", "rectifying"
+            instance.created_at = timezone.now()
+
+    started = time.perf_counter()
+    result = ProblemResource().import_data(data, dry_run=False, use_transactions=True)
+    seconds = time.perf_counter() - started
+    errors = len(result.row_errors()) + len(result.invalid_rows)
+    print(f"{rows} {seconds:.3f} {errors}")
+
+
+def fresh_env(db: str) -> dict[str, str]:
+    env = {**os.environ, "TAIZHANG_VAR_DIR": str(OUT / db)}
+    (OUT / db).mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{OUT / db / 'import.sqlite3'}{suffix}").unlink(missing_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{OUT / db / 'import.sqlite3'}"
+    else:
+        base, name = PG_URL.rsplit("/", 1)
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", f"{base}/postgres", "-qc", sql], check=True)
+        env["DATABASE_URL"] = PG_URL
+    return env
+
+
+def child(mode: str, env: dict[str, str], *extra: str) -> str:
+    result = subprocess.run(
+        [sys.executable, __file__, mode, *extra],
+        env=env,
+        cwd=OUT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def main() -> int:
+    modes = {
+        "--setup": lambda: setup_database(),
+        "--write": lambda: write_workbook(Path(sys.argv[2]), int(sys.argv[3])),
+        "--baseline": lambda: baseline(Path(sys.argv[2]), int(sys.argv[3])),
+    }
+    if sys.argv[1:2] and sys.argv[1] in modes:
+        modes[sys.argv[1]]()
+        return 0
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=270_000)
+    parser.add_argument("--baseline-rows", type=int, default=3000)
+    parser.add_argument("--db", default="sqlite,postgres")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    workbook = OUT / f"ledger-{args.rows}.xlsx"
+    for db in args.db.split(","):
+        env = fresh_env(db)
+        child("--setup", env)
+        if not workbook.exists():
+            child("--write", env, str(workbook), str(args.rows))
+        started = time.perf_counter()
+        output = subprocess.run(
+            [sys.executable, "-m", "taizhang", "import", str(workbook), "--campaign", SLUG],
+            env=env,
+            cwd=OUT,
+            capture_output=True,
+            text=True,
+        )
+        ours = time.perf_counter() - started
+        if output.returncode != 0:
+            print(output.stdout, output.stderr)
+            return 1
+        ours_rate = args.rows / ours
+        env = fresh_env(db)
+        child("--setup", env)
+        rows, seconds, errors = child(
+            "--baseline", env, str(workbook), str(args.baseline_rows)
+        ).split()
+        base_rate = int(rows) / float(seconds)
+        print(
+            f"[{db}] taizhang import: {args.rows} rows in {ours:.1f} s ({ours_rate:,.0f} rows/s;"
+            f" goal 30 s: {ours / 30:.2f}×)"
+        )
+        print(
+            f"[{db}] django-import-export (bulk, first {rows} rows, {errors} errors): "
+            f"{base_rate:,.0f} rows/s → {args.rows / base_rate:,.0f} s for the file"
+        )
+        print(f"[{db}] ratio: {ours_rate / base_rate:.1f}× faster than the baseline (goal 20×)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
