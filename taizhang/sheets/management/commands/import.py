@@ -14,8 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
-        parser.add_argument("--kind", choices=["problems"], default="problems")
-        parser.add_argument("--campaign", required=True, help="campaign slug")
+        parser.add_argument("--kind", choices=["problems", "orgs", "users"], default="problems")
+        parser.add_argument("--campaign", help="campaign slug (problems)")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument(
             "--partial",
@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--errors", help="write refused rows to this .xlsx")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] in ("orgs", "users"):
+            self._directory(options)
+            return
+        if not options["campaign"]:
+            raise CommandError("导入问题需要 --campaign (problems need --campaign)")
         campaign = Campaign.objects.select_related("org").filter(slug=options["campaign"]).first()
         if campaign is None:
             raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
@@ -56,3 +61,16 @@ class Command(BaseCommand):
             self.stdout.write(f"未导入的行及原因见:{result.error_file}")
         if result.refused and not options["partial"] and not options["dry_run"]:
             raise CommandError("有错误,未导入任何行(nothing imported);改正后重试,或加 --partial")
+
+    def _directory(self, options: dict[str, Any]) -> None:
+        from taizhang.sheets.directory_import import import_orgs, import_users
+
+        work = import_orgs if options["kind"] == "orgs" else import_users
+        try:
+            result = work(Path(options["file"]), dry_run=options["dry_run"])
+        except ImportRefused as exc:
+            raise CommandError("有错误,未导入任何行:\n" + str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        verb = "将" if options["dry_run"] else "已"
+        self.stdout.write(f"{verb}新增 {result.created} 个,{verb}更新 {result.updated} 个。")

@@ -1,0 +1,81 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from taizhang.orgs.models import Org, RoleAssignment
+from taizhang.orgs.scoping import scope_of
+from taizhang.sheets.directory_import import import_orgs, import_users
+from taizhang.sheets.problem_import import ImportRefused
+
+
+def sheet(tmp_path, header, rows, name="x.xlsx"):
+    wb = Workbook()
+    wb.active.append(header)
+    for row in rows:
+        wb.active.append(row)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def test_units_come_in_any_order_and_update_by_code(world, tmp_path):
+    path = sheet(tmp_path, ["单位代码", "单位名称", "上级单位代码", "单位类型"], [
+        ["141002102201", "柳树村党支部", "141002102", "党支部"],  # its parent comes later
+        ["141002102", "尧都区刘村镇", "141002", "乡镇(街道)"],
+        ["141002801", "尧都区发展和改革局", "141002", "部门"],  # exists: renamed
+    ])
+    result = import_orgs(path)
+    assert (result.created, result.updated) == (2, 1)
+    branch = Org.objects.get(code="141002102201")
+    assert branch.path == "/141000/141002/141002102/141002102201/"
+    assert Org.objects.get(code="141002801").name == "尧都区发展和改革局"
+
+
+def test_unit_errors_write_nothing(world, tmp_path):
+    count = Org.objects.count()
+    path = sheet(tmp_path, ["单位代码", "单位名称", "上级单位代码", "单位类型"], [
+        ["9001", "甲", "9002", "部门"], ["9002", "乙", "9001", "部门"],  # a cycle
+        ["9003", "丙", "8888", "部门"],  # no such parent
+        ["9004", "", "141000", "星球"],
+    ])
+    with pytest.raises(ImportRefused) as refused:
+        import_orgs(path)
+    text = str(refused.value)
+    assert "第 5 行“单位名称”列:不能为空" in text and "“星球”不是单位类型" in text
+    assert Org.objects.count() == count
+
+
+def test_people_and_roles(world, tmp_path):
+    path = sheet(tmp_path, ["用户名", "姓名", "单位代码", "角色", "初始密码"], [
+        ["liu", "刘洋", "141002101", "经办人", "s3cret-pass"],
+        ["handler_a1", "", "141002", "领导", ""],  # exists: gains a role
+    ])
+    result = import_users(path)
+    assert (result.created, result.updated) == (1, 1)
+    liu = get_user_model().objects.get(username="liu")
+    assert liu.check_password("s3cret-pass") and liu.first_name == "刘洋"
+    assert scope_of(liu).paths() == ["/141000/141002/141002101/"]
+    assert RoleAssignment.objects.filter(user=world.handler_a1, role="leader").exists()
+    bad = sheet(tmp_path, ["用户名", "单位代码", "角色"], [["x", "000", "国王"]], name="bad.xlsx")
+    with pytest.raises(ImportRefused, match="找不到单位代码"):
+        import_users(bad)
+    assert not get_user_model().objects.filter(username="x").exists()
+
+
+def test_command_for_orgs(world, tmp_path, capsys):
+    path = sheet(tmp_path, ["单位代码", "单位名称", "上级单位代码", "单位类型"],
+                 [["141002103", "尧都区土门镇", "141002", "乡镇"]])
+    call_command("import", str(path), "--kind", "orgs", "--dry-run")
+    assert not Org.objects.filter(code="141002103").exists()
+    call_command("import", str(path), "--kind", "orgs")
+    assert Org.objects.filter(code="141002103").exists()
+    assert "已新增 1 个" in capsys.readouterr().out
+
+
+def test_a_cycle_of_parents_is_named(world, tmp_path):
+    path = sheet(tmp_path, ["单位代码", "单位名称", "上级单位代码", "单位类型"], [
+        ["9001", "甲", "9002", "部门"], ["9002", "乙", "9001", "部门"]])
+    with pytest.raises(ImportRefused, match="循环"):
+        import_orgs(path)
+    assert not Org.objects.filter(code__in=["9001", "9002"]).exists()
