@@ -64,11 +64,10 @@ def setup_database() -> None:
 def write_workbook(path: Path, rows: int) -> None:
     """Child process (needs the units): a ledger as an office would keep it."""
     django_setup()
-    import xlsxwriter
-
     from taizhang.campaigns.models import Campaign
     from taizhang.demo import names
     from taizhang.orgs.models import Org
+    from taizhang.sheets.xlsx import write_table
 
     campaign = Campaign.objects.get(slug=SLUG)
     names_seen: dict[str, int] = {}
@@ -77,18 +76,14 @@ def write_workbook(path: Path, rows: int) -> None:
     units = [name for name, count in names_seen.items() if count == 1]  # names, as offices write
     areas = [a.name for a in campaign.focus_areas.all()]
     rng = random.Random(7)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheet = workbook.add_worksheet("台账")
-    sheet.write_row(0, 0, HEADER)
     start = campaign.starts_on
-    for n in range(1, rows + 1):
-        area = rng.choice(areas)
-        subjects, issues, measures = names.TEMPLATES[area]
-        title = f"{rng.choice(subjects)}{rng.choice(issues)}"
-        sheet.write_row(
-            n,
-            0,
-            [
+
+    def rows_():  # type: ignore[no-untyped-def]
+        for n in range(1, rows + 1):
+            area = rng.choice(areas)
+            subjects, issues, measures = names.TEMPLATES[area]
+            title = f"{rng.choice(subjects)}{rng.choice(issues)}"
+            yield [
                 f"IMP-{n:07d}",
                 title,
                 f"经查摆,{title}。",
@@ -101,9 +96,18 @@ def write_workbook(path: Path, rows: int) -> None:
                 "\n".join(f"{i}. {m}" for i, m in enumerate(rng.sample(measures, 2), 1)),
                 (start + dt.timedelta(days=rng.randint(30, 150))).isoformat(),
                 "",
-            ],
-        )
-    workbook.close()
+            ]
+
+    write_table(
+        path,
+        sheet="台账",
+        title="问题整改台账",
+        subtitle="",
+        headers=HEADER,
+        widths=[14] * len(HEADER),
+        wrapped=[False] * len(HEADER),
+        rows=rows_(),
+    )
 
 
 def baseline(path: Path, rows: int) -> None:
@@ -121,7 +125,7 @@ def baseline(path: Path, rows: int) -> None:
     campaign = Campaign.objects.get(slug=SLUG)
     sheet = load_workbook(path, read_only=True).active
     data = tablib.Dataset(headers=HEADER)
-    for index, row in enumerate(sheet.iter_rows(min_row=2, values_only=True)):
+    for index, row in enumerate(sheet.iter_rows(min_row=4, values_only=True)):
         if index >= rows:
             break
         data.append(row)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
+from taizhang.sheets.xlsx import write_table
 
 
 @dataclass(frozen=True)
@@ -30,53 +30,18 @@ def write_xlsx(
     columns: Sequence[Column],
     rows: Iterable[Sequence[Any]],
 ) -> int:
-    """XlsxWriter in constant-memory mode: each row goes to disk as it is written."""
-    count = 0
+    """Streamed straight into the zip, row by row, in constant memory (see sheets/xlsx.py)."""
     with _replacing(out) as partial:
-        workbook = xlsxwriter.Workbook(str(partial), {"constant_memory": True})
-        ws = workbook.add_worksheet(sheet)
-        header = workbook.add_format(
-            {
-                "bold": True,
-                "font_color": "#FFFFFF",
-                "bg_color": "#B42318",
-                "border": 1,
-                "border_color": "#999999",
-                "align": "center",
-                "valign": "vcenter",
-                "text_wrap": True,
-            }
+        return write_table(
+            partial,
+            sheet=sheet,
+            title=title,
+            subtitle=subtitle,
+            headers=[c.header for c in columns],
+            widths=[c.width for c in columns],
+            wrapped=[c.wrap for c in columns],
+            rows=rows,
         )
-        heading = workbook.add_format({"bold": True, "font_size": 16, "align": "center"})
-        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        for index, column in enumerate(columns):
-            ws.set_column(index, index, column.width, wrap if column.wrap else None)
-        ws.freeze_panes(3, 0)
-        ws.repeat_rows(0, 2)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.center_horizontally()
-        last = len(columns) - 1
-        ws.set_row(0, 28)
-        ws.merge_range(0, 0, 0, last, title, heading)
-        ws.merge_range(1, 0, 1, last, subtitle)
-        for index, column in enumerate(columns):
-            ws.write_string(2, index, column.header, header)
-        for number, row in enumerate(rows, start=3):
-            for index, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, dt.date):
-                    ws.write_datetime(number, index, dt.datetime.combine(value, dt.time()), day)
-                elif isinstance(value, int | float):
-                    ws.write_number(number, index, value)
-                else:
-                    ws.write_string(number, index, str(value))
-            count += 1
-        workbook.close()
-    return count
 
 
 @contextmanager

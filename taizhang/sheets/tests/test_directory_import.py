@@ -20,11 +20,15 @@ def sheet(tmp_path, header, rows, name="x.xlsx"):
 
 
 def test_units_come_in_any_order_and_update_by_code(world, tmp_path):
-    path = sheet(tmp_path, ["单位代码", "单位名称", "上级单位代码", "单位类型"], [
-        ["141002102201", "柳树村党支部", "141002102", "党支部"],  # its parent comes later
-        ["141002102", "尧都区刘村镇", "141002", "乡镇(街道)"],
-        ["141002801", "尧都区发展和改革局", "141002", "部门"],  # exists: renamed
-    ])
+    path = sheet(
+        tmp_path,
+        ["单位代码", "单位名称", "上级单位代码", "单位类型"],
+        [
+            ["141002102201", "柳树村党支部", "141002102", "党支部"],  # its parent comes later
+            ["141002102", "尧都区刘村镇", "141002", "乡镇(街道)"],
+            ["141002801", "尧都区发展和改革局", "141002", "部门"],  # exists: renamed
+        ],
+    )
     result = import_orgs(path)
     assert (result.created, result.updated) == (2, 1)
     branch = Org.objects.get(code="141002102201")
@@ -34,11 +38,16 @@ def test_units_come_in_any_order_and_update_by_code(world, tmp_path):
 
 def test_unit_errors_write_nothing(world, tmp_path):
     count = Org.objects.count()
-    path = sheet(tmp_path, ["单位代码", "单位名称", "上级单位代码", "单位类型"], [
-        ["9001", "甲", "9002", "部门"], ["9002", "乙", "9001", "部门"],  # a cycle
-        ["9003", "丙", "8888", "部门"],  # no such parent
-        ["9004", "", "141000", "星球"],
-    ])
+    path = sheet(
+        tmp_path,
+        ["单位代码", "单位名称", "上级单位代码", "单位类型"],
+        [
+            ["9001", "甲", "9002", "部门"],
+            ["9002", "乙", "9001", "部门"],  # a cycle
+            ["9003", "丙", "8888", "部门"],  # no such parent
+            ["9004", "", "141000", "星球"],
+        ],
+    )
     with pytest.raises(ImportRefused) as refused:
         import_orgs(path)
     text = str(refused.value)
@@ -47,10 +56,14 @@ def test_unit_errors_write_nothing(world, tmp_path):
 
 
 def test_people_and_roles(world, tmp_path):
-    path = sheet(tmp_path, ["用户名", "姓名", "单位代码", "角色", "初始密码"], [
-        ["liu", "刘洋", "141002101", "经办人", "s3cret-pass"],
-        ["handler_a1", "", "141002", "领导", ""],  # exists: gains a role
-    ])
+    path = sheet(
+        tmp_path,
+        ["用户名", "姓名", "单位代码", "角色", "初始密码"],
+        [
+            ["liu", "刘洋", "141002101", "经办人", "s3cret-pass"],
+            ["handler_a1", "", "141002", "领导", ""],  # exists: gains a role
+        ],
+    )
     result = import_users(path)
     assert (result.created, result.updated) == (1, 1)
     liu = get_user_model().objects.get(username="liu")
@@ -64,8 +77,11 @@ def test_people_and_roles(world, tmp_path):
 
 
 def test_command_for_orgs(world, tmp_path, capsys):
-    path = sheet(tmp_path, ["单位代码", "单位名称", "上级单位代码", "单位类型"],
-                 [["141002103", "尧都区土门镇", "141002", "乡镇"]])
+    path = sheet(
+        tmp_path,
+        ["单位代码", "单位名称", "上级单位代码", "单位类型"],
+        [["141002103", "尧都区土门镇", "141002", "乡镇"]],
+    )
     call_command("import", str(path), "--kind", "orgs", "--dry-run")
     assert not Org.objects.filter(code="141002103").exists()
     call_command("import", str(path), "--kind", "orgs")
@@ -74,8 +90,11 @@ def test_command_for_orgs(world, tmp_path, capsys):
 
 
 def test_a_cycle_of_parents_is_named(world, tmp_path):
-    path = sheet(tmp_path, ["单位代码", "单位名称", "上级单位代码", "单位类型"], [
-        ["9001", "甲", "9002", "部门"], ["9002", "乙", "9001", "部门"]])
+    path = sheet(
+        tmp_path,
+        ["单位代码", "单位名称", "上级单位代码", "单位类型"],
+        [["9001", "甲", "9002", "部门"], ["9002", "乙", "9001", "部门"]],
+    )
     with pytest.raises(ImportRefused, match="循环"):
         import_orgs(path)
     assert not Org.objects.filter(code__in=["9001", "9002"]).exists()
