@@ -7,7 +7,7 @@ database with the demo's 12 038 units and an empty campaign, `taizhang import` o
 file (timed end to end, as a user runs it), and django-import-export (bulk mode, the same
 model and columns) on the first `--baseline-rows` rows, whose rate is extrapolated to the whole
 file. Prints both rates and the ratio (goal: ≥ 20×, and under 30 s end to end).
-django-import-export is installed for the run only; it is not a dependency of taizhang.
+django-import-export is not a dependency of taizhang: `pip install django-import-export` first.
 """
 
 import argparse
