@@ -7,14 +7,14 @@ People are matched by 用户名; a role is added, never removed, by an import. A
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from taizhang.orgs.models import Org, OrgKind, Role, RoleAssignment
 from taizhang.orgs.services import assign_role, create_org, move_org
-from taizhang.sheets.problem_import import ImportRefused, RowError
+from taizhang.sheets.errors import ImportRefused, RowError
+from taizhang.sheets.headers import locate_header
 from taizhang.sheets.reading import read_table
 from taizhang.sheets.values import text
 
@@ -64,40 +64,9 @@ class DirectoryResult:
     updated: int = 0
 
 
-def _columns(
-    sheet: str,
-    rows: list[list[Any]],
-    headers: dict[str, tuple[str, ...]],
-    required: tuple[str, ...],
-) -> tuple[int, dict[str, int]]:
-    for index, row in enumerate(rows[:15]):
-        names = [text(v) for v in row]
-        found = {
-            key: names.index(word)
-            for key, words in headers.items()
-            for word in words
-            if word in names
-        }
-        if len(found) >= 2:
-            missing = [headers[k][0] for k in required if k not in found]
-            if missing:
-                raise ImportRefused(
-                    [
-                        RowError(
-                            sheet,
-                            index + 1,
-                            "",
-                            "缺少必填列:" + "、".join(f"“{m}”" for m in missing),
-                        )
-                    ]
-                )
-            return index, found
-    raise ImportRefused([RowError(sheet, 1, "", "找不到表头")])
-
-
 def _records(path: Path, headers: dict[str, tuple[str, ...]], required: tuple[str, ...]):  # type: ignore[no-untyped-def]
     table = read_table(path, {w for words in headers.values() for w in words})
-    header, columns = _columns(table.sheet, table.rows, headers, required)
+    header, columns = locate_header(table.sheet, table.rows, headers, required)
     names = {key: text(table.rows[header][i]) for key, i in columns.items()}
     for line, raw in enumerate(table.rows[header + 1 :], start=header + 2):
         values = {key: text(raw[i]) if i < len(raw) else "" for key, i in columns.items()}

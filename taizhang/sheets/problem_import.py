@@ -34,6 +34,8 @@ from taizhang.ledger.models import (
 )
 from taizhang.orgs.models import Org
 from taizhang.reports import tallies
+from taizhang.sheets.errors import RowError
+from taizhang.sheets.headers import locate_header
 from taizhang.sheets.reading import read_table
 from taizhang.sheets.values import BadValue, parse_date, text
 from taizhang.sheets.workbook import Column, write_xlsx
@@ -73,20 +75,6 @@ NUMBERING = re.compile(r"^\s*[((]?\d+[.、))]\s*")
 
 
 @dataclass
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"工作表“{self.sheet}”第 {self.row} 行"
-        return (
-            f"{where}“{self.column}”列:{self.message}" if self.column else f"{where}:{self.message}"
-        )
-
-
-@dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
@@ -99,42 +87,11 @@ class ImportResult:
         return not self.refused
 
 
-class ImportRefused(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors[:20]))
-        self.errors = errors
-
-
 @dataclass
 class _Row:
     line: int
     raw: list[Any]
     values: dict[str, Any]
-
-
-def _map_headers(sheet: str, rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
-    for index, row in enumerate(rows[:15]):
-        names = [text(v) for v in row]
-        found = {}
-        for name_index, name in enumerate(names):
-            for key, words in HEADERS.items():
-                if name in words and key not in found:
-                    found[key] = name_index
-        if len(found) >= 2:
-            missing = [HEADERS[k][0] for k in REQUIRED if k not in found]
-            if missing:
-                raise ImportRefused(
-                    [
-                        RowError(
-                            sheet,
-                            index + 1,
-                            "",
-                            "缺少必填列:" + "、".join(f"“{m}”" for m in missing),
-                        )
-                    ]
-                )
-            return index, found
-    raise ImportRefused([RowError(sheet, 1, "", "找不到表头:前 15 行里没有“问题”“责任单位”等列名")])
 
 
 class _Lookup:
@@ -251,7 +208,7 @@ def import_problems(
     error_file: Path | None = None,
 ) -> ImportResult:
     table = read_table(path, ALL_WORDS)
-    header, columns = _map_headers(table.sheet, table.rows)
+    header, columns = locate_header(table.sheet, table.rows, HEADERS, REQUIRED)
     lookup = _Lookup(campaign, by)
     errors: list[RowError] = []
     rows = _parse(table.rows, table.sheet, header, columns, lookup, errors)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import campaign_for
 from taizhang.orgs.scoping import WRITE_ROLES, scope_of
-from taizhang.sheets.problem_import import HEADERS, ImportRefused, import_problems
+from taizhang.sheets.errors import ImportRefused
+from taizhang.sheets.problem_import import HEADERS, import_problems
 from taizhang.sheets.workbook import Column, write_xlsx
 
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv")

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from taizhang.orgs.models import Org, RoleAssignment
 from taizhang.orgs.scoping import scope_of
 from taizhang.sheets.directory_import import import_orgs, import_users
-from taizhang.sheets.problem_import import ImportRefused
+from taizhang.sheets.errors import ImportRefused
 
 
 def sheet(tmp_path, header, rows, name="x.xlsx"):

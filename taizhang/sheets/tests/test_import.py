@@ -10,7 +10,8 @@ from openpyxl import Workbook, load_workbook
 
 from taizhang.ledger.models import Problem, ProblemEvent, Status
 from taizhang.reports import tallies
-from taizhang.sheets.problem_import import ImportRefused, import_problems
+from taizhang.sheets.errors import ImportRefused
+from taizhang.sheets.problem_import import import_problems
 
 HEADER = [
     "序号",

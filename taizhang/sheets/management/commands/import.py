@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
-from taizhang.sheets.problem_import import ImportRefused, import_problems
+from taizhang.sheets.errors import ImportRefused
+from taizhang.sheets.problem_import import import_problems
 
 
 class Command(BaseCommand):

@@ -1,0 +1,33 @@
+"""Finding the header row of an office's sheet and which column holds which field."""
+
+from typing import Any
+
+from taizhang.sheets.errors import ImportRefused, RowError
+from taizhang.sheets.values import text
+
+SEARCH_ROWS = 15
+
+
+def locate_header(
+    sheet: str,
+    rows: list[list[Any]],
+    headers: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+) -> tuple[int, dict[str, int]]:
+    """(index of the header row, field → column). The first row naming two fields wins."""
+    for index, row in enumerate(rows[:SEARCH_ROWS]):
+        found: dict[str, int] = {}
+        for column, name in enumerate(text(v) for v in row):
+            for key, words in headers.items():
+                if name in words and key not in found:
+                    found[key] = column
+        if len(found) >= 2:
+            missing = [headers[key][0] for key in required if key not in found]
+            if missing:
+                listed = "、".join(f"“{m}”" for m in missing)
+                raise ImportRefused([RowError(sheet, index + 1, "", f"缺少必填列:{listed}")])
+            return index, found
+    examples = "”“".join(words[0] for words in list(headers.values())[:2])
+    raise ImportRefused(
+        [RowError(sheet, 1, "", f"找不到表头:前 {SEARCH_ROWS} 行里没有“{examples}”等列名")]
+    )
