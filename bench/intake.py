@@ -175,6 +175,7 @@ def main() -> int:
     parser.add_argument("--db", default="postgres")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--warmup", type=int, default=200, help="untimed requests first")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -183,6 +184,8 @@ def main() -> int:
     serve = [sys.executable, "-m", "taizhang", "serve", "--port", str(args.port)]
     if args.workers:
         serve += ["--workers", str(args.workers)]
+    if args.threads:
+        serve += ["--threads", str(args.threads)]
     server = subprocess.Popen(
         serve, env=env, cwd=OUT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

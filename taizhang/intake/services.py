@@ -110,48 +110,50 @@ def submit_suggestion(
                 _("“%(n)s”不是照片:只能上传 jpg、png 或 gif。") % {"n": photo_name}
             )
     stored = [check_and_store(upload, photo_name, PHOTO_MB) for upload, photo_name in photos]
+    fields = {
+        "campaign": campaign,
+        "channel": channel,
+        "title": title,
+        "text": text,
+        "address": address,
+        "name": name,
+        "phone": phone,
+        "phone_hash": hashed,
+        "confidential": confidential,
+        "ip_hash": privacy.ip_hash(ip) if ip else "",
+        "recorded_by": by,
+        "submitted_at": timezone.now(),
+        "collected_on": collected_on,
+        "collected_at_place": collected_at_place.strip()[:200],
+        "focus_area": focus_area,
+    }
     try:
-        with transaction.atomic():
-            suggestion = _create_with_code(
-                campaign=campaign,
-                channel=channel,
-                title=title,
-                text=text,
-                address=address,
-                name=name,
-                phone=phone,
-                phone_hash=hashed,
-                confidential=confidential,
-                ip_hash=privacy.ip_hash(ip) if ip else "",
-                recorded_by=by,
-                submitted_at=timezone.now(),
-                collected_on=collected_on,
-                collected_at_place=collected_at_place.strip()[:200],
-                focus_area=focus_area,
-            )
-            for photo in stored:
-                SuggestionPhoto.objects.create(
-                    suggestion=suggestion,
-                    stored_name=photo.stored_name,
-                    file_type=photo.file_type,
-                    size=photo.size,
-                )
-            _log(suggestion, by, SuggestionAction.SUBMIT)
+        return _store(fields, stored, by)
     except Exception:
         for photo in stored:
             discard(photo.stored_name)
         raise
-    return suggestion
 
 
-def _create_with_code(**fields: Any) -> Suggestion:
-    for _attempt in range(5):
+def _store(fields: dict[str, Any], photos: list[Any], by: Any, attempts: int = 5) -> Suggestion:
+    """One transaction; a receipt code that collides (one chance in 10¹³) redraws the whole."""
+    for attempt in range(attempts):
         try:
             with transaction.atomic():
-                return Suggestion.objects.create(receipt_code=receipts.new_code(), **fields)
+                suggestion = Suggestion.objects.create(receipt_code=receipts.new_code(), **fields)
+                for photo in photos:
+                    SuggestionPhoto.objects.create(
+                        suggestion=suggestion,
+                        stored_name=photo.stored_name,
+                        file_type=photo.file_type,
+                        size=photo.size,
+                    )
+                _log(suggestion, by, SuggestionAction.SUBMIT)
+                return suggestion
         except IntegrityError:
-            continue  # a receipt code collided; draw another
-    raise RuntimeError("could not draw a free receipt code")
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _require_triage(by: Any, s: Suggestion, version: int) -> None:

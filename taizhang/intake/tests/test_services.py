@@ -123,3 +123,11 @@ def test_distinct_citizens_count_phones_once(world):
         dup = submit(world, phone=phone, by=world.operator, channel=Channel.HOTLINE)
         services.mark_duplicate(dup, by=world.office, version=dup.version, of=first)
     assert services.distinct_citizens(first) == 3
+
+
+def test_a_colliding_receipt_code_is_drawn_again(world, monkeypatch):
+    codes = iter(["AAAAAAAAAA", "AAAAAAAAAA", "BBBBBBBBBB"])
+    monkeypatch.setattr(services.receipts, "new_code", lambda: next(codes))
+    first, second = submit(world), submit(world)
+    assert (first.receipt_code, second.receipt_code) == ("AAAAAAAAAA", "BBBBBBBBBB")
+    assert second.events.count() == 1

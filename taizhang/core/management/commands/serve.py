@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
-def run_server(host: str, port: int, workers: int | None = None) -> None:
+def run_server(host: str, port: int, workers: int | None = None, threads: int = 4) -> None:
     from gunicorn.app.base import BaseApplication
 
     from taizhang.wsgi import application
@@ -17,7 +17,7 @@ def run_server(host: str, port: int, workers: int | None = None) -> None:
         "bind": f"{host}:{port}",
         # Requests are mostly CPU (Python), not waiting: one process per core and one spare.
         "workers": workers or (2 if sqlite else multiprocessing.cpu_count() + 1),
-        "threads": 4,
+        "threads": threads,
         "worker_class": "gthread",
         "accesslog": None,
         "timeout": 120,
@@ -41,7 +41,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=None)
+        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"taizhang: http://{options['host']}:{options['port']}/")
-        run_server(options["host"], options["port"], options["workers"])
+        run_server(options["host"], options["port"], options["workers"], options["threads"])
