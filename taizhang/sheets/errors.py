@@ -24,3 +24,7 @@ class ImportRefused(Exception):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__("\n".join(str(e) for e in errors[:20]))
         self.errors = errors
+
+
+class HeaderNotFound(ImportRefused):
+    """The header row, or a required column in it, could not be recognised: ask the user."""

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from taizhang.sheets.errors import ImportRefused, RowError
+from taizhang.sheets.errors import HeaderNotFound, RowError
 from taizhang.sheets.values import text
 
 SEARCH_ROWS = 15
@@ -25,9 +25,19 @@ def locate_header(
             missing = [headers[key][0] for key in required if key not in found]
             if missing:
                 listed = "、".join(f"“{m}”" for m in missing)
-                raise ImportRefused([RowError(sheet, index + 1, "", f"缺少必填列:{listed}")])
+                raise HeaderNotFound([RowError(sheet, index + 1, "", f"缺少必填列:{listed}")])
             return index, found
     examples = "”“".join(words[0] for words in list(headers.values())[:2])
-    raise ImportRefused(
+    raise HeaderNotFound(
         [RowError(sheet, 1, "", f"找不到表头:前 {SEARCH_ROWS} 行里没有“{examples}”等列名")]
     )
+
+
+def header_candidates(rows: list[list[Any]]) -> tuple[int, list[tuple[int, str]]]:
+    """The row that most looks like a header (the first with two or more filled cells) and its
+    non-empty cells, for the user to match by hand."""
+    for index, row in enumerate(rows[:SEARCH_ROWS]):
+        cells = [(column, text(v)) for column, v in enumerate(row) if text(v)]
+        if len(cells) >= 2:
+            return index, cells
+    return 0, []

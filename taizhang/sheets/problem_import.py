@@ -54,7 +54,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间"),
 }
 REQUIRED = ("title", "focus_area", "org", "kind")
-ALL_WORDS = {word for words in HEADERS.values() for word in words}
 # The words of the import format are Chinese whatever the reader's language.
 KIND_WORDS = {
     "立行立改": Kind.IMMEDIATE,
@@ -198,6 +197,20 @@ def _parse(
     return parsed
 
 
+def headers_for(by: Any) -> dict[str, tuple[str, ...]]:
+    """The standard header names plus those this user matched before (ImportMapping)."""
+    from taizhang.sheets.models import ImportMapping
+
+    headers = {key: tuple(words) for key, words in HEADERS.items()}
+    if by is not None and getattr(by, "pk", None):
+        for header, key in ImportMapping.objects.filter(user=by, kind="problems").values_list(
+            "header", "field"
+        ):
+            if key in headers:
+                headers[key] = (*headers[key], header)
+    return headers
+
+
 def import_problems(
     path: Path,
     *,
@@ -207,8 +220,9 @@ def import_problems(
     partial: bool = False,
     error_file: Path | None = None,
 ) -> ImportResult:
-    table = read_table(path, ALL_WORDS)
-    header, columns = locate_header(table.sheet, table.rows, HEADERS, REQUIRED)
+    headers = headers_for(by)
+    table = read_table(path, {word for words in headers.values() for word in words})
+    header, columns = locate_header(table.sheet, table.rows, headers, REQUIRED)
     lookup = _Lookup(campaign, by)
     errors: list[RowError] = []
     rows = _parse(table.rows, table.sheet, header, columns, lookup, errors)

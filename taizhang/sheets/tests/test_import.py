@@ -240,3 +240,45 @@ def test_a_unit_name_shared_by_two_units_asks_for_the_code(world, tmp_path):
     assert [str(e) for e in result.refused] == [
         "工作表“问题清单”第 2 行“牵头单位”列:有多个单位叫“东关村党支部”,请改填单位代码"
     ]
+
+
+def test_unknown_headers_are_matched_once_and_remembered(world, tmp_path, settings):
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.VAR_DIR = tmp_path / "var"
+    rows = [["窗口少", "优化营商环境", "尧都区发改局", "立行立改"]]
+    path = workbook(tmp_path, rows, header=["问题摘要", "聚焦领域", "承办单位", "整改类型"])
+    client = Client()
+    client.force_login(world.handler_a1)
+    url = reverse("ledger_import", args=[world.campaign.slug])
+    with path.open("rb") as handle:
+        page = client.post(url, {"file": handle, "mode": "all"}).content.decode()
+    assert 'id="mapping"' in page and "问题摘要" in page and "承办单位" in page
+    page = client.post(
+        url,
+        {
+            "action": "map",
+            "map:问题摘要": "title",
+            "map:承办单位": "org",
+            "map:聚焦领域": "",
+            "map:整改类型": "",
+        },
+    ).content.decode()
+    assert "已导入" in page and Problem.objects.get().title == "窗口少"
+    assert not list((tmp_path / "var" / "import-uploads").iterdir())  # the upload is gone
+    # The same layout again: recognised at once.
+    again = workbook(
+        tmp_path,
+        [["排队久", "优化营商环境", "尧都区发改局", "立行立改"]],
+        header=["问题摘要", "聚焦领域", "承办单位", "整改类型"],
+        name="again.xlsx",
+    )
+    with again.open("rb") as handle:
+        page = client.post(url, {"file": handle, "mode": "all"}).content.decode()
+    assert "已导入" in page and Problem.objects.count() == 2
+    # Another user's mappings are their own.
+    other = Client()
+    other.force_login(world.admin_a)
+    with again.open("rb") as handle:
+        assert 'id="mapping"' in other.post(url, {"file": handle, "mode": "check"}).content.decode()
