@@ -8,7 +8,7 @@ Every error names the sheet, the row and the column, in Chinese.
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,12 +131,16 @@ def _parse(
     columns: dict[str, int],
     lookup: _Lookup,
     errors: list[RowError],
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[_Row]:
     campaign = lookup.campaign
+    total = len(table_rows) - header - 1
     latest = campaign.ends_on + dt.timedelta(days=MAX_DEADLINE_DAYS_AFTER)
     header_names = {key: text(table_rows[header][index]) for key, index in columns.items()}
     parsed, seen = [], {}
     for offset, raw in enumerate(table_rows[header + 1 :], start=header + 2):
+        if progress and offset % 10_000 == 0:
+            progress("检查", offset - header - 1, total)
         cells = {key: raw[i] if i < len(raw) else "" for key, i in columns.items()}
         if all(text(v) == "" for v in cells.values()):
             continue
@@ -219,13 +223,15 @@ def import_problems(
     dry_run: bool = False,
     partial: bool = False,
     error_file: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
+    """`progress(stage, done, total)` is called as the work goes on (for a bar)."""
     headers = headers_for(by)
     table = read_table(path, {word for words in headers.values() for word in words})
     header, columns = locate_header(table.sheet, table.rows, headers, REQUIRED)
     lookup = _Lookup(campaign, by)
     errors: list[RowError] = []
-    rows = _parse(table.rows, table.sheet, header, columns, lookup, errors)
+    rows = _parse(table.rows, table.sheet, header, columns, lookup, errors, progress)
     existing = _existing_numbers(campaign, [r.values["number"] for r in rows if r.values["number"]])
     _check_updates(rows, existing, table.sheet, errors)
     refused_lines = {e.row for e in errors}
@@ -238,7 +244,11 @@ def import_problems(
         result.error_file = error_file
     if dry_run or (errors and not partial) or not good:
         return result
+    if progress:
+        progress("写入", 0, len(good))
     _write(campaign, by, good, existing)
+    if progress:
+        progress("写入", len(good), len(good))
     result.written = True
     return result
 

@@ -282,3 +282,13 @@ def test_unknown_headers_are_matched_once_and_remembered(world, tmp_path, settin
     other.force_login(world.admin_a)
     with again.open("rb") as handle:
         assert 'id="mapping"' in other.post(url, {"file": handle, "mode": "check"}).content.decode()
+
+
+def test_progress_is_reported(world, tmp_path):
+    seen = []
+    import_problems(
+        workbook(tmp_path, good_rows(world)),
+        campaign=world.campaign,
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    assert seen[-1] == ("写入", 3, 3)
