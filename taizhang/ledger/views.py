@@ -26,6 +26,7 @@ from taizhang.ledger.permissions import available_actions, visible_problems
 from taizhang.ledger.transitions import take_step
 from taizhang.orgs.models import Org
 from taizhang.orgs.scoping import scope_of
+from taizhang.reports.figures import FIGURE_LABELS
 
 PAGE_SIZE = 50
 
@@ -68,6 +69,7 @@ def problem_list(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "querystring": params.urlencode(),
             "filter_org": query.org,
+            "figure_label": FIGURE_LABELS.get(query.params.get("figure", ""), ""),
             "areas": campaign.focus_areas.all(),
             "statuses": Status.choices,
             "kinds": Kind.choices,

@@ -39,8 +39,13 @@ def main() -> int:
         r'(?P<head>(?:#.*\n)*msgid (?P<id>(?:".*"\n)+)(?P<plural>msgid_plural (?:".*"\n)+)?)'
         r'(?:msgstr(?:\[\d\])? (?:".*"\n)+)+'
     )
+    # msgmerge marks near-matches "fuzzy" (and compilemessages then skips them); every entry
+    # here is filled from en.tsv, so drop those marks and the previous msgids they point to.
+    text = re.sub(r"(?m)^#\| .*\n", "", text)
+    text = re.sub(r"(?m)^#, fuzzy\n", "", text)
+    text = re.sub(r"(?m)^(#,.*?), fuzzy", r"\1", text)
+    text = re.sub(r"(?m)^#, fuzzy, ", "#, ", text)
     text = pattern.sub(fill, text)
-    text = text.replace("#, fuzzy\n", "", 1)
     po.write_text(text, "utf-8")
     for msgid in missing:
         print(f"untranslated: {msgid}", file=sys.stderr)

@@ -33,6 +33,8 @@ def test_overview_list_and_detail_render_in_chinese(world):
     assert problem.number in listing.content.decode()
     detail = client.get(reverse("problem_detail", args=[problem.pk]))
     assert "办理记录" in detail.content.decode()
+    overdue = client.get(reverse("problem_list", args=[world.campaign.slug]) + "?figure=overdue")
+    assert "统计口径: 逾期" in overdue.content.decode()
 
 
 def test_english_through_the_language_switch(world):
