@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.core.bulk import insert_rows
 from taizhang.demo import names
-from taizhang.demo.bulk import insert_rows
 from taizhang.ledger.models import (
     OPEN_STATUSES,
     EventAction,

@@ -7,8 +7,8 @@ from typing import Any
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core.bulk import insert_rows
 from taizhang.demo import names
-from taizhang.demo.bulk import insert_rows
 from taizhang.intake.models import Channel, Suggestion, SuggestionAction, SuggestionEvent
 from taizhang.intake.models import SuggestionStatus as S
 from taizhang.intake.privacy import phone_hash

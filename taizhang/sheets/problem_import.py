@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
-from taizhang.demo.bulk import insert_rows
+from taizhang.core.bulk import insert_rows
 from taizhang.ledger import permissions
 from taizhang.ledger.deadlines import default_deadline
 from taizhang.ledger.models import (

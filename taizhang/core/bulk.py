@@ -1,7 +1,7 @@
-"""Fast bulk inserts for generated data: COPY on PostgreSQL, executemany on SQLite.
+"""Fast bulk inserts (the demo, imports): COPY on PostgreSQL, executemany on SQLite.
 
-Django's bulk_create spends most of its time preparing each value; the demo writes about a
-million rows at scale 1, so it hands plain tuples to the driver instead.
+Django's bulk_create spends most of its time preparing each value; the demo and a city-sized
+import write hundreds of thousands of rows, so they hand plain tuples to the driver instead.
 """
 
 import datetime as dt
