@@ -85,6 +85,7 @@ def submit_suggestion(
     collected_on: dt.date | None = None,
     collected_at_place: str = "",
     focus_area: FocusArea | None = None,
+    rate_limited: bool = True,
 ) -> Suggestion:
     """A citizen (by=None) or a member of staff records a suggestion; returns it with its code."""
     Channel(channel)
@@ -102,7 +103,7 @@ def submit_suggestion(
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(_("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS})
     hashed = privacy.phone_hash(phone)
-    if by is None:
+    if by is None and rate_limited:
         _check_rate_limit(campaign, ip, hashed)
     for _upload, photo_name in photos:
         if not photo_name.lower().endswith(PHOTO_TYPES):

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
-        parser.add_argument("--kind", choices=["problems", "orgs", "users"], default="problems")
+        parser.add_argument(
+            "--kind", choices=["problems", "suggestions", "orgs", "users"], default="problems"
+        )
         parser.add_argument("--campaign", help="campaign slug (problems)")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument(
@@ -31,10 +33,13 @@ class Command(BaseCommand):
             self._directory(options)
             return
         if not options["campaign"]:
-            raise CommandError("导入问题需要 --campaign (problems need --campaign)")
+            raise CommandError("导入问题和意见建议需要 --campaign (--campaign is required)")
         campaign = Campaign.objects.select_related("org").filter(slug=options["campaign"]).first()
         if campaign is None:
             raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
+        if options["kind"] == "suggestions":
+            self._suggestions(campaign, options)
+            return
         errors_out = Path(options["errors"]) if options["errors"] else None
         started = time.perf_counter()
         try:
@@ -86,3 +91,17 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from exc
         verb = "将" if options["dry_run"] else "已"
         self.stdout.write(f"{verb}新增 {result.created} 个,{verb}更新 {result.updated} 个。")
+
+    def _suggestions(self, campaign: Any, options: dict[str, Any]) -> None:
+        from taizhang.sheets.suggestion_import import import_suggestions
+
+        try:
+            result = import_suggestions(
+                Path(options["file"]), campaign=campaign, dry_run=options["dry_run"]
+            )
+        except ImportRefused as exc:
+            raise CommandError("有错误,未导入任何行:\n" + str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        verb = "将" if options["dry_run"] else "已"
+        self.stdout.write(f"{verb}登记 {result.created} 条意见建议。")
