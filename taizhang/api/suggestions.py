@@ -13,11 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from taizhang.campaigns.access import campaign_for
-from taizhang.intake import permissions, privacy, receipts, services
+from taizhang.intake import permissions, privacy, services
 from taizhang.intake.models import Channel, IdentityView, Suggestion
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.models import Kind
-from taizhang.orgs.models import Org
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
@@ -88,7 +87,7 @@ class CreatedSerializer(serializers.Serializer):
 
 
 class TriageSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["duplicate", "invalid", "answer", "convert"])
+    action = serializers.ChoiceField(choices=services.TRIAGE_ACTIONS)
     version = serializers.IntegerField(min_value=1)
     text = serializers.CharField(required=False, default="", allow_blank=True, max_length=4000)
     duplicate_of = serializers.CharField(required=False, default="", allow_blank=True)
@@ -177,36 +176,19 @@ class SuggestionTriage(GenericAPIView):
             return Response(status=status.HTTP_404_NOT_FOUND)
         incoming = TriageSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        d, user = incoming.validated_data, request.user
+        d = incoming.validated_data
         try:
-            if d["action"] == "duplicate":
-                code = receipts.normalise(d["duplicate_of"]) or ""
-                original = Suggestion.objects.filter(
-                    campaign=suggestion.campaign, receipt_code=code
-                ).first()
-                if original is None:
-                    raise ValidationError(f"找不到回执码为 {d['duplicate_of']} 的意见建议。")
-                services.mark_duplicate(suggestion, by=user, version=d["version"], of=original)
-            elif d["action"] == "invalid":
-                services.mark_invalid(suggestion, by=user, version=d["version"], reason=d["text"])
-            elif d["action"] == "answer":
-                services.answer_suggestion(
-                    suggestion, by=user, version=d["version"], text=d["text"]
-                )
-            else:
-                org = Org.objects.filter(code=d["org_code"].strip()).first()
-                area = suggestion.campaign.focus_areas.filter(pk=d["focus_area"] or 0).first()
-                if org is None or area is None:
-                    raise ValidationError("请填写正确的责任单位代码并选择聚焦领域。")
-                services.convert_to_problem(
-                    suggestion,
-                    by=user,
-                    version=d["version"],
-                    org=org,
-                    focus_area=area,
-                    kind=d["kind"],
-                    answer=d["text"],
-                )
+            services.triage(
+                suggestion,
+                by=request.user,
+                version=d["version"],
+                action=d["action"],
+                text=d["text"],
+                duplicate_of=d["duplicate_of"],
+                org_code=d["org_code"],
+                focus_area_id=d["focus_area"],
+                kind=d["kind"],
+            )
         except (ValidationError, PermissionDenied, ConflictError) as exc:
             return _errors(exc)
         suggestion.refresh_from_db()

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Model
 
@@ -63,3 +64,16 @@ def _sqlite_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
             values[i] = _for_sqlite(values[i])
         converted.append(tuple(values))
     return converted
+
+
+def next_id(model: type[Model]) -> int:
+    """The first free primary key, for rows inserted with explicit ids."""
+    last = model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
+
+
+def reset_sequences(*models: type[Model]) -> None:
+    """After explicit ids, move PostgreSQL's sequences past them (a no-op on SQLite)."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
+            cursor.execute(sql)

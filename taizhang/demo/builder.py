@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea, Phase, PhaseKind
+from taizhang.core.bulk import next_id, reset_sequences
 from taizhang.demo import names
 from taizhang.demo.problems import build_ledger
 from taizhang.demo.suggestions import build_suggestions
@@ -54,22 +54,15 @@ class DemoSummary:
     users: list[str] = field(default_factory=list)
 
 
-def _reset_sequences(*models: type) -> None:
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
 def build_orgs(scale: float, rng: random.Random) -> list[Org]:
     branches_per_township = max(1, round(BRANCHES_PER_TOWNSHIP_AT_SCALE_1 * scale))
-    next_id = (Org.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    next_org_id = next_id(Org)
     orgs: list[Org] = []
 
     def add(code: str, name: str, kind: str, parent: Org | None) -> Org:
-        nonlocal next_id
+        nonlocal next_org_id
         org = Org(
-            id=next_id,
+            id=next_org_id,
             code=code,
             name=name,
             kind=kind,
@@ -77,7 +70,7 @@ def build_orgs(scale: float, rng: random.Random) -> list[Org]:
             path=f"{parent.path if parent else '/'}{code}/",
             depth=parent.depth + 1 if parent else 0,
         )
-        next_id += 1
+        next_org_id += 1
         orgs.append(org)
         return org
 
@@ -115,7 +108,7 @@ def build_orgs(scale: float, rng: random.Random) -> list[Org]:
         for i, dept in enumerate(names.ZONE_DEPARTMENTS, start=1):
             add(f"{code}{800 + i}", f"{zone_name}{dept}", OrgKind.DEPARTMENT, zone)
     Org.objects.bulk_create(orgs, batch_size=5000)
-    _reset_sequences(Org)
+    reset_sequences(Org)
     return orgs
 
 

@@ -7,12 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.management.color import no_style
-from django.db import connection
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.core.bulk import insert_rows
+from taizhang.core.bulk import insert_rows, next_id, reset_sequences
 from taizhang.demo import names
 from taizhang.ledger.models import (
     OPEN_STATUSES,
@@ -185,8 +183,7 @@ def build_ledger(
     workdays = Workdays(campaign.starts_on - dt.timedelta(days=10), today + dt.timedelta(days=400))
     limits = campaign.rule("time_limits")
     tz = timezone.get_current_timezone()
-    last = Problem.objects.order_by("-pk").values_list("pk", flat=True).first()
-    first_id = (last or 0) + 1
+    first_id = next_id(Problem)
     prefix = f"{campaign.slug.upper()}-"
     examine_start = campaign.starts_on + dt.timedelta(days=15)
     span_days = (today - examine_start).days - 3
@@ -272,10 +269,7 @@ def build_ledger(
     NumberSequence.objects.update_or_create(campaign=campaign, defaults={"last": total})
     progress("汇总统计…")
     tallies.rebuild(campaign)
-    statements = connection.ops.sequence_reset_sql(no_style(), [Problem])
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
+    reset_sequences(Problem)
     return counts
 
 

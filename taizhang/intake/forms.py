@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.intake.models import Channel, Rating
+from taizhang.intake.services import TRIAGE_ACTIONS
 from taizhang.ledger.models import Kind
 
 
@@ -42,9 +43,7 @@ class RateForm(TrackForm):
 
 class TriageForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    action = forms.ChoiceField(
-        choices=[(a, a) for a in ("duplicate", "invalid", "answer", "convert")]
-    )
+    action = forms.ChoiceField(choices=[(a, a) for a in TRIAGE_ACTIONS])
     text = forms.CharField(required=False, max_length=4000)
     duplicate_of = forms.CharField(required=False, max_length=20)
     org_code = forms.CharField(required=False, max_length=32)

@@ -26,7 +26,7 @@ from taizhang.intake.models import (
 from taizhang.ledger import services as ledger
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import check_and_store, discard
-from taizhang.ledger.models import Problem, Source, Status
+from taizhang.ledger.models import Kind, Problem, Source, Status
 from taizhang.orgs.models import Org
 
 MAX_TITLE, MAX_TEXT, MAX_PHOTOS, PHOTO_MB = 200, 4000, 3, 10
@@ -246,6 +246,51 @@ def distinct_citizens(s: Suggestion) -> int:
     group = [s, *s.duplicates.all()]
     phones = {x.phone_hash for x in group if x.phone_hash}
     return len(phones) + sum(1 for x in group if not x.phone_hash)
+
+
+TRIAGE_ACTIONS = ("duplicate", "invalid", "answer", "convert")
+
+
+def triage(
+    s: Suggestion,
+    *,
+    by: Any,
+    version: int,
+    action: str,
+    text: str = "",
+    duplicate_of: str = "",
+    org_code: str = "",
+    focus_area_id: int | None = None,
+    kind: str = "",
+) -> Problem | None:
+    """One triage step named as the pages and the API post it (codes, not objects)."""
+    if action == "duplicate":
+        code = receipts.normalise(duplicate_of or "") or ""
+        original = Suggestion.objects.filter(campaign=s.campaign, receipt_code=code).first()
+        if original is None:
+            raise ValidationError(_("找不到回执码为 %(c)s 的意见建议。") % {"c": duplicate_of})
+        mark_duplicate(s, by=by, version=version, of=original)
+    elif action == "invalid":
+        mark_invalid(s, by=by, version=version, reason=text)
+    elif action == "answer":
+        answer_suggestion(s, by=by, version=version, text=text)
+    elif action == "convert":
+        org = Org.objects.filter(code=(org_code or "").strip()).first()
+        area = s.campaign.focus_areas.filter(pk=focus_area_id or 0).first()
+        if org is None or area is None:
+            raise ValidationError(_("请填写正确的责任单位代码并选择聚焦领域。"))
+        return convert_to_problem(
+            s,
+            by=by,
+            version=version,
+            org=org,
+            focus_area=area,
+            kind=kind or Kind.DEADLINE,
+            answer=text,
+        )
+    else:
+        raise ValidationError(_("不支持的操作:%(a)s") % {"a": action})
+    return None
 
 
 def outcome_at(s: Suggestion) -> dt.datetime | None:

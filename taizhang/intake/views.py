@@ -24,7 +24,6 @@ from taizhang.intake.models import (
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
-from taizhang.orgs.models import Org
 
 
 def _public_campaign(slug: str) -> Campaign:
@@ -236,43 +235,25 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form.errors.as_text())
         return redirect("suggestion_detail", pk=pk)
-    d, user = form.cleaned_data, request.user
+    d = form.cleaned_data
     try:
-        if d["action"] == "duplicate":
-            code = receipts.normalise(d["duplicate_of"] or "")
-            original = Suggestion.objects.filter(
-                campaign=suggestion.campaign, receipt_code=code or ""
-            ).first()
-            if original is None:
-                raise ValidationError(
-                    _("找不到回执码为 %(c)s 的意见建议。") % {"c": d["duplicate_of"]}
-                )
-            services.mark_duplicate(suggestion, by=user, version=d["version"], of=original)
-        elif d["action"] == "invalid":
-            services.mark_invalid(suggestion, by=user, version=d["version"], reason=d["text"])
-        elif d["action"] == "answer":
-            services.answer_suggestion(suggestion, by=user, version=d["version"], text=d["text"])
-        else:
-            org = Org.objects.filter(code=(d["org_code"] or "").strip()).first()
-            area = suggestion.campaign.focus_areas.filter(pk=d["focus_area"]).first()
-            if org is None or area is None:
-                raise ValidationError(_("请填写正确的责任单位代码并选择聚焦领域。"))
-            problem = services.convert_to_problem(
-                suggestion,
-                by=user,
-                version=d["version"],
-                org=org,
-                focus_area=area,
-                kind=d["kind"] or Kind.DEADLINE,
-                answer=d["text"],
-            )
-            messages.success(request, _("已转为问题 %(n)s。") % {"n": problem.number})
-            return redirect("suggestion_detail", pk=pk)
+        problem = services.triage(
+            suggestion,
+            by=request.user,
+            version=d["version"],
+            action=d["action"],
+            text=d["text"],
+            duplicate_of=d["duplicate_of"],
+            org_code=d["org_code"],
+            focus_area_id=d["focus_area"],
+            kind=d["kind"],
+        )
     except (ValidationError, PermissionDenied, ConflictError) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
     else:
-        messages.success(request, _("已处理。"))
+        done = _("已转为问题 %(n)s。") % {"n": problem.number} if problem else _("已处理。")
+        messages.success(request, done)
     return redirect("suggestion_detail", pk=pk)
 
 

@@ -36,15 +36,20 @@ def due_soon_cutoff(campaign: Campaign, today: dt.date) -> dt.date:
     return add_workdays(today, int(campaign.rule("due_soon_days"))).date
 
 
-def deadline_state(problem: Problem, today: dt.date, cutoff: dt.date | None = None) -> str:
-    if problem.status not in OPEN_STATUSES:
+def state_of(status: str, deadline: dt.date | None, today: dt.date, cutoff: dt.date) -> str:
+    """The state of a problem with this status and deadline, on `today`."""
+    if status not in OPEN_STATUSES:
         return DeadlineState.FINISHED
-    if problem.deadline is None:
+    if deadline is None:
         return DeadlineState.NO_DEADLINE
-    if problem.deadline < today:
+    if deadline < today:
         return DeadlineState.OVERDUE
+    return DeadlineState.DUE_SOON if deadline <= cutoff else DeadlineState.ON_TRACK
+
+
+def deadline_state(problem: Problem, today: dt.date, cutoff: dt.date | None = None) -> str:
     cutoff = cutoff or due_soon_cutoff(problem.campaign, today)
-    return DeadlineState.DUE_SOON if problem.deadline <= cutoff else DeadlineState.ON_TRACK
+    return state_of(problem.status, problem.deadline, today, cutoff)
 
 
 def deadline_state_q(state: str, campaign: Campaign, today: dt.date) -> Q:

@@ -27,6 +27,8 @@ from taizhang.ledger.transitions import take_step
 from taizhang.orgs.models import Org
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.figures import FIGURE_LABELS
+from taizhang.sheets.ledger_export import export_problems
+from taizhang.sheets.workbook import download
 
 PAGE_SIZE = 50
 
@@ -84,11 +86,6 @@ def problem_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def problem_export(request: HttpRequest, slug: str, fmt: str) -> FileResponse:
     """The list's rows, with the same filters and scope, as the standard 台账 workbook."""
-    import tempfile
-    from pathlib import Path
-
-    from taizhang.sheets.ledger_export import export_problems
-
     if fmt not in ("xlsx", "csv"):
         raise Http404("xlsx or csv")
     campaign = campaign_for(request.user, slug)
@@ -99,13 +96,10 @@ def problem_export(request: HttpRequest, slug: str, fmt: str) -> FileResponse:
     problems = apply_filters(
         visible_problems(request.user, campaign), campaign, query, timezone.localdate()
     )
-    folder = Path(tempfile.mkdtemp(prefix="taizhang-export-"))
-    out = folder / f"{campaign.slug}-台账-{timezone.localdate():%Y%m%d}.{fmt}"
-    export_problems(problems, campaign=campaign, org=query.org, out=out)
-    handle = out.open("rb")
-    out.unlink()  # the open handle keeps the data until the response is sent
-    folder.rmdir()
-    return FileResponse(handle, as_attachment=True, filename=out.name)
+    return download(
+        f"{campaign.slug}-台账-{timezone.localdate():%Y%m%d}.{fmt}",
+        lambda out: export_problems(problems, campaign=campaign, org=query.org, out=out),
+    )
 
 
 @login_required

@@ -39,9 +39,6 @@ class Org(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def is_ancestor_of(self, other: "Org") -> bool:
-        return other.path.startswith(self.path) and other.path != self.path
-
     def ancestor_codes(self) -> list[str]:
         return [c for c in self.path.split("/") if c]
 

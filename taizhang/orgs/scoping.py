@@ -81,11 +81,6 @@ def scope_of(user: object) -> Scope:
     return scope
 
 
-def forget_scope(user: object) -> None:
-    if hasattr(user, "_taizhang_scope"):
-        del user._taizhang_scope  # type: ignore[attr-defined]
-
-
 def path_filter(field: str, paths: Iterable[str]) -> Q:
     """Rows whose `field` path lies in any of the subtrees; an empty list matches nothing."""
     query = Q(pk__in=[])

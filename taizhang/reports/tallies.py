@@ -66,13 +66,19 @@ def _apply(deltas: Counter[Key]) -> None:
 
 def track_change(before: Key | None, after: Key | None) -> None:
     """Move one problem's count from its old key to its new one (None: not counted)."""
-    if before == after:
-        return
+    track_changes([(before, after)])
+
+
+def track_changes(changes: Iterable[tuple[Key | None, Key | None]]) -> None:
+    """Many moves at once, written in one statement."""
     deltas: Counter[Key] = Counter()
-    if before is not None:
-        _expand(before, -1, deltas)
-    if after is not None:
-        _expand(after, +1, deltas)
+    for before, after in changes:
+        if before == after:
+            continue
+        if before is not None:
+            _expand(before, -1, deltas)
+        if after is not None:
+            _expand(after, +1, deltas)
     _apply(deltas)
 
 

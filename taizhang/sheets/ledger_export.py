@@ -10,9 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
-from taizhang.ledger.deadlines import DeadlineState, due_soon_cutoff
+from taizhang.ledger.deadlines import DeadlineState, due_soon_cutoff, state_of
 from taizhang.ledger.models import (
-    OPEN_STATUSES,
     Kind,
     Measure,
     Problem,
@@ -62,18 +61,6 @@ BATCH = 2000
 KINDS, SOURCES, STATUSES = ({k: str(v) for k, v in c.choices} for c in (Kind, Source, Status))
 
 
-def _state(status: str, deadline: dt.date | None, today: dt.date, cutoff: dt.date) -> str:
-    if status not in OPEN_STATUSES:
-        key = DeadlineState.FINISHED
-    elif deadline is None:
-        key = DeadlineState.NO_DEADLINE
-    elif deadline < today:
-        key = DeadlineState.OVERDUE
-    else:
-        key = DeadlineState.DUE_SOON if deadline <= cutoff else DeadlineState.ON_TRACK
-    return str(DeadlineState.labels[key])
-
-
 def problem_rows(
     problems: QuerySet[Problem],
     campaign: Campaign,
@@ -117,7 +104,7 @@ def problem_rows(
                 KINDS.get(row["kind"], row["kind"]),
                 "\n".join(measures.get(row["pk"], [])),
                 row["deadline"],
-                _state(row["status"], row["deadline"], today, cutoff),
+                str(DeadlineState.labels[state_of(row["status"], row["deadline"], today, cutoff)]),
                 f"{row['progress']}%",
                 latest.get(row["pk"], ""),
                 STATUSES.get(row["status"], row["status"]),

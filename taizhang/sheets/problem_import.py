@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
-from taizhang.core.bulk import insert_rows
+from taizhang.core.bulk import insert_rows, next_id, reset_sequences
 from taizhang.ledger import permissions
 from taizhang.ledger.deadlines import default_deadline
 from taizhang.ledger.models import (
@@ -303,7 +303,7 @@ def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, in
     now, today = timezone.now(), timezone.localdate()
     new_rows = [r for r in rows if r.values["number"] not in existing]
     numbers = _reserve_numbers(campaign, sum(1 for r in new_rows if not r.values["number"]))
-    first_id = (Problem.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    first_id = next_id(Problem)
     problems, events, measures = [], [], []
     by_id = getattr(by, "pk", None)
     for index, row in enumerate(new_rows):
@@ -370,10 +370,10 @@ def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, in
         ),
         problems,
     )
-    _reset_problem_sequence()
-    for row in rows:
-        if row.values["number"] in existing:
-            _update(existing[row.values["number"]], row, by_id, now, events)
+    reset_sequences(Problem)
+    _update_existing(
+        [r for r in rows if r.values["number"] in existing], existing, by_id, now, events
+    )
     insert_rows(
         ProblemEvent,
         (
@@ -395,18 +395,32 @@ def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, in
         tallies.track_new(Problem.objects.filter(pk__gte=first_id, campaign=campaign))
 
 
-def _update(pk: int, row: _Row, by_id: int | None, now: dt.datetime, events: list) -> None:  # type: ignore[type-arg]
-    v = row.values
-    before = Problem.objects.get(pk=pk)
-    Problem.objects.filter(pk=pk).update(
-        title=v["title"],
-        focus_area=v["focus_area"],
-        responsible_leader=v["leader"],
-        responsible_person=v["person"],
-        version=F("version") + 1,
-    )
-    tallies.track_change(tallies.leaf_key(before), tallies.leaf_key(Problem.objects.get(pk=pk)))
-    events.append((pk, now, by_id, EventAction.UPDATE, "", "", "导入更新", {}))
+def _update_existing(
+    rows: list[_Row],
+    existing: dict[str, int],
+    by_id: int | None,
+    now: dt.datetime,
+    events: list[tuple[Any, ...]],
+) -> None:
+    """Update what the rows say about problems already in the ledger, a batch at a time."""
+    changes: list[tuple[tallies.Key, tallies.Key]] = []
+    for chunk in _chunks(rows):
+        problems = Problem.objects.select_for_update().in_bulk(
+            [existing[r.values["number"]] for r in chunk]
+        )
+        for row in chunk:
+            problem, v = problems[existing[row.values["number"]]], row.values
+            before = tallies.leaf_key(problem)
+            problem.title, problem.focus_area = v["title"], v["focus_area"]
+            problem.responsible_leader, problem.responsible_person = v["leader"], v["person"]
+            problem.version += 1
+            changes.append((before, tallies.leaf_key(problem)))
+            events.append((problem.pk, now, by_id, EventAction.UPDATE, "", "", "导入更新", {}))
+        Problem.objects.bulk_update(
+            problems.values(),
+            ["title", "focus_area", "responsible_leader", "responsible_person", "version"],
+        )
+    tallies.track_changes(changes)
 
 
 def _reserve_numbers(campaign: Campaign, count: int) -> Iterable[str]:
@@ -417,15 +431,6 @@ def _reserve_numbers(campaign: Campaign, count: int) -> Iterable[str]:
     sequence.refresh_from_db()
     start = sequence.last - count + 1
     return iter(f"{campaign.slug.upper()}-{n:06d}" for n in range(start, sequence.last + 1))
-
-
-def _reset_problem_sequence() -> None:
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Problem]):
-            cursor.execute(sql)
 
 
 def _write_errors(

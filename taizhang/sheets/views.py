@@ -1,6 +1,5 @@
 """Uploading a ledger in the browser: check it (dry run), import it, get the refused rows back."""
 
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from taizhang.sheets.headers import header_candidates
 from taizhang.sheets.models import ImportMapping
 from taizhang.sheets.problem_import import HEADERS, import_problems
 from taizhang.sheets.reading import read_table
-from taizhang.sheets.workbook import Column, write_xlsx
+from taizhang.sheets.workbook import Column, download, write_xlsx
 
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv")
 
@@ -182,18 +181,15 @@ def template(request: HttpRequest, slug: str) -> FileResponse:
         "1. 精简环节\n2. 一窗受理",
         campaign.ends_on,
     ]
-    folder = Path(tempfile.mkdtemp(prefix="taizhang-template-"))
-    out = folder / "问题台账导入模板.xlsx"
     areas = "、".join(a.name for a in campaign.focus_areas.all())
-    write_xlsx(
-        out,
-        sheet="问题台账",
-        title=f"{campaign.name}问题台账(导入模板)",
-        subtitle=f"聚焦领域:{areas};整改类型:立行立改、限期整改、长期坚持;编号可留空",
-        columns=columns,
-        rows=[example],
+    return download(
+        "问题台账导入模板.xlsx",
+        lambda out: write_xlsx(
+            out,
+            sheet="问题台账",
+            title=f"{campaign.name}问题台账(导入模板)",
+            subtitle=f"聚焦领域:{areas};整改类型:立行立改、限期整改、长期坚持;编号可留空",
+            columns=columns,
+            rows=[example],
+        ),
     )
-    handle = out.open("rb")
-    out.unlink()
-    folder.rmdir()
-    return FileResponse(handle, as_attachment=True, filename=out.name)

@@ -5,11 +5,14 @@ Written row by row in constant memory, however long the ledger.
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from django.http import FileResponse
 
 from taizhang.sheets.xlsx import write_table
 
@@ -69,3 +72,16 @@ def write_csv(out: Path, *, columns: Sequence[Column], rows: Iterable[Sequence[A
 
 def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def download(filename: str, write: Callable[[Path], Any]) -> FileResponse:
+    """Write a file to a private temporary place and hand it to the browser; nothing stays."""
+    folder = Path(tempfile.mkdtemp(prefix="taizhang-"))
+    out = folder / filename
+    try:
+        write(out)
+        handle = out.open("rb")  # the open handle keeps the data until the response is sent
+    finally:
+        out.unlink(missing_ok=True)
+        folder.rmdir()
+    return FileResponse(handle, as_attachment=True, filename=filename)

@@ -20,13 +20,8 @@ class WorkdayAnswer:
     provisional: bool
 
 
-_cache_generation = 0
-
-
 def invalidate() -> None:
     """Forget cached schedules after the office loads a year."""
-    global _cache_generation
-    _cache_generation += 1
     _loaded_schedule.cache_clear()
 
 
