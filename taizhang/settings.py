@@ -1,6 +1,7 @@
 """Settings come from the environment; without any, taizhang runs on SQLite under ./var/."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -39,12 +40,15 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "taizhang.core",
     "taizhang.workdays",
     "taizhang.orgs",
     "taizhang.campaigns",
     "taizhang.ledger",
     "taizhang.intake",
+    "taizhang.triage",
     "taizhang.open311",
     "taizhang.sheets",
     "taizhang.reports",
@@ -158,4 +162,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TAIZHANG_LOG_LEVEL", "WARNING")},
+}
+
+# Background work (clustering, training, large imports) runs through django-tasks, the backport
+# of Django 6's tasks, queued in the database: `taizhang serve` starts a worker beside the web
+# server, and `taizhang worker` runs one alone. Tests run tasks at once, in the caller.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if "pytest" in sys.modules
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
 }

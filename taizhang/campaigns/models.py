@@ -82,6 +82,9 @@ class FocusArea(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="focus_areas")
     name = models.CharField(_("名称"), max_length=60)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    # Words that point to this area, one per line or separated by commas: the triage proposal
+    # starts from them until enough labelled suggestions exist to train a model.
+    keywords = models.TextField(_("关键词"), blank=True)
 
     class Meta:
         verbose_name = _("聚焦领域")

@@ -73,6 +73,8 @@ class Suggestion(models.Model):
         verbose_name=_("录入人"),
     )
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    # Agreement from others where the channel has it (附议, 点赞 on a message board).
+    votes = models.PositiveIntegerField(_("附议数"), default=0)
     status = models.CharField(
         _("状态"),
         max_length=12,
@@ -126,6 +128,7 @@ class SuggestionAction(models.TextChoices):
     CONVERT = "convert", _("转为问题")
     RATE = "rate", _("评价")
     REOPEN = "reopen", _("重新受理")
+    ROUTE = "route", _("分类")
 
 
 class SuggestionEvent(models.Model):

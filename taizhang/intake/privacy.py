@@ -8,11 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from taizhang.triage.text import mask_personal_data
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-# Numbers typed into free text: mobiles, landlines and 18-digit ID numbers (the last may be X).
-_ID_IN_TEXT = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)")
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
 def clean_phone(raw: str) -> str:
@@ -56,5 +55,4 @@ def mask_name(name: str) -> str:
 
 def mask_numbers_in_text(text: str) -> str:
     """Hide phone and ID numbers that a citizen typed into the text of a suggestion."""
-    text = _ID_IN_TEXT.sub(lambda m: m[1] + "********" + m[3], text)
-    return _MOBILE_IN_TEXT.sub(lambda m: m[1] + "****" + m[3], text)
+    return mask_personal_data(text)

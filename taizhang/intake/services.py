@@ -86,6 +86,7 @@ def submit_suggestion(
     collected_at_place: str = "",
     focus_area: FocusArea | None = None,
     rate_limited: bool = True,
+    votes: int = 0,
 ) -> Suggestion:
     """A citizen (by=None) or a member of staff records a suggestion; returns it with its code."""
     Channel(channel)
@@ -127,13 +128,18 @@ def submit_suggestion(
         "collected_on": collected_on,
         "collected_at_place": collected_at_place.strip()[:200],
         "focus_area": focus_area,
+        "votes": max(0, votes),
     }
     try:
-        return _store(fields, stored, by)
+        suggestion = _store(fields, stored, by)
     except Exception:
         for photo in stored:
             discard(photo.stored_name)
         raise
+    from taizhang.triage.services import on_new_suggestion  # triage builds on intake
+
+    on_new_suggestion(suggestion)
+    return suggestion
 
 
 def _store(fields: dict[str, Any], photos: list[Any], by: Any, attempts: int = 5) -> Suggestion:
@@ -185,8 +191,27 @@ def mark_duplicate(s: Suggestion, *, by: Any, version: int, of: Suggestion) -> S
     if of.pk == s.pk or of.campaign_id != s.campaign_id:
         raise ValidationError(_("只能标记为本活动中另一条意见建议的重复。"))
     original = of.duplicate_of or of
+    if original.pk == s.pk:
+        raise ValidationError(_("这条意见建议本身就是它的原件,不能标记为重复。"))
     _save(s, version, status=SuggestionStatus.DUPLICATE, duplicate_of=original)
+    # Its own duplicates follow it, so the original keeps every source and citizen.
+    Suggestion.objects.filter(duplicate_of=s).update(duplicate_of=original)
     _log(s, by, SuggestionAction.DUPLICATE, SuggestionStatus.RECEIVED, original.receipt_code)
+    return s
+
+
+@transaction.atomic
+def route_suggestion(
+    s: Suggestion, *, by: Any, version: int, focus_area: FocusArea | None
+) -> Suggestion:
+    """Staff set (or correct) the focus area a suggestion belongs to."""
+    _require_triage(by, s, version)
+    if focus_area is not None and focus_area.campaign_id != s.campaign_id:
+        raise ValidationError(_("聚焦领域“%(a)s”不属于本活动。") % {"a": focus_area.name})
+    before = s.focus_area.name if s.focus_area else ""
+    _save(s, version, focus_area=focus_area)
+    after = focus_area.name if focus_area else ""
+    _log(s, by, SuggestionAction.ROUTE, s.status, f"{before} → {after}")
     return s
 
 

@@ -27,6 +27,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "提出人", "反映人"),
     "phone": ("电话", "联系电话", "手机"),
     "confidential": ("保密", "是否保密"),
+    "votes": ("附议数", "点赞数", "点赞"),
 }
 REQUIRED = ("text",)
 CHANNELS = {
@@ -86,6 +87,10 @@ def import_suggestions(
         except BadValue as exc:
             errors.append(RowError(table.sheet, line, names["collected_on"], str(exc)))
             continue
+        votes_text = text(v.get("votes")) or "0"
+        if not votes_text.isdigit():
+            errors.append(RowError(table.sheet, line, names["votes"], "应为不小于 0 的整数"))
+            continue
         try:
             with transaction.atomic():
                 intake.submit_suggestion(
@@ -101,6 +106,7 @@ def import_suggestions(
                     collected_on=collected_on,
                     collected_at_place=text(v.get("place")),
                     rate_limited=False,
+                    votes=int(votes_text),
                 )
         except ValidationError as exc:
             errors.extend(RowError(table.sheet, line, "", m) for m in exc.messages)

@@ -1,0 +1,307 @@
+"""Triage on the campaign's own suggestions: index, find duplicates, propose, learn, cluster.
+
+Pages, the API, the commands and the background tasks all come through here.
+"""
+
+import difflib
+import html
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.intake import permissions
+from taizhang.intake import services as intake
+from taizhang.intake.models import Suggestion, SuggestionStatus
+from taizhang.orgs.models import Org
+from taizhang.triage import dedup
+from taizhang.triage.classify import TextClassifier, prepare
+from taizhang.triage.models import (
+    Band,
+    Basis,
+    Decision,
+    Proposal,
+    Target,
+    TriageModel,
+)
+from taizhang.triage.text import compact, mask_personal_data
+
+SHOW_FROM = 0.3  # Jaccard from which a suggestion is listed as a likely duplicate
+MIN_LABELS = 20  # labelled suggestions needed before a model replaces the keywords
+MIN_PER_CLASS = 2
+
+
+def matching_text(s: Suggestion) -> str:
+    """What is compared and classified: title and text, with personal numbers masked first."""
+    return mask_personal_data(f"{s.title}。{s.text}")
+
+
+# Indexing ------------------------------------------------------------------------------------
+
+
+def index_suggestions(suggestions: Sequence[Suggestion]) -> int:
+    """Store the band keys of each suggestion (replacing old ones); returns rows written."""
+    if not suggestions:
+        return 0
+    keys = dedup.band_keys(
+        dedup.signatures(dedup.shingle_lists([matching_text(s) for s in suggestions]))
+    )
+    Band.objects.filter(suggestion__in=[s.pk for s in suggestions]).delete()
+    rows = [
+        Band(campaign_id=s.campaign_id, key=int(k), suggestion_id=s.pk)
+        for s, ks in zip(suggestions, keys, strict=True)
+        for k in ks
+    ]
+    Band.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def on_new_suggestion(s: Suggestion) -> None:
+    """Called once a suggestion is stored: index it for duplicates and propose its routing."""
+    index_suggestions([s])
+    propose(s)
+
+
+# Duplicates ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Similar:
+    suggestion: Suggestion
+    score: float  # Jaccard similarity of the two texts' 3-grams, 0–1
+    mine: SafeString  # this suggestion's text with what the other lacks marked
+    theirs: SafeString
+
+
+def likely_duplicates(s: Suggestion, limit: int = 8) -> list[Similar]:
+    keys = Band.objects.filter(suggestion=s).values_list("key", flat=True)
+    shared = Counter(
+        Band.objects.filter(campaign_id=s.campaign_id, key__in=list(keys))
+        .exclude(suggestion=s)
+        .values_list("suggestion_id", flat=True)
+    )
+    if not shared:
+        return []
+    candidates = Suggestion.objects.filter(
+        pk__in=[pk for pk, _n in shared.most_common(200)]
+    ).exclude(status=SuggestionStatus.INVALID)
+    mine = dedup.shingles(matching_text(s))
+    found = []
+    for other in candidates:
+        score = dedup.jaccard(mine, dedup.shingles(matching_text(other)))
+        if score >= SHOW_FROM:
+            a, b = highlight_differences(matching_text(s), matching_text(other))
+            found.append(Similar(other, round(score, 3), a, b))
+    found.sort(key=lambda x: (-x.score, x.suggestion.pk))
+    return found[:limit]
+
+
+def highlight_differences(a: str, b: str) -> tuple[SafeString, SafeString]:
+    """Both texts, escaped, with the parts the other does not have in <mark>."""
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    left, right = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        x, y = html.escape(a[i1:i2]), html.escape(b[j1:j2])
+        if op == "equal":
+            left.append(x)
+            right.append(y)
+        else:
+            left.append(f"<mark>{x}</mark>" if x else "")
+            right.append(f"<mark>{y}</mark>" if y else "")
+    return mark_safe("".join(left)), mark_safe("".join(right))
+
+
+def merge(s: Suggestion, *, into: Suggestion, by: Any, version: int) -> Suggestion:
+    """One click in the triage view: s becomes a duplicate of `into` (or of its original)."""
+    return intake.mark_duplicate(s, by=by, version=version, of=into)
+
+
+# Proposals -----------------------------------------------------------------------------------
+
+
+def keyword_scores(campaign: Campaign, text: str) -> list[tuple[FocusArea, int]]:
+    """Areas whose keywords occur in the text, with how many occur, best first."""
+    plain = compact(text)
+    scored = []
+    for area in campaign.focus_areas.all():
+        words = {compact(w) for w in re.split(r"[,，、;；\s]+", area.keywords) if w.strip()}
+        hits = sum(1 for w in words if w and w in plain)
+        if hits:
+            scored.append((area, hits))
+    return sorted(scored, key=lambda x: (-x[1], x[0].order, x[0].pk))
+
+
+def latest_model(campaign: Campaign, target: str) -> TriageModel | None:
+    return (
+        TriageModel.objects.filter(campaign=campaign, target=target)
+        .defer("blob")
+        .order_by("-version")
+        .first()
+    )
+
+
+@lru_cache(maxsize=16)
+def _loaded(model_pk: int) -> TextClassifier:
+    # Rows never change once written (a new training makes a new version), so caching by key
+    # is safe across requests.
+    blob = TriageModel.objects.values_list("blob", flat=True).get(pk=model_pk)
+    return TextClassifier.loads(bytes(blob))
+
+
+def propose(s: Suggestion) -> Proposal:
+    doc = prepare(s.title, mask_personal_data(s.text))
+    fields: dict[str, Any] = {"model_versions": {}}
+    area_model = latest_model(s.campaign, Target.AREA)
+    if area_model is not None:
+        p = _loaded(area_model.pk).propose([doc])[0]
+        area = s.campaign.focus_areas.filter(pk=int(p.label)).first()
+        fields.update(area=area, area_confidence=p.confidence, area_basis=Basis.MODEL)
+        fields["model_versions"]["area"] = area_model.version
+    else:
+        scored = keyword_scores(s.campaign, f"{s.title} {s.text}")
+        if scored:
+            total = sum(h for _a, h in scored)
+            fields.update(
+                area=scored[0][0],
+                area_confidence=round(scored[0][1] / total, 3),
+                area_basis=Basis.KEYWORDS,
+            )
+    org_model = latest_model(s.campaign, Target.ORG)
+    if org_model is not None:
+        p = _loaded(org_model.pk).propose([doc])[0]
+        fields.update(org=Org.objects.filter(code=p.label).first(), org_confidence=p.confidence)
+        fields["model_versions"]["org"] = org_model.version
+    proposal, _created = Proposal.objects.update_or_create(suggestion=s, defaults=fields)
+    return proposal
+
+
+@transaction.atomic
+def decide(s: Suggestion, *, by: Any, version: int, area: FocusArea | None) -> Proposal:
+    """Staff accept the proposed area or correct it; either way it becomes a training label.
+
+    The proposed unit is accepted or corrected by converting the suggestion into a problem for
+    that unit (or another), which is the unit model's label.
+    """
+    if not permissions.can_triage(by, s.campaign):
+        raise PermissionDenied(_("只有活动办公室可以分办意见建议。"))
+    proposal = Proposal.objects.select_for_update().filter(suggestion=s).first()
+    if proposal is None:
+        proposal = propose(s)
+    intake.route_suggestion(s, by=by, version=version, focus_area=area)
+    same = proposal.area_id == (area.pk if area else None)
+    proposal.decision = Decision.ACCEPTED if same else Decision.CORRECTED
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.save()
+    return proposal
+
+
+# Training ------------------------------------------------------------------------------------
+
+
+def training_rows(campaign: Campaign, target: str) -> tuple[list[str], list[str]]:
+    """The campaign's labelled suggestions: the area staff confirmed (or the citizen chose and
+    nobody corrected), or the lead unit of the problem a suggestion became."""
+    docs, labels = [], []
+    if target == Target.AREA:
+        rows = (
+            Suggestion.objects.filter(campaign=campaign, focus_area__isnull=False)
+            .exclude(status=SuggestionStatus.INVALID)
+            .values_list("title", "text", "focus_area_id")
+        )
+        for title, text, area in rows.iterator(chunk_size=2000):
+            docs.append(prepare(title, mask_personal_data(text)))
+            labels.append(str(area))
+    else:
+        rows = (
+            Suggestion.objects.filter(campaign=campaign, problems__isnull=False)
+            .values_list("title", "text", "problems__org__code")
+            .distinct()
+        )
+        seen: set[tuple[str, str]] = set()
+        for title, text, code in rows.iterator(chunk_size=2000):
+            if (title, text) in seen:  # one suggestion split into several problems: first unit
+                continue
+            seen.add((title, text))
+            docs.append(prepare(title, mask_personal_data(text)))
+            labels.append(code)
+    return docs, labels
+
+
+def train(
+    campaign: Campaign,
+    target: str,
+    *,
+    by: Any = None,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> TriageModel:
+    docs, labels = training_rows(campaign, target)
+    counts = Counter(labels)
+    usable = {label for label, n in counts.items() if n >= MIN_PER_CLASS}
+    pairs = [(d, y) for d, y in zip(docs, labels, strict=True) if y in usable]
+    if len(pairs) < MIN_LABELS or len(usable) < 2:
+        raise ValidationError(
+            _("标注数据不足:需要至少 %(n)d 条、两个以上类别的已分类意见建议(现有 %(m)d 条)。")
+            % {"n": MIN_LABELS, "m": len(pairs)}
+        )
+    docs, labels = [d for d, _y in pairs], [y for _d, y in pairs]
+    metrics = cross_validate(docs, labels, seed=seed, progress=progress)
+    started = time.perf_counter()
+    model = TextClassifier(seed=seed).fit(docs, labels)
+    metrics["train_seconds"] = round(time.perf_counter() - started, 2)
+    with transaction.atomic():
+        last = TriageModel.objects.filter(campaign=campaign, target=target).aggregate(
+            v=Max("version")
+        )["v"]
+        return TriageModel.objects.create(
+            campaign=campaign,
+            target=target,
+            version=(last or 0) + 1,
+            trained_at=timezone.now(),
+            trained_by=by,
+            train_size=len(docs),
+            seed=seed,
+            labels=model.labels,
+            metrics=metrics,
+            blob=model.dumps(),
+        )
+
+
+def cross_validate(
+    docs: list[str],
+    labels: list[str],
+    *,
+    seed: int = 0,
+    folds: int = 5,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = max(2, min(folds, min(Counter(labels).values())))
+    y = np.array(labels)
+    predicted = np.empty(len(labels), dtype=object)
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    for n, (train_idx, test_idx) in enumerate(splitter.split(docs, y), start=1):
+        model = TextClassifier(seed=seed).fit([docs[i] for i in train_idx], y[train_idx])
+        predicted[test_idx] = model.predict([docs[i] for i in test_idx])
+        if progress:
+            progress(n, folds + 1)
+    return {
+        "folds": folds,
+        "macro_f1": round(float(f1_score(y, predicted.astype(str), average="macro")), 4),
+        "accuracy": round(float(accuracy_score(y, predicted.astype(str))), 4),
+    }
