@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("taizhang.reports.urls")),
     path("", include("taizhang.ledger.urls")),
     path("", include("taizhang.intake.urls")),
+    path("", include("taizhang.triage.urls")),
     path("", include("taizhang.sheets.urls")),
     path("", include("taizhang.workdays.urls")),
 ]

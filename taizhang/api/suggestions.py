@@ -48,6 +48,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "problems",
             "rating",
             "rated_at",
+            "votes",
             "version",
         ]
         read_only_fields = fields
@@ -77,6 +78,7 @@ class NewSuggestionSerializer(serializers.Serializer):
     collected_at_place = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True
     )
+    votes = serializers.IntegerField(min_value=0, required=False, default=0)
 
 
 class CreatedSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from taizhang.api import suggestions, views
+from taizhang.api import suggestions, triage, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -18,6 +18,17 @@ urlpatterns = [
         "suggestions/<int:pk>/triage/",
         suggestions.SuggestionTriage.as_view(),
         name="api_suggestion_triage",
+    ),
+    path("suggestions/<int:pk>/hints/", triage.TriageHints.as_view(), name="api_suggestion_hints"),
+    path(
+        "suggestions/<int:pk>/route/", triage.SuggestionRoute.as_view(), name="api_suggestion_route"
+    ),
+    path("campaigns/<slug:slug>/topics/", triage.HotTopics.as_view(), name="api_topics"),
+    path("campaigns/<slug:slug>/triage-runs/", triage.TriageRuns.as_view(), name="api_triage_runs"),
+    path(
+        "campaigns/<slug:slug>/triage-runs/<int:pk>/",
+        triage.TriageRunDetail.as_view(),
+        name="api_triage_run",
     ),
     path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="api_problem"),
     path("problems/<int:pk>/events/", views.ProblemEvents.as_view(), name="api_problem_events"),

@@ -24,6 +24,8 @@ from taizhang.intake.models import (
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
+from taizhang.triage import services as triage_services
+from taizhang.triage.models import Proposal
 
 
 def _public_campaign(slug: str) -> Campaign:
@@ -189,6 +191,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     identity = permissions.may_see_identity(request.user, suggestion)
     if identity and (suggestion.name or suggestion.phone):
         IdentityView.objects.create(suggestion=suggestion, viewer=request.user, purpose="detail")
+    can_triage = (
+        permissions.can_triage(request.user, suggestion.campaign)
+        and suggestion.status == SuggestionStatus.RECEIVED
+    )
+    proposal = Proposal.objects.filter(suggestion=suggestion).select_related("area", "org").first()
     return render(
         request,
         "intake/detail.html",
@@ -199,8 +206,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "masked_name": privacy.mask_name(suggestion.name),
             "masked_phone": privacy.mask_phone(suggestion.phone),
             "text": privacy.mask_numbers_in_text(suggestion.text),
-            "can_triage": permissions.can_triage(request.user, suggestion.campaign)
-            and suggestion.status == SuggestionStatus.RECEIVED,
+            "can_triage": can_triage,
+            "similar": triage_services.likely_duplicates(suggestion) if can_triage else [],
+            "proposal": proposal,
+            "citizens": services.distinct_citizens(suggestion),
+            "photos": suggestion.photos.all(),
             "areas": suggestion.campaign.focus_areas.all(),
             "kinds": Kind.choices,
             "events": suggestion.events.select_related("actor"),

@@ -34,9 +34,10 @@ class Cancelled(Exception):
 def start_run(campaign: Campaign, kind: str, *, by: Any, target: str = "") -> Run:
     if by is not None and not permissions.can_triage(by, campaign):
         raise PermissionDenied(_("只有活动办公室可以运行分诊任务。"))
-    RunKind(kind)
-    if kind == RunKind.TRAIN:
-        Target(target)
+    if kind not in RunKind.values:
+        raise ValidationError(_("不支持的任务类型:%(k)s") % {"k": kind})
+    if kind == RunKind.TRAIN and target not in Target.values:
+        raise ValidationError(_("请选择要训练的模型:聚焦领域或责任单位。"))
     if Run.objects.filter(
         campaign=campaign, kind=kind, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).exists():

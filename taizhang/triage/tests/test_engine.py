@@ -56,6 +56,7 @@ def test_short_and_empty_texts_do_not_break_anything():
 def test_char_ngrams_of_a_batch_equal_those_of_each_text():
     texts = ["路灯坏了", "", "ab"]
     docs, ids = char_ngrams(texts)
+    assert len(ids) == len(docs)
     assert sorted(docs.tolist()) == [0] * 9 + [2] * 3  # 4+3+2 and 2+1
     x = CharTfidf(min_df=1).fit_transform(texts)
     assert x.shape[0] == 3 and abs((x[0].multiply(x[0])).sum() - 1) < 1e-5

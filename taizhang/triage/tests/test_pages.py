@@ -1,0 +1,92 @@
+from django.urls import reverse
+
+from taizhang.triage.models import Decision, Proposal, Run, RunKind, RunStatus
+from taizhang.triage.tests.test_engine import LAMP, LAMP_VARIANTS, OTHER
+from taizhang.triage.tests.test_services import submit
+
+
+def test_the_detail_page_shows_duplicates_and_the_proposal(world, client):
+    world.area2.keywords = "路灯"
+    world.area2.save()
+    first = submit(world, LAMP, title="路灯坏了")
+    copy = submit(world, LAMP_VARIANTS[1])
+    client.force_login(world.office)
+    page = client.get(reverse("suggestion_detail", args=[copy.pk])).content.decode()
+    assert first.receipt_code in page and "合并为其重复" in page and "<mark>" in page
+    assert "建议领域" in page and world.area2.name in page and "关键词" in page
+    # One click merges it.
+    client.post(
+        reverse("suggestion_triage", args=[copy.pk]),
+        {"version": copy.version, "action": "duplicate", "duplicate_of": first.receipt_code},
+    )
+    copy.refresh_from_db()
+    assert copy.duplicate_of == first
+
+
+def test_staff_confirm_or_correct_the_area(world, client):
+    world.area2.keywords = "路灯"
+    world.area2.save()
+    s = submit(world, LAMP)
+    client.force_login(world.office)
+    client.post(
+        reverse("triage_decide", args=[s.pk]), {"version": s.version, "focus_area": world.area.pk}
+    )
+    s.refresh_from_db()
+    assert s.focus_area == world.area
+    assert Proposal.objects.get(suggestion=s).decision == Decision.CORRECTED
+
+
+def test_hot_topics_run_from_the_page(world, client, django_capture_on_commit_callbacks):
+    for i, text in enumerate([LAMP, *LAMP_VARIANTS]):
+        submit(world, text, title="路灯坏了", phone=f"1380000000{i}")
+    for text in OTHER:
+        submit(world, text)
+    client.force_login(world.office)
+    url = reverse("triage_overview", args=[world.campaign.slug])
+    assert "还没有计算结果" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("triage_start", args=[world.campaign.slug]), {"kind": "topics"})
+    run = Run.objects.get(kind=RunKind.TOPICS)
+    assert run.status == RunStatus.DONE
+    status = client.get(reverse("triage_run", args=[world.campaign.slug, run.pk])).json()
+    assert status == {
+        "status": "done",
+        "status_display": "已完成",
+        "percent": 100,
+        "active": False,
+        "message": run.message,
+    }
+    page = client.get(url).content.decode()
+    assert "路灯坏了" in page
+    top = run.clusters.get(rank=1)
+    members = client.get(reverse("triage_cluster", args=[world.campaign.slug, top.pk]))
+    assert members.content.decode().count("/suggestions/") >= 5
+
+
+def test_a_queued_run_can_be_cancelled(world, client):
+    client.force_login(world.office)
+    client.post(reverse("triage_start", args=[world.campaign.slug]), {"kind": "duplicates"})
+    run = Run.objects.get()
+    assert run.status == RunStatus.QUEUED  # the worker has not taken it (no commit in a test)
+    page = client.get(reverse("triage_overview", args=[world.campaign.slug])).content.decode()
+    assert "data-run=" in page and "<progress" in page
+    client.post(reverse("triage_cancel", args=[world.campaign.slug, run.pk]))
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
+
+
+def test_keywords_are_edited_on_the_settings_page(world, client):
+    client.force_login(world.office)
+    url = reverse("triage_settings", args=[world.campaign.slug])
+    assert "还没有训练模型" in client.get(url).content.decode()
+    client.post(url, {f"keywords-{world.area.pk}": "营业执照\n审批"})
+    world.area.refresh_from_db()
+    assert world.area.keywords == "营业执照\n审批"
+
+
+def test_only_the_office_sees_triage(world, client):
+    client.force_login(world.operator)
+    assert client.get(reverse("triage_overview", args=[world.campaign.slug])).status_code == 403
+    assert client.get(reverse("triage_settings", args=[world.campaign.slug])).status_code == 403
+    page = client.get(reverse("suggestion_queue", args=[world.campaign.slug])).content.decode()
+    assert reverse("triage_overview", args=[world.campaign.slug]) not in page
