@@ -22,6 +22,7 @@ from taizhang.core.bulk import next_id, reset_sequences
 from taizhang.demo import names
 from taizhang.demo.problems import build_ledger
 from taizhang.demo.suggestions import build_suggestions
+from taizhang.demo.triage import build_triage
 from taizhang.ledger import services
 from taizhang.ledger.models import Kind
 from taizhang.orgs.models import Org, OrgKind, Role, RoleAssignment
@@ -124,7 +125,8 @@ def build_campaign(city: Org, today: dt.date) -> Campaign:
         rules={"time_limits": {"immediate": 10, "deadline": 60, "long_term": 120}},
     )
     FocusArea.objects.bulk_create(
-        FocusArea(campaign=campaign, name=n, order=i) for i, n in enumerate(names.FOCUS_AREAS)
+        FocusArea(campaign=campaign, name=n, order=i, keywords="\n".join(names.TEMPLATES[n][0]))
+        for i, n in enumerate(names.FOCUS_AREAS)
     )
     spans = [
         (PhaseKind.MOBILISE, 0, 7),
@@ -230,6 +232,8 @@ def build_demo(
         build_showcase(campaign, users, orgs_by_code)
         progress("意见建议…")
         build_suggestions(campaign, scale, rng, today)
+        progress("分诊:查重索引、分类模型、热点话题…")
+        build_triage(campaign)
     # Fresh statistics after a bulk load, so that the query planner picks the right indexes
     # (and, on PostgreSQL, a visibility map, so that covering indexes are read alone).
     with connection.cursor() as cursor:

@@ -54,6 +54,7 @@ COLUMNS = (
     "version",
     "collected_at_place",
     "focus_area_id",
+    "votes",
 )
 
 
@@ -113,6 +114,8 @@ def build_suggestions(campaign: Campaign, scale: float, rng: random.Random, toda
                 1,
                 "" if channels[i] in (Channel.WEB, Channel.HOTLINE) else "市民服务中心",
                 area.pk,
+                # Only the web board has votes (附议); a few posts draw many.
+                int(rng.paretovariate(1.5)) - 1 if channels[i] == Channel.WEB else 0,
             )
         )
     insert_rows(Suggestion, COLUMNS, rows)

@@ -6,6 +6,7 @@ leaves nothing behind but its own row saying so.
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,7 +64,7 @@ def run_job(run_id: int) -> None:
     execute(run_id)
 
 
-def execute(run_id: int) -> None:
+def execute(run_id: int, progress_hook: Callable[[int, int], None] | None = None) -> None:
     claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING
     )
@@ -73,6 +74,8 @@ def execute(run_id: int) -> None:
 
     def progress(done: int, total: int) -> None:
         Run.objects.filter(pk=run_id).update(done=done, total=total)
+        if progress_hook:
+            progress_hook(done, total)
         if Run.objects.filter(pk=run_id, cancel_requested=True).exists():
             raise Cancelled
 

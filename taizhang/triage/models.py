@@ -141,6 +141,8 @@ class Run(models.Model):
 
     @property
     def percent(self) -> int:
+        if self.status == RunStatus.DONE:
+            return 100
         return int(100 * self.done / self.total) if self.total else 0
 
     @property

@@ -41,11 +41,16 @@ from taizhang.triage.text import compact, mask_personal_data
 SHOW_FROM = 0.3  # Jaccard from which a suggestion is listed as a likely duplicate
 MIN_LABELS = 20  # labelled suggestions needed before a model replaces the keywords
 MIN_PER_CLASS = 2
+CV_SAMPLE = 5000  # rows cross-validated for a model's figures (training uses all rows)
 
 
 def matching_text(s: Suggestion) -> str:
     """What is compared and classified: title and text, with personal numbers masked first."""
-    return mask_personal_data(f"{s.title}。{s.text}")
+    return matching_text_of(s.title, s.text)
+
+
+def matching_text_of(title: str, text: str) -> str:
+    return mask_personal_data(f"{title}。{text}")
 
 
 # Indexing ------------------------------------------------------------------------------------
@@ -152,10 +157,14 @@ def latest_model(campaign: Campaign, target: str) -> TriageModel | None:
     )
 
 
+def loaded_model(model: TriageModel) -> TextClassifier:
+    # Rows never change once written (a new training makes a new version), so a model can be
+    # cached across requests; the training time guards against a reused primary key.
+    return _loaded(model.pk, model.trained_at.isoformat())
+
+
 @lru_cache(maxsize=16)
-def _loaded(model_pk: int) -> TextClassifier:
-    # Rows never change once written (a new training makes a new version), so caching by key
-    # is safe across requests.
+def _loaded(model_pk: int, trained_at: str) -> TextClassifier:
     blob = TriageModel.objects.values_list("blob", flat=True).get(pk=model_pk)
     return TextClassifier.loads(bytes(blob))
 
@@ -165,7 +174,7 @@ def propose(s: Suggestion) -> Proposal:
     fields: dict[str, Any] = {"model_versions": {}}
     area_model = latest_model(s.campaign, Target.AREA)
     if area_model is not None:
-        p = _loaded(area_model.pk).propose([doc])[0]
+        p = loaded_model(area_model).propose([doc])[0]
         area = s.campaign.focus_areas.filter(pk=int(p.label)).first()
         fields.update(area=area, area_confidence=p.confidence, area_basis=Basis.MODEL)
         fields["model_versions"]["area"] = area_model.version
@@ -180,7 +189,7 @@ def propose(s: Suggestion) -> Proposal:
             )
     org_model = latest_model(s.campaign, Target.ORG)
     if org_model is not None:
-        p = _loaded(org_model.pk).propose([doc])[0]
+        p = loaded_model(org_model).propose([doc])[0]
         fields.update(org=Org.objects.filter(code=p.label).first(), org_confidence=p.confidence)
         fields["model_versions"]["org"] = org_model.version
     proposal, _created = Proposal.objects.update_or_create(suggestion=s, defaults=fields)
@@ -291,6 +300,12 @@ def cross_validate(
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold
 
+    if len(docs) > CV_SAMPLE:  # the figures of a large campaign, from a stratified sample
+        from sklearn.model_selection import train_test_split
+
+        docs, _rest, labels, _rest_labels = train_test_split(
+            docs, labels, train_size=CV_SAMPLE, stratify=labels, random_state=seed
+        )
     folds = max(2, min(folds, min(Counter(labels).values())))
     y = np.array(labels)
     predicted = np.empty(len(labels), dtype=object)

@@ -1,6 +1,8 @@
 """`taizhang serve`: the production server (gunicorn), with static files served by the app."""
 
 import multiprocessing
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +45,23 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=None)
         parser.add_argument("--threads", type=int, default=4, help="threads per worker")
 
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start a background-task worker (run `taizhang worker` elsewhere)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"taizhang: http://{options['host']}:{options['port']}/")
-        run_server(options["host"], options["port"], options["workers"], options["threads"])
+        worker = None if options["no_worker"] else start_worker()
+        try:
+            run_server(options["host"], options["port"], options["workers"], options["threads"])
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """One process that runs queued background tasks (clustering, training, large imports)."""
+    return subprocess.Popen([sys.executable, "-m", "taizhang", "worker"])

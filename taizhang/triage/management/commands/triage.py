@@ -1,12 +1,17 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from taizhang.campaigns.models import Campaign
+from taizhang.triage import jobs
 from taizhang.triage.dataset import Columns, read_rows, split_names
 from taizhang.triage.evaluation import evaluate
+from taizhang.triage.models import RunKind, RunStatus, Target
+from taizhang.triage.services import train
 from taizhang.triage.topics import hot_topics
 
 
@@ -31,6 +36,16 @@ class Command(BaseCommand):
         hot.add_argument("--id", default="")
         hot.add_argument("--top", type=int, default=10)
         hot.add_argument("--json", action="store_true")
+        train = actions.add_parser("train", help="train the campaign's area or unit model")
+        train.add_argument("--campaign", required=True)
+        train.add_argument("--target", choices=Target.values, default=Target.AREA)
+        train.add_argument("--seed", type=int, default=0)
+        cluster = actions.add_parser("cluster", help="hot topics or duplicate clusters, now")
+        cluster.add_argument("--campaign", required=True)
+        cluster.add_argument(
+            "--kind", choices=[RunKind.TOPICS, RunKind.DUPLICATES], default=RunKind.TOPICS
+        )
+        cluster.add_argument("--top", type=int, default=20, help="clusters to print")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -58,6 +73,43 @@ class Command(BaseCommand):
             w(f"train_seconds={result.train_seconds:.2f}")
             w(f"docs_per_second={result.docs_per_second:.0f}")
         self.stdout.write(f"macro_f1={result.macro_f1:.4f}")
+
+    def _train(self, o: dict[str, Any]) -> None:
+        campaign = _campaign(o["campaign"])
+        model = train(campaign, o["target"], seed=o["seed"], progress=self._bar("交叉验证"))
+        m = model.metrics
+        self.stdout.write(
+            f"{campaign.slug} {model.get_target_display()} v{model.version}: "
+            f"{model.train_size} 条样本, {len(model.labels)} 类, "
+            f"{m['folds']} 折交叉验证 macro_f1={m['macro_f1']:.4f} "
+            f"accuracy={m['accuracy']:.4f}, 训练 {m['train_seconds']} 秒"
+        )
+
+    def _cluster(self, o: dict[str, Any]) -> None:
+        campaign = _campaign(o["campaign"])
+        run = jobs.start_run(campaign, o["kind"], by=None)
+        jobs.execute(run.pk, progress_hook=self._bar("计算"))
+        run.refresh_from_db()
+        if run.status != RunStatus.DONE:
+            raise CommandError(run.message)
+        self.stdout.write(run.message)
+        for c in run.clusters.all()[: o["top"]]:
+            self.stdout.write(
+                f"{c.rank:>3}. {c.title}  条数 {c.size}  群众 {c.citizens}  附议 {c.votes}"
+                f"  热度 {c.score:.1f}"
+            )
+
+    def _bar(self, label: str) -> Callable[[int, int], None]:
+        def show(done: int, total: int) -> None:
+            width = 30
+            filled = width * done // max(total, 1)
+            end = "\n" if done >= total else ""
+            self.stderr.write(
+                f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=end
+            )
+            self.stderr.flush()
+
+        return show
 
     def _hot(self, o: dict[str, Any]) -> None:
         columns = Columns(
@@ -93,6 +145,13 @@ class Command(BaseCommand):
                 f"{t.rank:>3}. {t.title}\n     留言 {t.size}{users}  点赞 {t.likes}"
                 f"  热度 {t.score}{span}\n     编号 {', '.join(t.message_ids)}"
             )
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None:
+        raise CommandError(f"找不到活动 {slug} (no such campaign)")
+    return campaign
 
 
 def _guess_id(path: Path) -> str:
