@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("taizhang.ledger.urls")),
     path("", include("taizhang.intake.urls")),
     path("", include("taizhang.triage.urls")),
+    path("", include("taizhang.notifications.urls")),
+    path("", include("taizhang.supervision.urls")),
+    path("", include("taizhang.evaluation.urls")),
     path("", include("taizhang.sheets.urls")),
     path("", include("taizhang.workdays.urls")),
 ]

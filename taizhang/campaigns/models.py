@@ -18,6 +18,20 @@ DEFAULT_RULES: dict[str, Any] = {
     "unsatisfied_reopens": True,
     # Public submissions allowed per address and per phone number within ten minutes.
     "intake_limit_per_10min": 5,
+    # Supervision: an overdue problem gets 催办 at once and 督办 after this many working days.
+    "supervise_after_days": 5,
+    # Working days a unit has to reply to a notice in writing.
+    "notice_reply_days": 3,
+    # 比学赶超: the weight of each figure in a unit's score (they are rates, 0–1), and the score
+    # below which a unit is named in the ranking.
+    "ranking_weights": {
+        "rectification_rate": 0.35,
+        "on_time_rate": 0.25,
+        "satisfaction_rate": 0.2,
+        "spot_check_pass_rate": 0.1,
+        "notice_reply_rate": 0.1,
+    },
+    "ranking_threshold": 0.6,
 }
 
 

@@ -29,6 +29,7 @@ from taizhang.orgs.scoping import scope_of
 from taizhang.reports.figures import FIGURE_LABELS
 from taizhang.sheets.ledger_export import export_problems
 from taizhang.sheets.workbook import download
+from taizhang.supervision import services as notices
 
 PAGE_SIZE = 50
 
@@ -187,6 +188,9 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "extensions": problem.extensions.select_related("requested_by", "decided_by"),
             "events": events,
             "actions": available_actions(request.user, problem),
+            "notices": problem.notices.order_by("-issued_on", "-pk"),
+            "can_issue": problem.is_open and notices.can_issue(request.user, problem),
+            "can_list": problem.is_open and notices.can_list(request.user, problem),
             "cooperating": problem.cooperating_orgs.all(),
             "successor": getattr(problem, "carried_to", None) if problem.is_carried_over else None,
             "forms": {

@@ -65,12 +65,17 @@ class RoleAssignment(models.Model):
         Org, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("单位")
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    # "" for a role given directly; "team:<id>" for one held through an inspection team, kept
+    # in step with the team by supervision.teams.
+    via = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("角色分配")
         verbose_name_plural = _("角色分配")
         constraints = [
-            models.UniqueConstraint(fields=["user", "org", "role"], name="unique_role_assignment")
+            models.UniqueConstraint(
+                fields=["user", "org", "role", "via"], name="unique_role_assignment_via"
+            )
         ]
 
     def __str__(self) -> str:

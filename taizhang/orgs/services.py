@@ -58,5 +58,7 @@ def move_org(org: Org, new_parent: Org) -> Org:
 
 
 def assign_role(user: AbstractBaseUser, org: Org, role: Role | str) -> RoleAssignment:
-    assignment, _created = RoleAssignment.objects.get_or_create(user=user, org=org, role=role)
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, org=org, role=role, via=""
+    )
     return assignment

@@ -96,6 +96,8 @@ def campaign_stats(
     org: Org | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
+    from taizhang.evaluation.figures import hotline_figures, supervision_figures
+
     today = today or timezone.localdate()
     root = org or campaign.org
     breakdown = org_breakdown(campaign, root, today, user)
@@ -118,4 +120,6 @@ def campaign_stats(
         "by_source": {
             s.value: breakdown.by_source.get(s.value, Figures()).as_dict() for s in Source
         },
+        "supervision": supervision_figures(campaign, root, today),
+        **({"hotline": hotline_figures(campaign)} if root.pk == campaign.org_id else {}),
     }

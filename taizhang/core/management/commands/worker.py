@@ -1,9 +1,13 @@
 """`taizhang worker`: run queued background tasks (django-tasks' database worker)."""
 
+import datetime as dt
+import threading
+import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 
 class Command(BaseCommand):
@@ -14,4 +18,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--batch"] if options["batch"] else []
+        if not options["batch"]:
+            threading.Thread(target=_daily_clock, daemon=True).start()
         call_command("db_worker", "--interval", "1", "--no-startup-delay", *extra)
+
+
+def _daily_clock() -> None:
+    """Queue the daily supervision run once a day (after 01:00), and once at start-up.
+
+    The run is idempotent, so a restart or a second worker queuing it again does no harm.
+    """
+    from taizhang.supervision.daily import daily_task
+
+    queued: dt.date | None = None
+    while True:
+        now = timezone.localtime()
+        if queued != now.date() and now.hour >= 1:
+            daily_task.enqueue(now.date().isoformat())
+            queued = now.date()
+        time.sleep(300)

@@ -1,9 +1,11 @@
+import datetime as dt
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
+from taizhang.evaluation.figures import snapshot_figures
 from taizhang.orgs.models import Org
 from taizhang.reports.stats import campaign_stats
 
@@ -15,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument("--campaign", help="campaign slug (default: the latest)")
         parser.add_argument("--org", help="org code: figures of that subtree")
+        parser.add_argument(
+            "--as-of", help="YYYY-MM-DD: the figures frozen that day (daily snapshots)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["campaign"]:
@@ -34,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"找不到单位代码 {options['org']} (no such org)")
             if not org.path.startswith(campaign.org.path):
                 raise CommandError(f"单位 {org.code} 不在活动 {campaign.slug} 的范围内")
-        stats = campaign_stats(campaign, org=org)
+        stats = self._figures(campaign, org, options["as_of"])
         if options["json"]:
             self.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2))
             return
@@ -44,3 +49,18 @@ class Command(BaseCommand):
             f"整改率 {stats['rectification_rate']}%  按期整改率 {stats['on_time_rate']}%  "
             f"逾期 {stats['overdue']}"
         )
+
+    def _figures(self, campaign: Campaign, org: Org | None, as_of: str | None) -> dict[str, Any]:
+        if not as_of:
+            return campaign_stats(campaign, org=org)
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise CommandError(f"日期格式应为 YYYY-MM-DD:{as_of}") from None
+        frozen = snapshot_figures(campaign, org or campaign.org, day)
+        if frozen is None:
+            raise CommandError(
+                f"没有 {day} 的数字快照 (no snapshot for that day); 快照由每日督办任务生成"
+                f"(taizhang supervise run),只保存活动单位及其下一级"
+            )
+        return frozen

@@ -1,0 +1,211 @@
+"""The figures of supervision and of the people's verdict, per org subtree (DESIGN §4):
+满意率, 按期整改率 (from the ledger's figures), notices issued and replied on time, spot-check
+pass rate, reopen rate, the hotline's 响应率 / 解决率 / 满意率, and the 比学赶超 ranking."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from taizhang.campaigns.models import Campaign
+from taizhang.evaluation.models import Snapshot
+from taizhang.intake.models import SATISFIED_RATINGS, Channel, Suggestion, SuggestionStatus
+from taizhang.ledger.models import EventAction, ProblemEvent, Status
+from taizhang.orgs.models import Org
+from taizhang.supervision.models import CheckResult, Notice, NoticeStatus, SpotCheckItem
+from taizhang.workdays.calendar import add_workdays
+
+HOTLINE_RESPONSE_WORKDAYS = 1
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def percent(value: float | None) -> float | None:
+    return round(value * 100, 1) if value is not None else None
+
+
+def supervision_figures(campaign: Campaign, org: Org, today: dt.date) -> dict[str, Any]:
+    notices = Notice.objects.filter(campaign=campaign, org_path__under=org.path).aggregate(
+        issued=Count("pk"),
+        replied=Count("pk", filter=Q(status=NoticeStatus.REPLIED)),
+        replied_on_time=Count("pk", filter=Q(replied_on_time=True)),
+        due=Count("pk", filter=Q(reply_due__lt=today) | Q(status=NoticeStatus.REPLIED)),
+        overdue_unreplied=Count("pk", filter=Q(status=NoticeStatus.OPEN, reply_due__lt=today)),
+    )
+    by_kind = dict(
+        Notice.objects.filter(campaign=campaign, org_path__under=org.path)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+    checks = SpotCheckItem.objects.filter(
+        spot_check__campaign=campaign, org_path__under=org.path
+    ).aggregate(
+        drawn=Count("pk"),
+        checked=Count("pk", filter=~Q(result=CheckResult.PENDING)),
+        passed=Count("pk", filter=Q(result=CheckResult.PASSED)),
+    )
+    events = ProblemEvent.objects.filter(
+        problem__campaign=campaign, problem__org_path__under=org.path
+    )
+    ever_closed = events.filter(action=EventAction.APPROVE).values("problem").distinct().count()
+    reopened = events.filter(action=EventAction.REOPEN).values("problem").distinct().count()
+    ratings = _ratings(
+        Suggestion.objects.filter(campaign=campaign, problems__org_path__under=org.path)
+        if org.pk != campaign.org_id
+        else Suggestion.objects.filter(campaign=campaign)
+    )
+    return {
+        "notices_issued": notices["issued"],
+        "notices_by_kind": by_kind,
+        "notices_replied": notices["replied"],
+        "notices_replied_on_time": notices["replied_on_time"],
+        "notices_overdue_unreplied": notices["overdue_unreplied"],
+        # Of the notices whose reply is due (or given), the share answered in time.
+        "notice_reply_rate": rate(notices["replied_on_time"], notices["due"]),
+        "spot_checks_drawn": checks["drawn"],
+        "spot_checks_done": checks["checked"],
+        "spot_checks_passed": checks["passed"],
+        "spot_check_pass_rate": rate(checks["passed"], checks["checked"]),
+        "problems_reopened": reopened,
+        "reopen_rate": rate(reopened, ever_closed),
+        **ratings,
+    }
+
+
+def _ratings(suggestions: Any) -> dict[str, Any]:
+    counts = suggestions.aggregate(
+        rated=Count("pk", filter=Q(rating__isnull=False), distinct=True),
+        satisfied=Count("pk", filter=Q(rating__in=SATISFIED_RATINGS), distinct=True),
+    )
+    return {
+        "ratings": counts["rated"],
+        "ratings_satisfied": counts["satisfied"],
+        "satisfaction_rate": rate(counts["satisfied"], counts["rated"]),
+    }
+
+
+def hotline_figures(campaign: Campaign) -> dict[str, Any]:
+    """响应率: handled within a working day; 解决率: settled (answered, or every problem made from
+    it closed); 满意率: satisfied of rated. Duplicates and invalid calls are left out."""
+    calls = Suggestion.objects.filter(campaign=campaign, channel=Channel.HOTLINE).exclude(
+        status__in=[SuggestionStatus.DUPLICATE, SuggestionStatus.INVALID]
+    )
+    total = calls.count()
+    first_step = calls.annotate(
+        handled=Max("events__at", filter=~Q(events__action__in=["submit", "route"]))
+    ).values_list("submitted_at", "handled")
+    responded = 0
+    for submitted, handled in first_step.iterator(chunk_size=2000):
+        if handled is not None:
+            local = timezone.localtime(submitted).date()
+            if (
+                timezone.localtime(handled).date()
+                <= add_workdays(local, HOTLINE_RESPONSE_WORKDAYS).date
+            ):
+                responded += 1
+    answered = calls.filter(status=SuggestionStatus.ANSWERED).count()
+    converted_closed = (
+        calls.filter(status=SuggestionStatus.CONVERTED)
+        .annotate(open_n=Count("problems", filter=~Q(problems__status=Status.CLOSED)))
+        .filter(open_n=0)
+        .count()
+    )
+    ratings = _ratings(calls)
+    return {
+        "hotline_total": total,
+        "hotline_responded": responded,
+        "hotline_response_rate": rate(responded, total),
+        "hotline_solved": answered + converted_closed,
+        "hotline_solve_rate": rate(answered + converted_closed, total),
+        "hotline_ratings": ratings["ratings"],
+        "hotline_satisfaction_rate": ratings["satisfaction_rate"],
+    }
+
+
+def ranking(campaign: Campaign, parent: Org, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The units directly below `parent`, ranked by the campaign's weighted score.
+
+    A component without data (no notices yet, say) drops out and the weights of the rest are
+    scaled to sum to one, so a unit is neither rewarded nor punished for it.
+    """
+    from taizhang.reports.stats import campaign_stats
+
+    today = today or timezone.localdate()
+    weights: dict[str, float] = campaign.rule("ranking_weights")
+    threshold = float(campaign.rule("ranking_threshold"))
+    week_ago = today - dt.timedelta(days=7)
+    before = {
+        s.org_id: s.figures.get("score")
+        for s in Snapshot.objects.filter(campaign=campaign, day=week_ago, org__parent=parent)
+    }
+    rows = []
+    for child in Org.objects.filter(parent=parent).order_by("code"):
+        stats = campaign_stats(campaign, org=child, today=today)
+        components = {
+            "rectification_rate": _fraction(stats.get("rectification_rate")),
+            "on_time_rate": _fraction(stats.get("on_time_rate")),
+            **{k: stats["supervision"].get(k) for k in ("satisfaction_rate", "spot_check_pass_rate",
+                                                        "notice_reply_rate")},
+        }  # fmt: skip
+        used = {k: w for k, w in weights.items() if components.get(k) is not None}
+        total_weight = sum(used.values())
+        score = (
+            round(sum(components[k] * w for k, w in used.items()) / total_weight, 4)
+            if total_weight
+            else None
+        )
+        rows.append(
+            {
+                "org": child.code,
+                "name": child.name,
+                "problems_total": stats["problems_total"],
+                "components": components,
+                "score": score,
+                "score_week_ago": before.get(child.pk),
+                "below_threshold": score is not None and score < threshold,
+            }
+        )
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["org"]))
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+        old = row["score_week_ago"]
+        row["change"] = round(row["score"] - old, 4) if row["score"] is not None and old else None
+    return rows
+
+
+def _fraction(value: Any) -> float | None:
+    return round(float(value) / 100, 4) if value is not None else None
+
+
+def take_snapshots(campaign: Campaign, day: dt.date, depth: int = 1) -> int:
+    """Freeze the figures of the campaign's org and the levels below it (depth) for `day`."""
+    from taizhang.reports.stats import campaign_stats
+
+    root = campaign.org
+    orgs = [root]
+    level = [root]
+    for _ in range(depth):
+        level = list(Org.objects.filter(parent__in=level))
+        orgs += level
+    scores = {r["org"]: r["score"] for r in ranking(campaign, root, day)}
+    made = 0
+    for org in orgs:
+        figures = campaign_stats(campaign, org=org, today=day)
+        if org.code in scores:
+            figures["score"] = scores[org.code]
+        Snapshot.objects.update_or_create(
+            campaign=campaign,
+            org=org,
+            day=day,
+            defaults={"figures": figures, "taken_at": timezone.now()},
+        )
+        made += 1
+    return made
+
+
+def snapshot_figures(campaign: Campaign, org: Org, day: dt.date) -> dict[str, Any] | None:
+    snap = Snapshot.objects.filter(campaign=campaign, org=org, day=day).first()
+    return snap.figures if snap else None

@@ -1,0 +1,116 @@
+"""The call-back queue for operators and the 比学赶超 ranking."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taizhang.campaigns.access import campaign_for
+from taizhang.evaluation import figures, services
+from taizhang.evaluation.models import CallBack, CallStatus
+from taizhang.intake import permissions as intake_permissions
+from taizhang.intake.models import IdentityView, Rating
+from taizhang.orgs.models import Org
+from taizhang.orgs.scoping import scope_of
+
+SCRIPT = _(
+    "您好,这里是{campaign}回访。您之前反映的“{title}”,现在解决了吗?"
+    "您对处理结果是非常满意、满意、基本满意、不满意,还是非常不满意?"
+)
+
+
+@login_required
+def callback_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = campaign_for(request.user, slug)
+    calls = services.queue(request.user, campaign)
+    if request.method == "POST":
+        added = services.refresh_queue(campaign)
+        messages.success(request, _("回访队列新增 %(n)d 条。") % {"n": added})
+        return redirect("callback_queue", slug=slug)
+    status = request.GET.get("status", CallStatus.PENDING)
+    if status in CallStatus.values:
+        calls = calls.filter(status=status)
+    return render(
+        request,
+        "evaluation/queue.html",
+        {
+            "campaign": campaign,
+            "page": Paginator(calls, 50).get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": CallStatus.choices,
+            "outstanding": services.outstanding_unsatisfied(campaign),
+            "pending": CallBack.objects.filter(
+                campaign=campaign, status=CallStatus.PENDING
+            ).count(),
+        },
+    )
+
+
+@login_required
+def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(CallBack.objects.select_related("suggestion", "campaign__org"), pk=pk)
+    if not intake_permissions.can_record(request.user, call.campaign):
+        raise Http404
+    s = call.suggestion
+    if request.method == "POST":
+        reached = request.POST.get("reached") == "yes"
+        solved = {"yes": True, "no": False}.get(request.POST.get("solved", ""))
+        rating = int(request.POST["rating"]) if request.POST.get("rating") else None
+        try:
+            services.record_call(
+                call,
+                by=request.user,
+                reached=reached,
+                solved=solved,
+                rating=rating,
+                notes=request.POST.get("notes", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+            return redirect("callback_detail", pk=pk)
+        messages.success(request, _("回访已记录。"))
+        return redirect("callback_queue", slug=call.campaign.slug)
+    # The number is shown here, to the caller, and the showing is logged.
+    IdentityView.objects.create(suggestion=s, viewer=request.user, purpose="callback")
+    return render(
+        request,
+        "evaluation/callback.html",
+        {
+            "campaign": call.campaign,
+            "call": call,
+            "s": s,
+            "problems": s.problems.all(),
+            "ratings": Rating.choices,
+            "script": SCRIPT.format(campaign=call.campaign.name, title=s.title),
+        },
+    )
+
+
+@login_required
+def ranking_page(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = campaign_for(request.user, slug)
+    parent = campaign.org
+    if request.GET.get("org"):
+        parent = get_object_or_404(Org, code=request.GET["org"])
+    if not parent.path.startswith(campaign.org.path) or not scope_of(request.user).reaches(
+        parent.path
+    ):
+        raise Http404
+    rows = figures.ranking(campaign, parent, timezone.localdate())
+    return render(
+        request,
+        "evaluation/ranking.html",
+        {
+            "campaign": campaign,
+            "parent": parent,
+            "rows": rows,
+            "weights": campaign.rule("ranking_weights"),
+            "threshold": campaign.rule("ranking_threshold"),
+            "below": [r for r in rows if r["below_threshold"]],
+        },
+    )

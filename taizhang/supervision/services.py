@@ -1,0 +1,273 @@
+"""Notices (提醒, 催办, 督办, 挂牌督办): raised by rule each day or by a person, replied to in
+writing, and themselves tracked (replied on time or not)."""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taizhang.campaigns.models import Campaign
+from taizhang.ledger.models import OPEN_STATUSES, Measure, Problem
+from taizhang.notifications.services import notify
+from taizhang.orgs.models import Role, RoleAssignment
+from taizhang.orgs.scoping import path_filter, scope_of
+from taizhang.supervision.models import Notice, NoticeKind, NoticeStatus
+from taizhang.workdays.calendar import add_workdays
+
+RECIPIENT_ROLES = (Role.HANDLER, Role.LEADER)
+REPLY_ROLES = (Role.HANDLER, Role.LEADER, Role.ADMIN)
+BATCH = 2000
+
+
+@dataclass
+class RunResult:
+    as_of: dt.date
+    created: dict[str, int]
+    told: int
+
+
+def check_as_of(campaign: Campaign, as_of: dt.date) -> None:
+    if as_of > timezone.localdate():
+        raise ValidationError(_("日期 %(d)s 晚于今天:不能为将来发出通知。") % {"d": as_of})
+    if as_of < campaign.starts_on:
+        raise ValidationError(
+            _("日期 %(d)s 早于活动开始(%(s)s)。") % {"d": as_of, "s": campaign.starts_on}
+        )
+
+
+def supervise_before(as_of: dt.date, workdays: int) -> dt.date:
+    """The last deadline that is at least `workdays` working days behind `as_of`."""
+    day = as_of - dt.timedelta(days=1)
+    while add_workdays(day, workdays).date > as_of:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _key(kind: str, problem_id: int, measure_id: int | None, deadline: dt.date) -> str:
+    return f"{kind}:{problem_id}:{measure_id or 0}:{deadline.isoformat()}"
+
+
+def _text(kind: str, title: str, deadline: dt.date, what: str) -> str:
+    templates = {
+        NoticeKind.REMINDER: _("提醒:%(what)s“%(t)s”将于 %(d)s 到期,请抓紧整改。"),
+        NoticeKind.URGE: _("催办:%(what)s“%(t)s”已于 %(d)s 到期未完成,请立即整改并书面回复。"),
+        NoticeKind.SUPERVISE: _(
+            "督办:%(what)s“%(t)s”逾期(时限 %(d)s)仍未完成,请限期整改并书面说明原因。"
+        ),
+    }
+    return templates[kind] % {"what": what, "t": title[:60], "d": deadline}
+
+
+def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
+    """Raise the day's notices by rule. Safe to run again and on several workers at once."""
+    check_as_of(campaign, as_of)
+    cutoff = add_workdays(as_of, int(campaign.rule("due_soon_days"))).date
+    supervise_until = supervise_before(as_of, int(campaign.rule("supervise_after_days")))
+    reply_due = add_workdays(as_of, int(campaign.rule("notice_reply_days"))).date
+    now = timezone.now()
+    problem_word, measure_word = _("问题"), _("整改措施")
+    rows: list[Notice] = []
+
+    def add(kind: str, p_id: int, m_id: int | None, org_id: int, path: str, title: str,
+            deadline: dt.date, what: str) -> None:  # fmt: skip
+        rows.append(
+            Notice(
+                campaign=campaign,
+                problem_id=p_id,
+                measure_id=m_id,
+                org_id=org_id,
+                org_path=path,
+                kind=kind,
+                key=_key(kind, p_id, m_id, deadline),
+                issued_on=as_of,
+                issued_at=now,
+                deadline=deadline,
+                text=_text(kind, title, deadline, what),
+                reply_due=reply_due,
+            )
+        )
+
+    open_problems = Problem.objects.filter(
+        campaign=campaign, status__in=OPEN_STATUSES, deadline__isnull=False, deadline__lte=cutoff
+    ).values_list("pk", "org_id", "org_path", "title", "deadline")
+    for pk, org_id, path, title, deadline in open_problems.iterator(chunk_size=BATCH):
+        if deadline >= as_of:
+            add(NoticeKind.REMINDER, pk, None, org_id, path, title, deadline, problem_word)
+            continue
+        add(NoticeKind.URGE, pk, None, org_id, path, title, deadline, problem_word)
+        if deadline <= supervise_until:
+            add(NoticeKind.SUPERVISE, pk, None, org_id, path, title, deadline, problem_word)
+    open_measures = Measure.objects.filter(
+        problem__campaign=campaign,
+        problem__status__in=OPEN_STATUSES,
+        done_on__isnull=True,
+        deadline__isnull=False,
+        deadline__lte=cutoff,
+    ).values_list("pk", "problem_id", "problem__org_id", "problem__org_path", "content", "deadline")
+    for pk, p_id, org_id, path, content, deadline in open_measures.iterator(chunk_size=BATCH):
+        kind = NoticeKind.REMINDER if deadline >= as_of else NoticeKind.URGE
+        add(kind, p_id, pk, org_id, path, content, deadline, measure_word)
+    existing: set[str] = set()
+    keys = [n.key for n in rows]
+    for start in range(0, len(keys), BATCH):
+        existing.update(
+            Notice.objects.filter(key__in=keys[start : start + BATCH]).values_list("key", flat=True)
+        )
+    fresh = [n for n in rows if n.key not in existing]
+    # A racing worker may insert the same keys between our read and our write: the unique key
+    # turns its copies into no-ops, so both together still raise each notice once.
+    Notice.objects.bulk_create(fresh, batch_size=BATCH, ignore_conflicts=True)
+    created: dict[str, int] = defaultdict(int)
+    for n in fresh:
+        created[n.kind] += 1
+    return RunResult(as_of, dict(created), tell_recipients(campaign))
+
+
+def tell_recipients(campaign: Campaign) -> int:
+    """Tell the lead units about notices nobody has told them about yet (exactly once)."""
+    token = uuid.uuid4().hex
+    Notice.objects.filter(campaign=campaign, told_by="").update(told_by=token)
+    notices = list(
+        Notice.objects.filter(told_by=token).select_related("problem").order_by("org_id", "pk")
+    )
+    if not notices:
+        return 0
+    recipients = _recipients({n.org_path for n in notices})
+    told = 0
+    for n in notices:
+        link = reverse("notice_detail", args=[n.pk])
+        subject = f"{n.get_kind_display()}:{n.problem.number} {n.problem.title[:40]}"
+        told += notify(
+            recipients[n.org_path],
+            subject,
+            f"{n.text}\n{_('请于 %(d)s 前回复。') % {'d': n.reply_due}}",
+            link,
+            sms=n.kind in (NoticeKind.SUPERVISE, NoticeKind.LISTED),
+        )
+    return told
+
+
+def _recipients(paths: set[str]) -> dict[str, list[Any]]:
+    """Per unit: its handlers and its leaders, or, when it has no leader of its own, the
+    leaders of the nearest unit above that has them."""
+    codes = {code for path in paths for code in path.strip("/").split("/")}
+    holders: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for a in RoleAssignment.objects.filter(
+        org__code__in=codes, role__in=RECIPIENT_ROLES
+    ).select_related("user", "org"):
+        holders[(a.org.code, a.role)].append(a.user)
+    result: dict[str, list[Any]] = {}
+    for path in paths:
+        chain = path.strip("/").split("/")
+        people = list(holders[(chain[-1], Role.HANDLER)])
+        for code in reversed(chain):
+            if holders[(code, Role.LEADER)]:
+                people += holders[(code, Role.LEADER)]
+                break
+        result[path] = people
+    return result
+
+
+def can_issue(user: object, problem: Problem) -> bool:
+    """The office and inspection-team members who reach the unit may issue notices."""
+    return scope_of(user).reaches(problem.org_path, (Role.OFFICE, Role.INSPECTOR))
+
+
+def can_list(user: object, problem: Problem) -> bool:
+    """挂牌督办 is the campaign office's decision."""
+    return scope_of(user).reaches(problem.org_path, (Role.OFFICE,))
+
+
+def can_reply(user: object, notice: Notice) -> bool:
+    scope = scope_of(user)
+    return any(g.org_id == notice.org_id and g.role in REPLY_ROLES for g in scope.grants)
+
+
+@transaction.atomic
+def issue_notice(problem: Problem, *, by: Any, kind: str, text: str) -> Notice:
+    """A person issues a notice: 催办 or 督办 (office or inspectors), 挂牌督办 (office)."""
+    if kind not in (NoticeKind.URGE, NoticeKind.SUPERVISE, NoticeKind.LISTED):
+        raise ValidationError(_("只能人工发出催办、督办或挂牌督办。"))
+    allowed = can_list(by, problem) if kind == NoticeKind.LISTED else can_issue(by, problem)
+    if not allowed:
+        raise PermissionDenied(_("您无权对这个问题发出%(k)s。") % {"k": NoticeKind(kind).label})
+    if problem.status not in OPEN_STATUSES:
+        raise ValidationError(_("问题已办结,不能再督办。"))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("请填写督办内容。"))
+    if Notice.objects.filter(
+        problem=problem, kind=kind, status=NoticeStatus.OPEN, measure__isnull=True
+    ).exists():
+        raise ValidationError(_("这个问题已有未回复的%(k)s。") % {"k": NoticeKind(kind).label})
+    return raise_notice(problem, kind=kind, text=text, by=by)
+
+
+def raise_notice(problem: Problem, *, kind: str, text: str, by: Any = None) -> Notice:
+    """Create a notice and tell the unit (by=None: the system, e.g. after an unsatisfied call)."""
+    today = timezone.localdate()
+    notice = Notice.objects.create(
+        campaign=problem.campaign,
+        problem=problem,
+        org_id=problem.org_id,
+        org_path=problem.org_path,
+        kind=kind,
+        key=f"{kind}:{problem.pk}:manual:{uuid.uuid4().hex[:12]}",
+        issued_on=today,
+        issued_at=timezone.now(),
+        issued_by=by,
+        deadline=problem.deadline,
+        text=text[:4000],
+        reply_due=add_workdays(today, int(problem.campaign.rule("notice_reply_days"))).date,
+    )
+    transaction.on_commit(lambda: tell_recipients(problem.campaign))
+    return notice
+
+
+@transaction.atomic
+def reply_notice(notice: Notice, *, by: Any, text: str) -> Notice:
+    if not can_reply(by, notice):
+        raise PermissionDenied(_("只有责任单位的经办人、领导或管理员可以回复。"))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("请填写回复内容。"))
+    now = timezone.now()
+    updated = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.OPEN).update(
+        status=NoticeStatus.REPLIED,
+        reply=text[:4000],
+        replied_at=now,
+        replied_by=by,
+        replied_on_time=timezone.localdate() <= notice.reply_due,
+    )
+    if not updated:
+        raise ValidationError(_("这份通知已经回复过了。"))
+    notice.refresh_from_db()
+    if notice.issued_by is not None:
+        notify(
+            [notice.issued_by],
+            _("已回复:%(s)s") % {"s": notice.problem.title[:40]},
+            text[:500],
+            reverse("notice_detail", args=[notice.pk]),
+        )
+    return notice
+
+
+def visible_notices(user: object, campaign: Campaign) -> Any:
+    """Notices of the units the user reaches (any role)."""
+    paths = scope_of(user).paths()
+    return Notice.objects.filter(campaign=campaign).filter(path_filter("org_path", paths))
+
+
+def open_counts(notices: Iterable[Notice]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for n in notices:
+        counts[n.kind] += 1
+    return dict(counts)
