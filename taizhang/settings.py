@@ -179,3 +179,18 @@ TASKS = {
         )
     }
 }
+
+# Notices reach staff in the in-app inbox, by e-mail when a mail server is configured (else
+# mails are written to the server's console), and by SMS through a pluggable backend.
+if os.environ.get("TAIZHANG_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["TAIZHANG_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("TAIZHANG_EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("TAIZHANG_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TAIZHANG_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("TAIZHANG_EMAIL_TLS", "") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("TAIZHANG_EMAIL_FROM", "taizhang@localhost")
+SMS_BACKEND = os.environ.get("TAIZHANG_SMS_BACKEND", "taizhang.notifications.sms.ConsoleBackend")
+SITE_URL = os.environ.get("TAIZHANG_SITE_URL", "")

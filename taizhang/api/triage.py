@@ -136,6 +136,9 @@ class TriageRuns(GenericAPIView):
 
     serializer_class = NewRunSerializer
 
+    @extend_schema(
+        operation_id="campaigns_triage_runs_list", responses={200: RunSerializer(many=True)}
+    )
     def get(self, request: Request, slug: str) -> Response:
         campaign = _office_campaign(request, slug)
         runs = Run.objects.filter(campaign=campaign)[:20]

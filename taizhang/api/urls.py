@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from taizhang.api import suggestions, triage, views
+from taizhang.api import suggestions, supervision, triage, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -30,6 +30,24 @@ urlpatterns = [
         triage.TriageRunDetail.as_view(),
         name="api_triage_run",
     ),
+    path("campaigns/<slug:slug>/notices/", supervision.NoticeList.as_view(), name="api_notices"),
+    path("problems/<int:pk>/notices/", supervision.NoticeIssue.as_view(), name="api_notice_issue"),
+    path("notices/<int:pk>/reply/", supervision.NoticeReply.as_view(), name="api_notice_reply"),
+    path(
+        "campaigns/<slug:slug>/callbacks/", supervision.CallBackList.as_view(), name="api_callbacks"
+    ),
+    path("callbacks/<int:pk>/", supervision.CallBackRecord.as_view(), name="api_callback"),
+    path(
+        "campaigns/<slug:slug>/spot-checks/",
+        supervision.SpotCheckDraw.as_view(),
+        name="api_spot_checks",
+    ),
+    path(
+        "spot-check-items/<int:pk>/",
+        supervision.SpotCheckRecord.as_view(),
+        name="api_spot_check_item",
+    ),
+    path("campaigns/<slug:slug>/ranking/", supervision.Ranking.as_view(), name="api_ranking"),
     path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="api_problem"),
     path("problems/<int:pk>/events/", views.ProblemEvents.as_view(), name="api_problem_events"),
     path(

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -104,6 +105,7 @@ class ProblemTransition(GenericAPIView):
 class CampaignStats(APIView):
     """The campaign's figures (DESIGN §4) within the caller's scope; `?org=CODE` for a subtree."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, slug: str) -> Response:
         campaign = campaign_for(request.user, slug)
         org = None

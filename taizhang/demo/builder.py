@@ -22,6 +22,7 @@ from taizhang.core.bulk import next_id, reset_sequences
 from taizhang.demo import names
 from taizhang.demo.problems import build_ledger
 from taizhang.demo.suggestions import build_suggestions
+from taizhang.demo.supervision import build_supervision
 from taizhang.demo.triage import build_triage
 from taizhang.ledger import services
 from taizhang.ledger.models import Kind
@@ -234,6 +235,8 @@ def build_demo(
         build_suggestions(campaign, scale, rng, today)
         progress("分诊:查重索引、分类模型、热点话题…")
         build_triage(campaign)
+        progress("督办、督导组、抽查、回访…")
+        build_supervision(campaign, users, rng, today)
     # Fresh statistics after a bulk load, so that the query planner picks the right indexes
     # (and, on PostgreSQL, a visibility map, so that covering indexes are read alone).
     with connection.cursor() as cursor:

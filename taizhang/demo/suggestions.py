@@ -77,8 +77,9 @@ def build_suggestions(campaign: Campaign, scale: float, rng: random.Random, toda
         )
         phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" if rng.random() < 0.6 else ""
         status = statuses[i]
+        # Most are handled the day they arrive or the next (the hotline's 响应率), some later.
         answered = (
-            submitted + dt.timedelta(days=rng.randint(1, 10)) if status != S.RECEIVED else None
+            submitted + dt.timedelta(days=rng.randint(1, 10) // 4) if status != S.RECEIVED else None
         )
         answer = {
             S.ANSWERED: "经核实,相关情况已向您作出说明,感谢您的关注。",

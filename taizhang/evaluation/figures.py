@@ -3,16 +3,17 @@
 pass rate, reopen rate, the hotline's 响应率 / 解决率 / 满意率, and the 比学赶超 ranking."""
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import Snapshot
 from taizhang.intake.models import SATISFIED_RATINGS, Channel, Suggestion, SuggestionStatus
 from taizhang.ledger.models import EventAction, ProblemEvent, Status
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, OrgKind
 from taizhang.supervision.models import CheckResult, Notice, NoticeStatus, SpotCheckItem
 from taizhang.workdays.calendar import add_workdays
 
@@ -95,10 +96,11 @@ def hotline_figures(campaign: Campaign) -> dict[str, Any]:
     )
     total = calls.count()
     first_step = calls.annotate(
-        handled=Max("events__at", filter=~Q(events__action__in=["submit", "route"]))
-    ).values_list("submitted_at", "handled")
+        stepped=Min("events__at", filter=~Q(events__action__in=["submit", "route"]))
+    ).values_list("submitted_at", "stepped", "answered_at")
     responded = 0
-    for submitted, handled in first_step.iterator(chunk_size=2000):
+    for submitted, stepped, answered in first_step.iterator(chunk_size=2000):
+        handled = min((t for t in (stepped, answered) if t is not None), default=None)
         if handled is not None:
             local = timezone.localtime(submitted).date()
             if (
@@ -125,8 +127,19 @@ def hotline_figures(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def ranking(campaign: Campaign, parent: Org, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """The units directly below `parent`, ranked by the campaign's weighted score.
+def ranking_kinds(parent: Org) -> list[str]:
+    """The kinds of unit directly below `parent`, counties (or townships) first, then the most
+    numerous: each kind is ranked apart, as units are compared with their peers."""
+    counts = Counter(Org.objects.filter(parent=parent).values_list("kind", flat=True))
+    order = {OrgKind.COUNTY: 0, OrgKind.TOWNSHIP: 1}
+    return sorted(counts, key=lambda k: (order.get(k, 9), -counts[k], k))
+
+
+def ranking(
+    campaign: Campaign, parent: Org, today: dt.date | None = None, kind: str | None = None
+) -> list[dict[str, Any]]:
+    """The units of one kind directly below `parent` (counties by default), ranked by the
+    campaign's weighted score.
 
     A component without data (no notices yet, say) drops out and the weights of the rest are
     scaled to sum to one, so a unit is neither rewarded nor punished for it.
@@ -142,7 +155,9 @@ def ranking(campaign: Campaign, parent: Org, today: dt.date | None = None) -> li
         for s in Snapshot.objects.filter(campaign=campaign, day=week_ago, org__parent=parent)
     }
     rows = []
-    for child in Org.objects.filter(parent=parent).order_by("code"):
+    kinds = ranking_kinds(parent)
+    kind = kind if kind in kinds else (kinds[0] if kinds else None)
+    for child in Org.objects.filter(parent=parent, kind=kind).order_by("code"):
         stats = campaign_stats(campaign, org=child, today=today)
         components = {
             "rectification_rate": _fraction(stats.get("rectification_rate")),
@@ -190,7 +205,11 @@ def take_snapshots(campaign: Campaign, day: dt.date, depth: int = 1) -> int:
     for _ in range(depth):
         level = list(Org.objects.filter(parent__in=level))
         orgs += level
-    scores = {r["org"]: r["score"] for r in ranking(campaign, root, day)}
+    scores = {
+        r["org"]: r["score"]
+        for kind in ranking_kinds(root)
+        for r in ranking(campaign, root, day, kind=kind)
+    }
     made = 0
     for org in orgs:
         figures = campaign_stats(campaign, org=org, today=day)

@@ -14,7 +14,7 @@ from taizhang.evaluation import figures, services
 from taizhang.evaluation.models import CallBack, CallStatus
 from taizhang.intake import permissions as intake_permissions
 from taizhang.intake.models import IdentityView, Rating
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, OrgKind
 from taizhang.orgs.scoping import scope_of
 
 SCRIPT = _(
@@ -101,7 +101,10 @@ def ranking_page(request: HttpRequest, slug: str) -> HttpResponse:
         parent.path
     ):
         raise Http404
-    rows = figures.ranking(campaign, parent, timezone.localdate())
+    kinds = figures.ranking_kinds(parent)
+    kind = request.GET.get("kind") if request.GET.get("kind") in kinds else None
+    kind = kind or (kinds[0] if kinds else None)
+    rows = figures.ranking(campaign, parent, timezone.localdate(), kind=kind)
     return render(
         request,
         "evaluation/ranking.html",
@@ -109,6 +112,8 @@ def ranking_page(request: HttpRequest, slug: str) -> HttpResponse:
             "campaign": campaign,
             "parent": parent,
             "rows": rows,
+            "kinds": [(k, OrgKind(k).label) for k in kinds],
+            "kind": kind,
             "weights": campaign.rule("ranking_weights"),
             "threshold": campaign.rule("ranking_threshold"),
             "below": [r for r in rows if r["below_threshold"]],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.intake import permissions, privacy, receipts
+from taizhang.intake import permissions, privacy, receipts, updates
 from taizhang.intake.models import (
     SATISFIED_RATINGS,
     Channel,
@@ -231,6 +231,7 @@ def answer_suggestion(s: Suggestion, *, by: Any, version: int, text: str) -> Sug
     text = _clean_text(text, _("答复"), MAX_TEXT)
     _save(s, version, status=SuggestionStatus.ANSWERED, answer=text, answered_at=timezone.now())
     _log(s, by, SuggestionAction.ANSWER, SuggestionStatus.RECEIVED, text)
+    transaction.on_commit(lambda: updates.tell_citizen(s, updates.ANSWERED))
     return s
 
 
@@ -262,6 +263,7 @@ def convert_to_problem(
     note = answer.strip() or _("已转交%(org)s办理。") % {"org": org.name}
     _save(s, version, status=SuggestionStatus.CONVERTED, answer=note, answered_at=timezone.now())
     _log(s, by, SuggestionAction.CONVERT, SuggestionStatus.RECEIVED, problem.number)
+    transaction.on_commit(lambda: updates.tell_citizen(s, updates.CONVERTED))
     return problem
 
 

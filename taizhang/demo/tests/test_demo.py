@@ -19,10 +19,16 @@ def test_demo_reproduces_the_articles_figures(capsys):
     assert len(stats["by_focus_area"]) == 6
     county_names = {row["name"] for row in stats["by_org"].values()}
     assert {"尧都区", "侯马市", "汾西县", "临汾经济开发区", "市发改委"} <= county_names
-    # Every generated row has a history, and every closed one its approval.
+    # Every generated row has a history, and every closed one its approval; a spot check that
+    # failed reopened a closed problem (its approval stays in the history).
     assert ProblemEvent.objects.values("problem").distinct().count() == Problem.objects.count()
     closed = Problem.objects.filter(status=Status.CLOSED).count()
-    assert ProblemEvent.objects.filter(action="approve").count() == closed
+    reopened = ProblemEvent.objects.filter(action="reopen").count()
+    assert ProblemEvent.objects.filter(action="approve").count() == closed + reopened
+    supervision = stats["supervision"]
+    assert supervision["notices_issued"] > 0 and supervision["spot_checks_done"] > 0
+    assert supervision["satisfaction_rate"] > 0.85 and supervision["ratings"] > 0
+    assert stats["hotline"]["hotline_total"] > 0
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 """Closing a problem (销号) and the ways out of the count: return, reopen, void, merge."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +56,7 @@ def approve_closure(problem: Problem, *, by: User, version: int, note: str = "")
     require(problem.applied_by_id != by.pk, _("申请人不能审核自己提交的销号申请。"))
     now = timezone.now()
     on_time = problem.deadline is None or timezone.localdate(now) <= problem.deadline
-    return transition(
+    closed = transition(
         problem,
         by,
         version,
@@ -66,6 +67,10 @@ def approve_closure(problem: Problem, *, by: User, version: int, note: str = "")
         closed_on_time=on_time,
         progress=100,
     )
+    from taizhang.intake.updates import tell_citizens_closed  # intake builds on the ledger
+
+    transaction.on_commit(lambda: tell_citizens_closed(closed))
+    return closed
 
 
 def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
