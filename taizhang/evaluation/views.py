@@ -17,10 +17,12 @@ from taizhang.intake.models import IdentityView, Rating
 from taizhang.orgs.models import Org, OrgKind
 from taizhang.orgs.scoping import scope_of
 
-SCRIPT = _(
-    "您好,这里是{campaign}回访。您之前反映的“{title}”,现在解决了吗?"
-    "您对处理结果是非常满意、满意、基本满意、不满意,还是非常不满意?"
-)
+
+def _script(campaign: str, title: str) -> str:
+    return _(
+        "您好,这里是%(campaign)s回访。您之前反映的“%(title)s”,现在解决了吗?"
+        "您对处理结果是非常满意、满意、基本满意、不满意,还是非常不满意?"
+    ) % {"campaign": campaign, "title": title}
 
 
 @login_required
@@ -86,7 +88,7 @@ def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "s": s,
             "problems": s.problems.all(),
             "ratings": Rating.choices,
-            "script": SCRIPT.format(campaign=call.campaign.name, title=s.title),
+            "script": _script(call.campaign.name, s.title),
         },
     )
 

@@ -54,6 +54,12 @@ def can_record_for(user: object, org: Org) -> bool:
     return scope.handles_exactly(org.pk) or scope.reaches(org.path, (Role.ADMIN, Role.OFFICE))
 
 
+def can_record_finding(user: object, org: Org) -> bool:
+    """Inspection-team members (and the office) record what they find (督导发现) in the ledger
+    of a unit they reach; the unit then signs for it like any assigned problem."""
+    return scope_of(user).reaches(org.path, (Role.INSPECTOR, Role.OFFICE))
+
+
 def can_reopen(user: object, problem: Problem) -> bool:
     """The level above, the office and inspectors who reach the unit may reopen a closure."""
     scope = scope_of(user)

@@ -24,7 +24,7 @@ from taizhang.ledger.filters import apply_filters, parse_params
 from taizhang.ledger.models import Evidence, ExtensionRequest, Kind, Problem, Source, Status
 from taizhang.ledger.permissions import available_actions, visible_problems
 from taizhang.ledger.transitions import take_step
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.figures import FIGURE_LABELS
 from taizhang.sheets.ledger_export import export_problems
@@ -138,6 +138,10 @@ def problem_create(request: HttpRequest, slug: str) -> HttpResponse:
         own = _own_org_code(request.user)
         if own:
             form.initial["org_code"] = own
+        if scope_of(request.user).grants and all(
+            g.role == Role.INSPECTOR for g in scope_of(request.user).grants
+        ):
+            form.initial["source"] = Source.INSPECTION  # what an inspector records is a finding
     return render(
         request,
         "ledger/problem_form.html",

@@ -60,7 +60,9 @@ def record_problem(
 ) -> Problem:
     """Record a problem: for one's own unit it is signed at once; for a unit below, assigned."""
     require(
-        permissions.can_record_for(by, org) or permissions.can_assign_to(by, org),
+        permissions.can_record_for(by, org)
+        or permissions.can_assign_to(by, org)
+        or (source == Source.INSPECTION and permissions.can_record_finding(by, org)),
         _("您无权为“%(org)s”登记问题。") % {"org": org.name},
     )
     title = (title or "").strip()

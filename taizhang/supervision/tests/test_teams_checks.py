@@ -91,3 +91,29 @@ def test_a_failed_check_reopens_and_cannot_be_recorded_twice(world):
     assert p.events.filter(action="reopen", reason__contains="抽查不通过").exists()
     with pytest.raises(ValidationError, match="不能重复记录"):
         spotchecks.record(item, by=world.inspector_a, passed=True)
+
+
+def test_inspectors_record_findings_that_the_unit_must_sign(world, client):
+    from taizhang.ledger import services as ledger
+    from taizhang.ledger.models import Source
+
+    finding = ledger.record_problem(
+        campaign=world.campaign, by=world.inspector_a, title="窗口态度差", focus_area=world.area,
+        org=world.dept_a1, kind="deadline", source=Source.INSPECTION,
+    )  # fmt: skip
+    assert finding.status == Status.ASSIGNED and finding.source == Source.INSPECTION
+    with pytest.raises(PermissionDenied):  # anything else is not theirs to record
+        ledger.record_problem(
+            campaign=world.campaign, by=world.inspector_a, title="自查问题", focus_area=world.area,
+            org=world.dept_a1, kind="deadline", source=Source.SELF_FOUND,
+        )  # fmt: skip
+    with pytest.raises(PermissionDenied):  # nor outside their subtree
+        ledger.record_problem(
+            campaign=world.campaign, by=world.inspector_a, title="侯马", focus_area=world.area,
+            org=world.dept_b1, kind="deadline", source=Source.INSPECTION,
+        )  # fmt: skip
+    client.force_login(world.inspector_a)
+    from django.urls import reverse
+
+    form = client.get(reverse("problem_create", args=[world.campaign.slug])).content.decode()
+    assert 'value="inspection" selected' in form
