@@ -19,10 +19,18 @@ from taizhang.evaluation import figures
 from taizhang.evaluation import services as evaluation
 from taizhang.evaluation.models import CallBack
 from taizhang.ledger.permissions import visible_problems
-from taizhang.orgs.models import Org
+from taizhang.notifications.models import Message
+from taizhang.notifications.services import mark_read
+from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import scope_of
-from taizhang.supervision import services, spotchecks
-from taizhang.supervision.models import Notice, NoticeKind, SpotCheck, SpotCheckItem
+from taizhang.supervision import services, spotchecks, teams
+from taizhang.supervision.models import (
+    InspectionTeam,
+    Notice,
+    NoticeKind,
+    SpotCheck,
+    SpotCheckItem,
+)
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -259,3 +267,99 @@ class Ranking(APIView):
             raise Http404
         kind = request.query_params.get("kind")
         return Response({"org": parent.code, "units": figures.ranking(campaign, parent, kind=kind)})
+
+
+class TeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=100)
+    members = serializers.ListField(child=serializers.CharField(), default=list)
+    orgs = serializers.ListField(child=serializers.CharField(), default=list)
+
+
+def _team(team: InspectionTeam) -> dict[str, Any]:
+    return {
+        "id": team.pk,
+        "name": team.name,
+        "members": sorted(team.members.values_list("username", flat=True)),
+        "orgs": sorted(team.orgs.values_list("code", flat=True)),
+    }
+
+
+class TeamList(GenericAPIView):
+    """Inspection teams (office): GET lists them, POST creates one (members by user name,
+    units by code)."""
+
+    serializer_class = TeamSerializer
+
+    def get(self, request: Request, slug: str) -> Response:
+        campaign = campaign_for(request.user, slug)
+        if not scope_of(request.user).reaches(campaign.org.path, (Role.OFFICE,)):
+            return Response({"detail": "只有活动办公室可以管理督导组。"}, status=403)
+        return Response([_team(t) for t in InspectionTeam.objects.filter(campaign=campaign)])
+
+    def post(self, request: Request, slug: str) -> Response:
+        campaign = campaign_for(request.user, slug)
+        incoming = TeamSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        d = incoming.validated_data
+        try:
+            team = teams.save_team(
+                campaign, by=request.user, name=d["name"], usernames=d["members"],
+                org_codes=d["orgs"],
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            return _errors(exc)
+        return Response(_team(team), status=status.HTTP_201_CREATED)
+
+
+class TeamDetail(GenericAPIView):
+    """PUT replaces a team's name, members and units; DELETE dissolves it."""
+
+    serializer_class = TeamSerializer
+
+    def put(self, request: Request, pk: int) -> Response:
+        team = get_object_or_404(InspectionTeam.objects.select_related("campaign__org"), pk=pk)
+        incoming = TeamSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        d = incoming.validated_data
+        try:
+            team = teams.save_team(
+                team.campaign, by=request.user, name=d["name"], usernames=d["members"],
+                org_codes=d["orgs"], team=team,
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            return _errors(exc)
+        return Response(_team(team))
+
+    def delete(self, request: Request, pk: int) -> Response:
+        team = get_object_or_404(InspectionTeam.objects.select_related("campaign__org"), pk=pk)
+        try:
+            teams.delete_team(team, by=request.user)
+        except PermissionDenied as exc:
+            return _errors(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InboxSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "subject", "body", "link", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class Inbox(ListAPIView):
+    """The caller's messages, newest first; ?unread=1 for the unread ones only. POST marks
+    them read (all, or the ids given)."""
+
+    serializer_class = InboxSerializer
+
+    def get_queryset(self) -> Any:
+        rows = Message.objects.filter(user=self.request.user)
+        if self.request.query_params.get("unread"):
+            rows = rows.filter(read_at__isnull=True)
+        return rows
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        ids = request.data.get("ids") if isinstance(request.data, dict) else None
+        return Response({"marked": mark_read(request.user, ids)})

@@ -48,6 +48,9 @@ urlpatterns = [
         name="api_spot_check_item",
     ),
     path("campaigns/<slug:slug>/ranking/", supervision.Ranking.as_view(), name="api_ranking"),
+    path("campaigns/<slug:slug>/teams/", supervision.TeamList.as_view(), name="api_teams"),
+    path("teams/<int:pk>/", supervision.TeamDetail.as_view(), name="api_team"),
+    path("inbox/", supervision.Inbox.as_view(), name="api_inbox"),
     path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="api_problem"),
     path("problems/<int:pk>/events/", views.ProblemEvents.as_view(), name="api_problem_events"),
     path(

@@ -166,7 +166,11 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     if not permissions.can_record(request.user, campaign):
         raise PermissionDenied(_("只有活动办公室和热线坐席可以查看意见建议。"))
-    suggestions = permissions.visible_suggestions(request.user, campaign).order_by("-submitted_at")
+    suggestions = (
+        permissions.visible_suggestions(request.user, campaign)
+        .select_related("focus_area", "proposal__area")
+        .order_by("-submitted_at")
+    )
     status = request.GET.get("status", SuggestionStatus.RECEIVED)
     if status in SuggestionStatus.values:
         suggestions = suggestions.filter(status=status)

@@ -1,5 +1,6 @@
 """Thin HTTP views over ledger.services; every lookup goes through the scoping functions."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -17,11 +18,19 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_for
 from taizhang.ledger import forms, services
-from taizhang.ledger.deadlines import DeadlineState, deadline_state, due_soon_cutoff
+from taizhang.ledger.deadlines import DeadlineState, deadline_state, due_soon_cutoff, state_of
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.filters import apply_filters, parse_params
-from taizhang.ledger.models import Evidence, ExtensionRequest, Kind, Problem, Source, Status
+from taizhang.ledger.models import (
+    Evidence,
+    ExtensionRequest,
+    Kind,
+    Measure,
+    Problem,
+    Source,
+    Status,
+)
 from taizhang.ledger.permissions import available_actions, visible_problems
 from taizhang.ledger.transitions import take_step
 from taizhang.orgs.models import Org, Role
@@ -156,6 +165,16 @@ def _own_org_code(user: Any) -> str:
     return grants[0].path.rstrip("/").rsplit("/", 1)[-1] if grants else ""
 
 
+def _with_states(problem: Problem, today: dt.date) -> list[Measure]:
+    """Each measure with its own deadline state (a done measure is finished)."""
+    cutoff = due_soon_cutoff(problem.campaign, today)
+    measures = list(problem.measures.all())
+    for m in measures:
+        status = problem.status if m.done_on is None else Status.CLOSED
+        m.state = state_of(status, m.deadline, today, cutoff)  # type: ignore[attr-defined]
+    return measures
+
+
 @login_required
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     problem = get_object_or_404(
@@ -186,7 +205,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": problem.campaign,
             "state": deadline_state(problem, today),
             "state_labels": DeadlineState.labels,
-            "measures": problem.measures.all(),
+            "measures": _with_states(problem, today),
             "reports": problem.reports.select_related("author", "measure"),
             "evidence": problem.evidence.select_related("uploaded_by"),
             "extensions": problem.extensions.select_related("requested_by", "decided_by"),

@@ -320,3 +320,55 @@ def cross_validate(
         "macro_f1": round(float(f1_score(y, predicted.astype(str), average="macro")), 4),
         "accuracy": round(float(accuracy_score(y, predicted.astype(str))), 4),
     }
+
+
+# Problems ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SimilarProblem:
+    pk: int
+    number: str
+    title: str
+    org_name: str
+    status: str
+    score: float
+
+
+def similar_problems(
+    user: Any, campaign: Campaign, text: str, org_code: str = "", limit: int = 5
+) -> list[SimilarProblem]:
+    """Problems of the campaign the user sees (under `org_code` when given) that read like
+    `text`: what staff look at before recording a problem twice."""
+    from taizhang.ledger.models import Status as ProblemStatus
+    from taizhang.ledger.permissions import visible_problems
+
+    mine = dedup.shingles(mask_personal_data(text))
+    if len(compact(text)) < 4:
+        return []
+    rows = (
+        visible_problems(user)
+        .filter(campaign=campaign)
+        .exclude(status__in=[ProblemStatus.VOID, ProblemStatus.MERGED])
+    )
+    org = Org.objects.filter(code=org_code.strip()).first() if org_code else None
+    if org is not None:
+        rows = rows.filter(org_path__under=org.path)
+    candidates = list(
+        rows.order_by("-created_at").values_list(
+            "pk", "number", "title", "description", "org__name", "status"
+        )[:5000]
+    )
+    if not candidates:
+        return []
+    lists = dedup.shingle_lists(
+        [mask_personal_data(f"{t}。{d}") for _p, _n, t, d, _o, _s in candidates]
+    )
+    found = []
+    for (pk, number, title, _d, org_name, status), grams in zip(candidates, lists, strict=True):
+        score = dedup.jaccard(mine, np.unique(grams))
+        if score >= SHOW_FROM:
+            label = ProblemStatus(status).label
+            found.append(SimilarProblem(pk, number, title, org_name, str(label), round(score, 3)))
+    found.sort(key=lambda x: -x.score)
+    return found[:limit]

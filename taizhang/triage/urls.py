@@ -10,4 +10,5 @@ urlpatterns = [
     path("c/<slug:slug>/triage/runs/<int:pk>/cancel/", views.cancel, name="triage_cancel"),
     path("c/<slug:slug>/triage/settings/", views.settings_page, name="triage_settings"),
     path("suggestions/<int:pk>/decide/", views.decide, name="triage_decide"),
+    path("c/<slug:slug>/problems/similar/", views.similar_problems, name="similar_problems"),
 ]

@@ -155,3 +155,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已分类为“%(a)s”。") % {"a": area.name if area else "—"})
     return redirect("suggestion_detail", pk=pk)
+
+
+@login_required
+def similar_problems(request: HttpRequest, slug: str) -> HttpResponse:
+    """A fragment for the problem form: problems that read like the one being recorded."""
+    campaign = campaign_for(request.user, slug)
+    text = f"{request.GET.get('title', '')}。{request.GET.get('description', '')}"[:4000]
+    found = services.similar_problems(request.user, campaign, text, request.GET.get("org", ""))
+    return render(request, "triage/similar_problems.html", {"found": found})

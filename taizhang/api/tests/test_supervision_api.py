@@ -71,3 +71,39 @@ def test_callbacks_checks_and_ranking_through_the_api(world):
     assert twice.status_code == 400
     ranking = api_for(world.city_leader).get(reverse("api_ranking", args=[world.campaign.slug]))
     assert ranking.json()["units"][0]["org"] == world.county_a.code
+
+
+def test_teams_and_the_inbox_through_the_api(world, django_capture_on_commit_callbacks):
+    office = api_for(world.office)
+    created = office.post(
+        reverse("api_teams", args=[world.campaign.slug]),
+        {"name": "第二巡回指导组", "members": ["nobody"], "orgs": [world.county_b.code]},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    team = created.json()
+    assert team["members"] == ["nobody"] and team["orgs"] == [world.county_b.code]
+    p = record(world, by=world.handler_b1, org=world.dept_b1, title="侯马的问题")
+    member = api_for(world.nobody)
+    assert member.get(reverse("api_problem", args=[p.pk])).status_code == 200
+    moved = office.put(
+        reverse("api_team", args=[team["id"]]),
+        {"name": "第二巡回指导组", "members": ["nobody"], "orgs": [world.county_a.code]},
+        format="json",
+    )
+    assert moved.json()["orgs"] == [world.county_a.code]
+    assert api_for(world.nobody).get(reverse("api_problem", args=[p.pk])).status_code == 404
+    assert (
+        api_for(world.leader_a).get(reverse("api_teams", args=[world.campaign.slug])).status_code
+        == 403
+    )
+    assert office.delete(reverse("api_team", args=[team["id"]])).status_code == 204
+    from taizhang.supervision.services import issue_notice
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_notice(record(world), by=world.office, kind="urge", text="请加快")
+    handler = api_for(world.handler_a1)
+    inbox = handler.get(reverse("api_inbox") + "?unread=1").json()
+    assert inbox["count"] == 1 and inbox["results"][0]["subject"].startswith("催办")
+    assert handler.post(reverse("api_inbox"), {}, format="json").json() == {"marked": 1}
+    assert handler.get(reverse("api_inbox") + "?unread=1").json()["count"] == 0

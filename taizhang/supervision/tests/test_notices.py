@@ -167,3 +167,22 @@ def test_notices_are_seen_within_scope(world):
     services.issue_notice(p, by=world.office, kind=NoticeKind.URGE, text="请加快")
     assert services.visible_notices(world.leader_a, world.campaign).count() == 1
     assert services.visible_notices(world.leader_b, world.campaign).count() == 0
+
+
+def test_notices_around_the_spring_festival(world):
+    """2026: 15–23 February off; Saturdays 14 and 28 February are working days."""
+    world.campaign = create_campaign(
+        slug="spring-2026", name="春季活动", org=world.city, starts_on=D(2026, 1, 5),
+        ends_on=D(2026, 6, 30), focus_areas=["破解民生难题"],
+    )  # fmt: skip
+    world.area = world.campaign.focus_areas.get()
+    p = _problem(world, D(2026, 2, 13))
+    services.run_rules(world.campaign, D(2026, 2, 6))  # 9–13 February: five working days
+    assert _kinds(p) == ["reminder"]
+    services.run_rules(world.campaign, D(2026, 2, 14))  # the make-up Saturday: overdue
+    assert _kinds(p) == ["reminder", "urge"]
+    assert p.notices.get(kind="urge").reply_due == D(2026, 2, 26)  # 24, 25, 26 February
+    services.run_rules(world.campaign, D(2026, 2, 26))  # 14, 24, 25, 26: four working days
+    assert "supervise" not in _kinds(p)
+    services.run_rules(world.campaign, D(2026, 2, 27))
+    assert "supervise" in _kinds(p)

@@ -92,3 +92,16 @@ def test_the_rule_run_reaches_the_inbox(world):
     Problem.objects.filter(pk=p.pk).update(deadline=dt.date.today() - dt.timedelta(days=1))
     services.run_rules(world.campaign, dt.date.today())
     assert Message.objects.filter(user=world.handler_a1, subject__startswith="催办").exists()
+
+
+def test_measures_show_their_own_deadline_state(world, client):
+    from taizhang.ledger.models import Measure
+
+    p = record(world, measures=["更新办事指南", "培训窗口人员"])
+    first, second = p.measures.order_by("order")
+    Measure.objects.filter(pk=first.pk).update(deadline=dt.date.today() - dt.timedelta(days=3))
+    Measure.objects.filter(pk=second.pk).update(deadline=dt.date.today() + dt.timedelta(days=90))
+    client.force_login(world.handler_a1)
+    page = client.get(reverse("problem_detail", args=[p.pk])).content.decode()
+    table = page.split('id="measures"')[1].split("</table>")[0]
+    assert table.count("state-overdue") == 1 and "state-due_soon" not in table

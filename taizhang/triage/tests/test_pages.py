@@ -90,3 +90,20 @@ def test_only_the_office_sees_triage(world, client):
     assert client.get(reverse("triage_settings", args=[world.campaign.slug])).status_code == 403
     page = client.get(reverse("suggestion_queue", args=[world.campaign.slug])).content.decode()
     assert reverse("triage_overview", args=[world.campaign.slug]) not in page
+
+
+def test_similar_problems_show_while_recording(world, client):
+    from taizhang.core.testing import record
+
+    record(world, title="政务大厅窗口少排队时间长", description="办事群众反映排队要两个小时")
+    record(world, title="学校食堂价格高")
+    client.force_login(world.handler_a1)
+    url = reverse("similar_problems", args=[world.campaign.slug])
+    found = client.get(url, {"title": "政务大厅窗口太少,排队时间长", "org": world.dept_a1.code})
+    assert "政务大厅窗口少排队时间长" in found.content.decode()
+    assert "学校食堂" not in found.content.decode()
+    # Another county's handler sees nothing of 尧都区's ledger.
+    client.force_login(world.handler_b1)
+    assert "政务大厅" not in client.get(url, {"title": "政务大厅窗口太少"}).content.decode()
+    form = client.get(reverse("problem_create", args=[world.campaign.slug])).content.decode()
+    assert 'id="similar"' in form and "similar.js" in form
