@@ -12,7 +12,7 @@ from django.utils import timezone
 from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import Snapshot
 from taizhang.intake.models import SATISFIED_RATINGS, Channel, Suggestion, SuggestionStatus
-from taizhang.ledger.models import EventAction, ProblemEvent, Status
+from taizhang.ledger.models import EventAction, Problem, ProblemEvent, Status
 from taizhang.orgs.models import Org, OrgKind
 from taizhang.supervision.models import CheckResult, Notice, NoticeStatus, SpotCheckItem
 from taizhang.workdays.calendar import add_workdays
@@ -28,7 +28,10 @@ def percent(value: float | None) -> float | None:
     return round(value * 100, 1) if value is not None else None
 
 
-def supervision_figures(campaign: Campaign, org: Org, today: dt.date) -> dict[str, Any]:
+def supervision_figures(
+    campaign: Campaign, org: Org, today: dt.date, closed_now: int | None = None
+) -> dict[str, Any]:
+    """`closed_now`: the subtree's closed problems, when the caller has it from the tallies."""
     notices = Notice.objects.filter(campaign=campaign, org_path__under=org.path).aggregate(
         issued=Count("pk"),
         replied=Count("pk", filter=Q(status=NoticeStatus.REPLIED)),
@@ -48,11 +51,23 @@ def supervision_figures(campaign: Campaign, org: Org, today: dt.date) -> dict[st
         checked=Count("pk", filter=~Q(result=CheckResult.PENDING)),
         passed=Count("pk", filter=Q(result=CheckResult.PASSED)),
     )
-    events = ProblemEvent.objects.filter(
-        problem__campaign=campaign, problem__org_path__under=org.path
+    reopened_ids = set(
+        ProblemEvent.objects.filter(
+            action=EventAction.REOPEN,
+            problem__campaign=campaign,
+            problem__org_path__under=org.path,
+        ).values_list("problem_id", flat=True)
     )
-    ever_closed = events.filter(action=EventAction.APPROVE).values("problem").distinct().count()
-    reopened = events.filter(action=EventAction.REOPEN).values("problem").distinct().count()
+    reopened = len(reopened_ids)
+    if closed_now is None:
+        closed_now = Problem.objects.filter(
+            campaign=campaign, org_path__under=org.path, status=Status.CLOSED
+        ).count()
+    # Ever approved = closed now + reopened since and not closed again (cheaper than reading
+    # every approval in the history).
+    ever_closed = closed_now + (
+        Problem.objects.filter(pk__in=reopened_ids).exclude(status=Status.CLOSED).count()
+    )
     ratings = _ratings(
         Suggestion.objects.filter(campaign=campaign, problems__org_path__under=org.path)
         if org.pk != campaign.org_id

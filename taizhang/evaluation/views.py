@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from taizhang.campaigns.access import campaign_for
 from taizhang.evaluation import figures, services
@@ -93,6 +94,15 @@ def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+COMPONENT_LABELS = {
+    "rectification_rate": gettext_lazy("整改率"),
+    "on_time_rate": gettext_lazy("按期整改率"),
+    "satisfaction_rate": gettext_lazy("满意率"),
+    "spot_check_pass_rate": gettext_lazy("抽查通过率"),
+    "notice_reply_rate": gettext_lazy("督办按期回复率"),
+}
+
+
 @login_required
 def ranking_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
@@ -116,7 +126,9 @@ def ranking_page(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": rows,
             "kinds": [(k, OrgKind(k).label) for k in kinds],
             "kind": kind,
-            "weights": campaign.rule("ranking_weights"),
+            "weights": [
+                (COMPONENT_LABELS.get(k, k), w) for k, w in campaign.rule("ranking_weights").items()
+            ],
             "threshold": campaign.rule("ranking_threshold"),
             "below": [r for r in rows if r["below_threshold"]],
         },

@@ -120,6 +120,8 @@ def campaign_stats(
         "by_source": {
             s.value: breakdown.by_source.get(s.value, Figures()).as_dict() for s in Source
         },
-        "supervision": supervision_figures(campaign, root, today),
+        "supervision": supervision_figures(
+            campaign, root, today, closed_now=breakdown.overall.problems_rectified
+        ),
         **({"hotline": hotline_figures(campaign)} if root.pk == campaign.org_id else {}),
     }
