@@ -194,3 +194,6 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("TAIZHANG_EMAIL_FROM", "taizhang@localhost")
 SMS_BACKEND = os.environ.get("TAIZHANG_SMS_BACKEND", "taizhang.notifications.sms.ConsoleBackend")
 SITE_URL = os.environ.get("TAIZHANG_SITE_URL", "")
+
+# Uploads from this size on are imported in the background, with a progress bar.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_BYTES", 1024 * 1024))

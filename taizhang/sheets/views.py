@@ -7,17 +7,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import campaign_for
+from taizhang.campaigns.models import Campaign
+from taizhang.intake import permissions as intake_permissions
+from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import WRITE_ROLES, scope_of
+from taizhang.sheets import jobs
+from taizhang.sheets.directory_import import ORG_HEADERS, USER_HEADERS
 from taizhang.sheets.errors import HeaderNotFound, ImportRefused
 from taizhang.sheets.headers import header_candidates
-from taizhang.sheets.models import ImportMapping
+from taizhang.sheets.models import ImportJob, ImportKind, ImportMapping, JobStatus
 from taizhang.sheets.problem_import import HEADERS, import_problems
-from taizhang.sheets.reading import read_table
+from taizhang.sheets.reading import MAX_BYTES, read_table
+from taizhang.sheets.suggestion_import import HEADERS as SUGGESTION_HEADERS
 from taizhang.sheets.workbook import Column, download, write_xlsx
 
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv")
@@ -102,25 +108,125 @@ def _ask_for_mapping(
     return render(request, "sheets/import.html", context, status=400)
 
 
+def allowed_kinds(user: Any, campaign: Campaign) -> list[tuple[str, str]]:
+    """What this user may import: the ledger (units' staff), suggestions (office, operators),
+    units and people (the office)."""
+    scope = scope_of(user)
+    kinds = []
+    if scope.has_role(*WRITE_ROLES):
+        kinds.append((ImportKind.PROBLEMS.value, ImportKind.PROBLEMS.label))
+    if intake_permissions.can_record(user, campaign):
+        kinds.append((ImportKind.SUGGESTIONS.value, ImportKind.SUGGESTIONS.label))
+    if scope.reaches(campaign.org.path, (Role.OFFICE,)):
+        kinds += [(k.value, k.label) for k in (ImportKind.ORGS, ImportKind.USERS)]
+    return kinds
+
+
 @login_required
 def import_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
-    if not scope_of(request.user).has_role(*WRITE_ROLES):
+    kinds = allowed_kinds(request.user, campaign)
+    if not kinds:
         raise PermissionDenied(_("您无权导入问题台账。"))
-    context: dict[str, Any] = {"campaign": campaign}
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "kinds": kinds,
+        "jobs": ImportJob.objects.filter(user=request.user, campaign=campaign)[:10],
+    }
     if request.method != "POST":
         return render(request, "sheets/import.html", context)
     if request.POST.get("action") == "map":
         return _apply_mapping(request, context)
+    kind = request.POST.get("kind", ImportKind.PROBLEMS)
+    if kind not in dict(kinds):
+        raise PermissionDenied(_("您无权导入这类数据。"))
     upload = request.FILES.get("file")
     if upload is None or not upload.name.lower().endswith(ACCEPTED):
         context["error"] = _("请选择 .xlsx、.xls、.ods 或 .csv 文件。")
+        return render(request, "sheets/import.html", context, status=400)
+    if upload.size > MAX_BYTES:
+        context["error"] = _("文件超过 100 MB,请拆分后分批导入。")
         return render(request, "sheets/import.html", context, status=400)
     stored = _upload_dir() / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
     with stored.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
-    return _run_import(request, context, stored, upload.name, request.POST.get("mode", "check"))
+    mode = request.POST.get("mode", "check")
+    if mode not in ("check", "all", "partial"):
+        mode = "check"
+    if kind != ImportKind.PROBLEMS or upload.size >= settings.IMPORT_BACKGROUND_BYTES:
+        job = ImportJob.objects.create(
+            campaign=campaign,
+            kind=kind,
+            user=request.user,
+            stored_name=stored.name,
+            file_name=upload.name[:255],
+            size=upload.size,
+            mode=mode,
+        )
+        jobs.start(job)
+        return redirect("import_job", slug=slug, pk=job.pk)
+    return _run_import(request, context, stored, upload.name, mode)
+
+
+def _job_for(request: HttpRequest, slug: str, pk: int) -> ImportJob:
+    return get_object_or_404(
+        ImportJob.objects.select_related("campaign"), pk=pk, user=request.user, campaign__slug=slug
+    )
+
+
+@login_required
+def import_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A background import: its progress bar, then its outcome (or the header mapping)."""
+    job = _job_for(request, slug, pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_display": job.get_status_display(),
+                "stage": job.stage,
+                "percent": job.percent,
+                "done": job.done,
+                "total": job.total,
+                "active": job.active,
+            }
+        )
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            jobs.cancel(job)
+        elif request.POST.get("action") == "map" and job.status == JobStatus.MAPPING:
+            _save_mappings(request, job.kind)
+            jobs.start(job)
+        return redirect("import_job", slug=slug, pk=pk)
+    return render(
+        request,
+        "sheets/import_job.html",
+        {
+            "campaign": job.campaign,
+            "job": job,
+            "fields": [(key, words[0]) for key, words in HEADERS.items()],
+        },
+    )
+
+
+@login_required
+def job_errors(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    job = _job_for(request, slug, pk)
+    path = _error_dir() / f"{job.error_token}.xlsx"
+    if not job.error_token or not path.exists():
+        raise Http404()
+    return FileResponse(path.open("rb"), as_attachment=True, filename="未导入的行.xlsx")
+
+
+def _save_mappings(request: HttpRequest, kind: str) -> None:
+    for key, header in request.POST.items():
+        if key.startswith("map:") and header in HEADERS:
+            ImportMapping.objects.update_or_create(
+                user=request.user,
+                kind=kind,
+                header=key[4:].strip()[:100],
+                defaults={"field": header},
+            )
 
 
 def _apply_mapping(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
@@ -129,14 +235,7 @@ def _apply_mapping(request: HttpRequest, context: dict[str, Any]) -> HttpRespons
     if stored is None or not stored.exists():
         context["error"] = _("上传的文件已过期,请重新上传。")
         return render(request, "sheets/import.html", context, status=400)
-    for key, header in request.POST.items():
-        if key.startswith("map:") and header in HEADERS:
-            ImportMapping.objects.update_or_create(
-                user=request.user,
-                kind="problems",
-                header=key[4:].strip()[:100],
-                defaults={"field": header},
-            )
+    _save_mappings(request, "problems")
     return _run_import(request, context, stored, kept["name"], kept["mode"])
 
 
@@ -153,8 +252,11 @@ def error_workbook(request: HttpRequest, slug: str, token: str) -> FileResponse:
 
 @login_required
 def template(request: HttpRequest, slug: str) -> FileResponse:
-    """An empty ledger in the expected layout, with one example row."""
+    """An empty sheet of the kind asked for (?kind=), in the expected layout, with an example."""
     campaign = campaign_for(request.user, slug)
+    kind = request.GET.get("kind", ImportKind.PROBLEMS)
+    if kind in OTHER_TEMPLATES:
+        return _other_template(campaign, kind)
     keys = [
         "number",
         "title",
@@ -190,6 +292,60 @@ def template(request: HttpRequest, slug: str) -> FileResponse:
             title=f"{campaign.name}问题台账(导入模板)",
             subtitle=f"聚焦领域:{areas};整改类型:立行立改、限期整改、长期坚持;编号可留空",
             columns=columns,
+            rows=[example],
+        ),
+    )
+
+
+# Headers, widths and an example row for the other kinds of import.
+OTHER_TEMPLATES: dict[str, tuple[str, list[tuple[str, int]], list[Any]]] = {
+    ImportKind.SUGGESTIONS: (
+        "意见建议",
+        [
+            (SUGGESTION_HEADERS["text"][0], 40),
+            (SUGGESTION_HEADERS["title"][0], 20),
+            (SUGGESTION_HEADERS["channel"][0], 10),
+            (SUGGESTION_HEADERS["collected_on"][0], 12),
+            (SUGGESTION_HEADERS["place"][0], 16),
+            (SUGGESTION_HEADERS["name"][0], 10),
+            (SUGGESTION_HEADERS["phone"][0], 14),
+            (SUGGESTION_HEADERS["confidential"][0], 8),
+            (SUGGESTION_HEADERS["votes"][0], 8),
+        ],
+        ["(示例)希望延长政务大厅周末办公时间", "", "意见表", "", "市民服务中心", "", "", "否", 0],
+    ),
+    ImportKind.ORGS: (
+        "单位",
+        [(ORG_HEADERS[k][0], 16) for k in ("code", "name", "parent", "kind")],
+        ["141002999", "(示例)尧都区某某局", "141002", "部门"],
+    ),
+    ImportKind.USERS: (
+        "人员和角色",
+        [(USER_HEADERS[k][0], 14) for k in ("username", "name", "org", "role", "password")],
+        ["zhangsan", "(示例)张三", "141002", "经办人", ""],
+    ),
+}
+
+
+def _other_template(campaign: Campaign, kind: str) -> FileResponse:
+    sheet, columns, example = OTHER_TEMPLATES[kind]
+    if kind == ImportKind.SUGGESTIONS:
+        example = [*example[:3], campaign.starts_on, *example[4:]]
+    notes = {
+        ImportKind.SUGGESTIONS: "内容必填;渠道:网络、意见表、意见箱、热线、座谈会、来信来访、征文",
+        ImportKind.ORGS: "单位类型:市、县(市、区)、开发区、部门、乡镇(街道)、村(社区)、党支部",
+        ImportKind.USERS: (
+            "角色:活动办公室、单位管理员、经办人、领导、督导组成员、坐席;无初始密码时由管理员设置"
+        ),
+    }[kind]
+    return download(
+        f"{sheet}导入模板.xlsx",
+        lambda out: write_xlsx(
+            out,
+            sheet=sheet,
+            title=f"{campaign.name}{sheet}(导入模板)",
+            subtitle=notes,
+            columns=[Column(name, width) for name, width in columns],
             rows=[example],
         ),
     )

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
@@ -314,3 +315,12 @@ def test_reimport_moving_areas_keeps_the_rollups_exact(
     assert set(Problem.objects.values_list("focus_area__name", flat=True)) == {"优化营商环境"}
     assert set(Problem.objects.values_list("version", flat=True)) == {2}
     assert tallies.stored_counts(world.campaign) == +tallies.fresh_counts(world.campaign)
+
+
+def test_a_file_over_100_mb_is_refused_before_it_is_read(world, tmp_path):
+    big = tmp_path / "全市台账.xlsx"
+    with big.open("wb") as handle:  # sparse: no 100 MB written to the disk
+        handle.truncate(100 * 1024 * 1024 + 1)
+    with pytest.raises(ValidationError, match="超过 100 MB"):
+        import_problems(big, campaign=world.campaign)
+    assert Problem.objects.count() == 0

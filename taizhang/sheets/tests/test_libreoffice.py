@@ -41,14 +41,15 @@ def convert(path: Path, target: str, folder: Path) -> Path:
     return folder / f"{path.stem}.{target.split(':')[0]}"
 
 
-def test_a_ledger_saved_by_libreoffice_imports(world, tmp_path):
+@pytest.mark.parametrize("target", ["xlsx", "ods", "xls:MS Excel 97"])
+def test_a_ledger_saved_by_libreoffice_imports(world, tmp_path, target):
     source = tmp_path / "台账.csv"
     with source.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["编号", "问题", "聚焦领域", "责任单位", "整改类型", "完成时限"])
         writer.writerow(["LO-1", "办事指南不清晰", "优化营商环境", "尧都区发改局", "立行立改", ""])
         writer.writerow(["LO-2", "路面破损", "破解民生难题", "尧都区大阳镇", "限期整改", ""])
-    workbook = convert(source, "xlsx", tmp_path)
+    workbook = convert(source, target, tmp_path)
     result = import_problems(workbook, campaign=world.campaign)
     assert (result.created, result.refused) == (2, [])
     assert set(Problem.objects.values_list("number", flat=True)) == {"LO-1", "LO-2"}

@@ -27,6 +27,17 @@ class Command(BaseCommand):
             help="import the valid rows; refused rows go to --errors",
         )
         parser.add_argument("--errors", help="write refused rows to this .xlsx")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def _bar(self, stage: str, done: int, total: int) -> None:
+        """A progress bar on stderr (the figures go to stdout)."""
+        width = 30
+        filled = width * done // max(total, 1)
+        self.stderr.write(
+            f"\r{stage} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+            ending="\n" if stage == "写入" and done >= total else "",
+        )
+        self.stderr.flush()
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] in ("orgs", "users"):
@@ -49,6 +60,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 partial=options["partial"],
                 error_file=errors_out,
+                progress=None if options["no_progress"] else self._bar,
             )
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc

@@ -1,0 +1,151 @@
+"""Imports of large files in the background: progress, cancel, and nothing left behind.
+
+A job runs the same importers as the page and the command, inside one transaction; cancelling
+(or any failure) rolls it back whole.
+"""
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from taizhang.sheets.directory_import import import_orgs, import_users
+from taizhang.sheets.errors import HeaderNotFound, ImportRefused
+from taizhang.sheets.headers import header_candidates
+from taizhang.sheets.models import ImportJob, ImportKind, JobStatus
+from taizhang.sheets.problem_import import import_problems
+from taizhang.sheets.reading import read_table
+from taizhang.sheets.suggestion_import import import_suggestions
+
+log = logging.getLogger(__name__)
+SHOWN_ERRORS = 200
+
+
+class Cancelled(Exception):
+    pass
+
+
+def folder(name: str) -> Path:
+    path = Path(settings.VAR_DIR) / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start(job: ImportJob) -> ImportJob:
+    """Queue a job (once its row is committed: a worker must find it)."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.QUEUED, cancel_requested=False, done=0, total=0, stage=""
+    )
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+    return job
+
+
+def cancel(job: ImportJob) -> None:
+    ImportJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+    )
+    ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(cancel_requested=True)
+
+
+@task()
+def run_import_job(job_id: int) -> None:
+    execute(job_id)
+
+
+def execute(job_id: int) -> None:
+    if not ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING
+    ):
+        return
+    job = ImportJob.objects.select_related("campaign", "user").get(pk=job_id)
+    path = folder("import-uploads") / job.stored_name
+
+    def progress(stage: str, done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(stage=stage, done=done, total=total)
+        if ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists():
+            raise Cancelled
+
+    outcome: dict[str, Any] = {}
+    try:
+        with transaction.atomic():
+            outcome = _run(job, path, progress)
+            progress("完成", 1, 1)  # the last chance to cancel, before anything is committed
+    except Cancelled:
+        _finish(job_id, JobStatus.CANCELLED, {})
+    except HeaderNotFound as exc:
+        table = read_table(path, set())
+        _row, cells = header_candidates(table.rows)
+        _finish(
+            job_id,
+            JobStatus.MAPPING,
+            {"errors": [str(e) for e in exc.errors], "cells": [header for _c, header in cells]},
+            keep_file=True,
+        )
+        return
+    except ImportRefused as exc:
+        _finish(job_id, JobStatus.REFUSED, _errors([str(e) for e in exc.errors]))
+    except ValidationError as exc:
+        _finish(job_id, JobStatus.REFUSED, _errors(exc.messages))
+    except Exception as exc:
+        log.exception("import job %s failed", job_id)
+        _finish(job_id, JobStatus.FAILED, {"errors": [exc.__class__.__name__]})
+    else:
+        failed = outcome.get("refused_rows") and not outcome.get("written")
+        _finish(job_id, JobStatus.REFUSED if failed else JobStatus.DONE, outcome)
+        return
+    path.unlink(missing_ok=True)
+
+
+def _errors(messages: list[str]) -> dict[str, Any]:
+    return {"errors": messages[:SHOWN_ERRORS], "more_errors": max(0, len(messages) - SHOWN_ERRORS)}
+
+
+def _finish(job_id: int, status: str, result: dict[str, Any], keep_file: bool = False) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=status, result=result, finished_at=timezone.now()
+    )
+    if not keep_file and status in (JobStatus.DONE, JobStatus.REFUSED):
+        job = ImportJob.objects.get(pk=job_id)
+        (folder("import-uploads") / job.stored_name).unlink(missing_ok=True)
+
+
+def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
+    dry_run = job.mode == "check"
+    if job.kind == ImportKind.PROBLEMS:
+        token = uuid.uuid4().hex
+        error_file = folder("import-errors") / f"{token}.xlsx"
+        result = import_problems(
+            path,
+            campaign=job.campaign,
+            by=job.user,
+            dry_run=dry_run,
+            partial=job.mode == "partial",
+            error_file=error_file,
+            progress=progress,
+        )
+        if result.error_file:
+            ImportJob.objects.filter(pk=job.pk).update(error_token=token)
+        refused = [str(e) for e in result.refused]
+        return {
+            "created": result.created,
+            "updated": result.updated,
+            "refused_rows": len({e.row for e in result.refused}),
+            "written": result.written,
+            **_errors(refused),
+        }
+    if job.kind == ImportKind.SUGGESTIONS:
+        made = import_suggestions(path, campaign=job.campaign, by=job.user, dry_run=dry_run)
+        return {"created": made.created, "updated": 0, "written": not dry_run}
+    importer = import_orgs if job.kind == ImportKind.ORGS else import_users
+    done = importer(path, dry_run=dry_run)
+    return {
+        "created": done.created,
+        "updated": done.updated,
+        "written": not dry_run,
+    }
