@@ -17,9 +17,13 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
+    from taizhang.triage.services import forget_cached
+
     calendar.invalidate()
+    forget_cached()
     yield
     calendar.invalidate()
+    forget_cached()
 
 
 @pytest.fixture(autouse=True)

@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class TriageConfig(AppConfig):
     name = "taizhang.triage"
     label = "triage"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from taizhang.campaigns.models import FocusArea
+        from taizhang.triage.models import TriageModel
+        from taizhang.triage.services import forget_cached
+
+        def forget(sender: object, instance: FocusArea | TriageModel, **kwargs: object) -> None:
+            forget_cached(instance.campaign)
+
+        post_save.connect(forget, sender=FocusArea, dispatch_uid="triage-forget-area")
+        post_save.connect(forget, sender=TriageModel, dispatch_uid="triage-forget-model")

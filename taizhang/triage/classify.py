@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
-from sklearn.svm import LinearSVC
 
 from taizhang.triage.features import CharTfidf, WordTfidf
 from taizhang.triage.text import normalise
@@ -39,6 +38,8 @@ class TextClassifier:
         self.seed = seed
         self.chars = CharTfidf(max_n=3, min_df=2)
         self.words = WordTfidf()
+        from sklearn.svm import LinearSVC  # a second to import: only when a model is used
+
         self.model = LinearSVC(C=c, random_state=seed, class_weight=CLASS_WEIGHT)
 
     def _features(self, docs: Sequence[str], fit: bool = False) -> csr_matrix:

@@ -56,14 +56,15 @@ def matching_text_of(title: str, text: str) -> str:
 # Indexing ------------------------------------------------------------------------------------
 
 
-def index_suggestions(suggestions: Sequence[Suggestion]) -> int:
-    """Store the band keys of each suggestion (replacing old ones); returns rows written."""
+def index_suggestions(suggestions: Sequence[Suggestion], fresh: bool = False) -> int:
+    """Store the band keys of each suggestion (replacing old ones unless `fresh`)."""
     if not suggestions:
         return 0
     keys = dedup.band_keys(
         dedup.signatures(dedup.shingle_lists([matching_text(s) for s in suggestions]))
     )
-    Band.objects.filter(suggestion__in=[s.pk for s in suggestions]).delete()
+    if not fresh:
+        Band.objects.filter(suggestion__in=[s.pk for s in suggestions]).delete()
     rows = [
         Band(campaign_id=s.campaign_id, key=int(k), suggestion_id=s.pk)
         for s, ks in zip(suggestions, keys, strict=True)
@@ -73,10 +74,11 @@ def index_suggestions(suggestions: Sequence[Suggestion]) -> int:
     return len(rows)
 
 
+@transaction.atomic
 def on_new_suggestion(s: Suggestion) -> None:
     """Called once a suggestion is stored: index it for duplicates and propose its routing."""
-    index_suggestions([s])
-    propose(s)
+    index_suggestions([s], fresh=True)
+    propose(s, fresh=True)
 
 
 # Duplicates ----------------------------------------------------------------------------------
@@ -136,25 +138,45 @@ def merge(s: Suggestion, *, into: Suggestion, by: Any, version: int) -> Suggesti
 # Proposals -----------------------------------------------------------------------------------
 
 
+# Intake is the hot path: what every new suggestion needs of its campaign is read at most once
+# every few seconds per process (a new model or new keywords take effect within that time).
+_FRESH_SECONDS = 10.0
+_campaign_cache: dict[int, tuple[float, Any]] = {}
+
+
+def _cached(campaign: Campaign, read: Callable[[], Any], key: str) -> Any:
+    now = time.monotonic()
+    hit = _campaign_cache.get((campaign.pk, key))  # type: ignore[call-overload]
+    if hit is not None and now - hit[0] < _FRESH_SECONDS:
+        return hit[1]
+    value = read()
+    _campaign_cache[(campaign.pk, key)] = (now, value)  # type: ignore[index]
+    return value
+
+
+def forget_cached(campaign: Campaign | None = None) -> None:
+    """Drop what is cached of a campaign (of every campaign without one); models.py's signals
+    call this when a focus area or a model is saved."""
+    for key in [k for k in _campaign_cache if campaign is None or k[0] == campaign.pk]:  # type: ignore[index]
+        _campaign_cache.pop(key, None)
+
+
+def _area_keywords(campaign: Campaign) -> list[tuple[FocusArea, set[str]]]:
+    return [
+        (area, {compact(w) for w in re.split(r"[,，、;；\s]+", area.keywords) if w.strip()})
+        for area in campaign.focus_areas.all()
+    ]
+
+
 def keyword_scores(campaign: Campaign, text: str) -> list[tuple[FocusArea, int]]:
     """Areas whose keywords occur in the text, with how many occur, best first."""
     plain = compact(text)
     scored = []
-    for area in campaign.focus_areas.all():
-        words = {compact(w) for w in re.split(r"[,，、;；\s]+", area.keywords) if w.strip()}
+    for area, words in _cached(campaign, lambda: _area_keywords(campaign), "keywords"):
         hits = sum(1 for w in words if w and w in plain)
         if hits:
             scored.append((area, hits))
     return sorted(scored, key=lambda x: (-x[1], x[0].order, x[0].pk))
-
-
-def latest_model(campaign: Campaign, target: str) -> TriageModel | None:
-    return (
-        TriageModel.objects.filter(campaign=campaign, target=target)
-        .defer("blob")
-        .order_by("-version")
-        .first()
-    )
 
 
 def loaded_model(model: TriageModel) -> TextClassifier:
@@ -169,10 +191,20 @@ def _loaded(model_pk: int, trained_at: str) -> TextClassifier:
     return TextClassifier.loads(bytes(blob))
 
 
-def propose(s: Suggestion) -> Proposal:
+def _latest_models(campaign: Campaign) -> dict[str, TriageModel]:
+    latest: dict[str, TriageModel] = {}
+    for m in (
+        TriageModel.objects.filter(campaign=campaign).defer("blob").order_by("target", "-version")
+    ):
+        latest.setdefault(m.target, m)
+    return latest
+
+
+def propose(s: Suggestion, fresh: bool = False) -> Proposal:
     doc = prepare(s.title, mask_personal_data(s.text))
     fields: dict[str, Any] = {"model_versions": {}}
-    area_model = latest_model(s.campaign, Target.AREA)
+    models = _cached(s.campaign, lambda: _latest_models(s.campaign), "models")
+    area_model = models.get(Target.AREA)
     if area_model is not None:
         p = loaded_model(area_model).propose([doc])[0]
         area = s.campaign.focus_areas.filter(pk=int(p.label)).first()
@@ -187,11 +219,13 @@ def propose(s: Suggestion) -> Proposal:
                 area_confidence=round(scored[0][1] / total, 3),
                 area_basis=Basis.KEYWORDS,
             )
-    org_model = latest_model(s.campaign, Target.ORG)
+    org_model = models.get(Target.ORG)
     if org_model is not None:
         p = loaded_model(org_model).propose([doc])[0]
         fields.update(org=Org.objects.filter(code=p.label).first(), org_confidence=p.confidence)
         fields["model_versions"]["org"] = org_model.version
+    if fresh:
+        return Proposal.objects.create(suggestion=s, **fields)
     proposal, _created = Proposal.objects.update_or_create(suggestion=s, defaults=fields)
     return proposal
 
@@ -271,6 +305,7 @@ def train(
     started = time.perf_counter()
     model = TextClassifier(seed=seed).fit(docs, labels)
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
+    forget_cached(campaign)
     with transaction.atomic():
         last = TriageModel.objects.filter(campaign=campaign, target=target).aggregate(
             v=Max("version")

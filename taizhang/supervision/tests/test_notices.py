@@ -186,3 +186,40 @@ def test_notices_around_the_spring_festival(world):
     assert "supervise" not in _kinds(p)
     services.run_rules(world.campaign, D(2026, 2, 27))
     assert "supervise" in _kinds(p)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_at_once_raise_each_notice_once(world):
+    """Two real connections, one result (the unique key settles the race)."""
+    from django.db import connection as default
+
+    if default.vendor == "sqlite":
+        # The SQLite test database lives in memory with a shared cache, where a second writer
+        # gets "table is locked" at once; the real database file waits (busy_timeout).
+        pytest.skip("needs a database file or PostgreSQL")
+    import threading
+
+    from django.db import connection
+
+    p = _problem(world, dt.date.today() - dt.timedelta(days=30))
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            services.run_rules(world.campaign, dt.date.today())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(p.notices.values_list("kind", flat=True)) == ["supervise", "urge"]
+    # Each notice told its recipients once, whichever worker claimed it.
+    assert Message.objects.count() == 2 * 2
