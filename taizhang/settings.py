@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "taizhang.notifications",
     "taizhang.supervision",
     "taizhang.evaluation",
+    "taizhang.meetings",
     "taizhang.open311",
     "taizhang.sheets",
     "taizhang.reports",

@@ -11,6 +11,7 @@ class Source(models.TextChoices):
     SUGGESTION = "suggestion", _("意见建议")
     INSPECTION = "inspection", _("督导发现")
     ASSIGNED = "assigned", _("上级交办")
+    MEETING = "meeting", _("会议查摆")
 
 
 class Kind(models.TextChoices):

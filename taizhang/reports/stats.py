@@ -97,6 +97,7 @@ def campaign_stats(
     today: dt.date | None = None,
 ) -> dict[str, Any]:
     from taizhang.evaluation.figures import hotline_figures, supervision_figures
+    from taizhang.meetings.figures import study_figures
 
     today = today or timezone.localdate()
     root = org or campaign.org
@@ -120,6 +121,7 @@ def campaign_stats(
         "by_source": {
             s.value: breakdown.by_source.get(s.value, Figures()).as_dict() for s in Source
         },
+        "study": study_figures(campaign, root, today),
         "supervision": supervision_figures(
             campaign, root, today, closed_now=breakdown.overall.problems_rectified
         ),

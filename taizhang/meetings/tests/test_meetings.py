@@ -1,0 +1,135 @@
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+
+from taizhang.core.testing import PDF
+from taizhang.ledger.models import Source
+from taizhang.meetings import figures, services
+from taizhang.meetings.models import Attendance, MeetingStatus, StudyTally
+
+T = dt.time
+NINE, ELEVEN = T(9), T(11)
+
+
+@pytest.fixture
+def branch(world):
+    world.kinds = {k.code: k for k in services.kinds_of(world.campaign)}
+    world.members = [
+        services.add_member(world.branch_a2, by=world.admin_a, name=n, role=r)
+        for n, r in (("王书记", "书记"), ("李委员", "委员"), ("张党员", "党员"), ("赵党员", "党员"))
+    ]
+    return world
+
+
+def _meet(w, day=None, start=NINE, end=ELEVEN, presence=None, **kwargs):
+    values = {
+        "by": w.admin_a,
+        "kind": w.kinds["theme_day"],
+        "held_on": day or dt.date.today() - dt.timedelta(days=3),
+        "starts_at": start,
+        "ends_at": end,
+        "topic": "学习解放思想大讨论精神",
+        "presence": presence
+        if presence is not None
+        else {m.pk: "present" for m in w.members[:3]} | {w.members[3].pk: "excused"},
+    }
+    values.update(kwargs)
+    return services.record_meeting(w.campaign, w.branch_a2, **values)
+
+
+def test_a_meeting_with_attendance_counts_up_the_tree(branch):
+    m = _meet(branch, guests=["县委督导组 刘某"], materials=[(io.BytesIO(PDF), "学习材料.pdf")])
+    assert m.attendance.count() == 5 and m.materials.count() == 1
+    for org in (branch.branch_a2, branch.town_a2, branch.county_a, branch.city):
+        f = figures.study_figures(branch.campaign, org)
+        assert f["meetings_total"] == 1 and f["members_total"] == 4
+        assert f["attendance_rate"] == 0.75  # three of the four members; guests do not count
+        assert f["by_kind"]["主题党日"]["meetings"] == 1
+    assert figures.study_figures(branch.campaign, branch.county_b)["meetings_total"] == 0
+    city = figures.study_figures(branch.campaign, branch.city)
+    assert city["branches_total"] == 1 and city["branches_silent"] == 0
+    assert city["by_kind"]["主题党日"]["expected"] >= 1  # one a month since the start
+
+
+def test_attendees_must_belong_to_the_unit_or_be_guests(branch):
+    outsider = services.add_member(branch.dept_a1, by=branch.admin_a, name="外单位")
+    with pytest.raises(ValidationError, match="必须是本单位成员"):
+        _meet(branch, presence={outsider.pk: "present"})
+    assert Attendance.objects.count() == 0
+
+
+def test_nobody_attends_two_meetings_at_once(branch):
+    _meet(branch, start=T(9), end=T(11))
+    with pytest.raises(ValidationError, match="同一时间已出席"):
+        _meet(branch, start=T(10), end=T(12), topic="另一个会")
+    # Back to back is fine, and so is a member who was absent from the first.
+    _meet(branch, start=T(11), end=T(12), topic="紧接着的会")
+    absent_first = {branch.members[3].pk: "present"}
+    _meet(branch, start=T(9, 30), end=T(10), presence=absent_first, topic="请假者的会")
+
+
+def test_dates_outside_the_campaign_or_in_the_future_are_refused(branch):
+    with pytest.raises(ValidationError, match="不在活动期间"):
+        _meet(branch, day=branch.campaign.starts_on - dt.timedelta(days=1))
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        _meet(branch, day=dt.date.today() + dt.timedelta(days=1))
+    with pytest.raises(ValidationError, match="结束时间"):
+        _meet(branch, start=T(11), end=T(9))
+
+
+def test_a_meeting_is_voided_with_a_reason_never_deleted(branch):
+    m = _meet(branch)
+    with pytest.raises(ValidationError, match="作废原因"):
+        services.void_meeting(m, by=branch.admin_a, reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.void_meeting(m, by=branch.handler_b1, reason="误录")
+    services.void_meeting(m, by=branch.admin_a, reason="重复录入")
+    m.refresh_from_db()
+    assert m.status == MeetingStatus.VOID and m.attendance.count() == 4
+    city = figures.study_figures(branch.campaign, branch.city)
+    assert city["meetings_total"] == 0 and city["branches_silent"] == 1
+    assert city["attendance_rate"] is None
+    with pytest.raises(Exception):  # noqa: B017 - the database refuses: attendance protects it
+        m.delete()
+
+
+def test_what_a_meeting_raises_enters_the_ledger_and_the_queue(branch):
+    m = _meet(
+        branch,
+        raised_problems=["村务公开不及时"],
+        raised_suggestions=["建议增设村民议事会"],
+        focus_area=branch.area,
+    )
+    (problem,) = m.problems.all()
+    (suggestion,) = m.suggestions.all()
+    assert problem.source == Source.MEETING and problem.org == branch.branch_a2
+    assert suggestion.channel == "symposium" and suggestion.collected_on == m.held_on
+
+
+def test_tallies_equal_a_recount(branch):
+    _meet(branch)
+    m2 = _meet(branch, start=T(14), end=T(15), kind=branch.kinds["study"])
+    services.void_meeting(m2, by=branch.admin_a, reason="误录")
+    kept = sorted(
+        StudyTally.objects.filter(meetings__gt=0).values_list(
+            "org_path", "kind_id", "month", "meetings", "present", "absent", "excused"
+        )
+    )
+    services.rebuild_tallies(branch.campaign)
+    assert kept == sorted(
+        StudyTally.objects.values_list(
+            "org_path", "kind_id", "month", "meetings", "present", "absent", "excused"
+        )
+    )
+
+
+def test_stats_json_has_a_study_section(branch, capsys):
+    _meet(branch)
+    call_command("stats", "--json", "--campaign", branch.campaign.slug)
+    study = json.loads(capsys.readouterr().out)["study"]
+    assert study["meetings_total"] == 1 and study["members_total"] == 4
+    assert study["branches_total"] == 1 and study["attendance_rate"] == 0.75
