@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("taizhang.notifications.urls")),
     path("", include("taizhang.supervision.urls")),
     path("", include("taizhang.evaluation.urls")),
+    path("", include("taizhang.meetings.urls")),
     path("", include("taizhang.sheets.urls")),
     path("", include("taizhang.workdays.urls")),
 ]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from taizhang.campaigns.models import Campaign, FocusArea, Phase, PhaseKind
 from taizhang.core.bulk import next_id, reset_sequences
 from taizhang.demo import names
+from taizhang.demo.meetings import build_meetings
 from taizhang.demo.problems import build_ledger
 from taizhang.demo.suggestions import build_suggestions
 from taizhang.demo.supervision import build_supervision
@@ -237,6 +238,8 @@ def build_demo(
         build_triage(campaign)
         progress("督办、督导组、抽查、回访…")
         build_supervision(campaign, users, rng, today)
+        progress("学习会议与出勤…")
+        build_meetings(campaign, rng, today, users["office"].pk)
     # Fresh statistics after a bulk load, so that the query planner picks the right indexes
     # (and, on PostgreSQL, a visibility map, so that covering indexes are read alone).
     with connection.cursor() as cursor:

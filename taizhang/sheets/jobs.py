@@ -18,6 +18,7 @@ from django_tasks import task
 from taizhang.sheets.directory_import import import_orgs, import_users
 from taizhang.sheets.errors import HeaderNotFound, ImportRefused
 from taizhang.sheets.headers import header_candidates
+from taizhang.sheets.member_import import import_members
 from taizhang.sheets.models import ImportJob, ImportKind, JobStatus
 from taizhang.sheets.problem_import import import_problems
 from taizhang.sheets.reading import read_table
@@ -142,6 +143,9 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
     if job.kind == ImportKind.SUGGESTIONS:
         made = import_suggestions(path, campaign=job.campaign, by=job.user, dry_run=dry_run)
         return {"created": made.created, "updated": 0, "written": not dry_run}
+    if job.kind == ImportKind.MEMBERS:
+        done = import_members(path, by=job.user, dry_run=dry_run)
+        return {"created": done.created, "updated": done.updated, "written": not dry_run}
     importer = import_orgs if job.kind == ImportKind.ORGS else import_users
     done = importer(path, dry_run=dry_run)
     return {

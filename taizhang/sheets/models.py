@@ -27,6 +27,7 @@ class ImportKind(models.TextChoices):
     SUGGESTIONS = "suggestions", _("意见建议")
     ORGS = "orgs", _("单位")
     USERS = "users", _("人员和角色")
+    MEMBERS = "members", _("成员")
 
 
 class JobStatus(models.TextChoices):

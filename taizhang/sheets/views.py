@@ -20,6 +20,7 @@ from taizhang.sheets import jobs
 from taizhang.sheets.directory_import import ORG_HEADERS, USER_HEADERS
 from taizhang.sheets.errors import HeaderNotFound, ImportRefused
 from taizhang.sheets.headers import header_candidates
+from taizhang.sheets.member_import import MEMBER_HEADERS
 from taizhang.sheets.models import ImportJob, ImportKind, ImportMapping, JobStatus
 from taizhang.sheets.problem_import import HEADERS, import_problems
 from taizhang.sheets.reading import MAX_BYTES, read_table
@@ -117,6 +118,8 @@ def allowed_kinds(user: Any, campaign: Campaign) -> list[tuple[str, str]]:
         kinds.append((ImportKind.PROBLEMS.value, ImportKind.PROBLEMS.label))
     if intake_permissions.can_record(user, campaign):
         kinds.append((ImportKind.SUGGESTIONS.value, ImportKind.SUGGESTIONS.label))
+    if scope.has_role(Role.ADMIN, Role.OFFICE, Role.HANDLER):
+        kinds.append((ImportKind.MEMBERS.value, ImportKind.MEMBERS.label))
     if scope.reaches(campaign.org.path, (Role.OFFICE,)):
         kinds += [(k.value, k.label) for k in (ImportKind.ORGS, ImportKind.USERS)]
     return kinds
@@ -314,6 +317,11 @@ OTHER_TEMPLATES: dict[str, tuple[str, list[tuple[str, int]], list[Any]]] = {
         ],
         ["(示例)希望延长政务大厅周末办公时间", "", "意见表", "", "市民服务中心", "", "", "否", 0],
     ),
+    ImportKind.MEMBERS: (
+        "成员",
+        [(MEMBER_HEADERS[k][0], 14) for k in ("name", "org", "role", "joined_on", "external_id")],
+        ["(示例)张三", "141002101201", "党员", "2010-07-01", ""],
+    ),
     ImportKind.ORGS: (
         "单位",
         [(ORG_HEADERS[k][0], 16) for k in ("code", "name", "parent", "kind")],
@@ -334,6 +342,7 @@ def _other_template(campaign: Campaign, kind: str) -> FileResponse:
     notes = {
         ImportKind.SUGGESTIONS: "内容必填;渠道:网络、意见表、意见箱、热线、座谈会、来信来访、征文",
         ImportKind.ORGS: "单位类型:市、县(市、区)、开发区、部门、乡镇(街道)、村(社区)、党支部",
+        ImportKind.MEMBERS: "姓名、单位代码必填;有编号的按编号更新,没有编号的按同单位同姓名更新",
         ImportKind.USERS: (
             "角色:活动办公室、单位管理员、经办人、领导、督导组成员、坐席;无初始密码时由管理员设置"
         ),

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from taizhang.core.testing import PDF
 from taizhang.ledger.models import Source
@@ -133,3 +133,33 @@ def test_stats_json_has_a_study_section(branch, capsys):
     study = json.loads(capsys.readouterr().out)["study"]
     assert study["meetings_total"] == 1 and study["members_total"] == 4
     assert study["branches_total"] == 1 and study["attendance_rate"] == 0.75
+
+
+def test_members_come_in_from_a_sheet_all_or_nothing(branch, tmp_path, capsys):
+    from openpyxl import Workbook
+
+    from taizhang.meetings.models import Member
+
+    def sheet(rows):
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["姓名", "支部代码", "党内职务", "入党时间", "人员编号"])
+        for row in rows:
+            ws.append(row)
+        path = tmp_path / "党员名册.xlsx"
+        wb.save(path)
+        return str(path)
+
+    good = sheet([["孙党员", branch.branch_a2.code, "党员", "2015年7月1日", "P-1"],
+                  ["王书记", branch.branch_a2.code, "书记", "", ""]])  # fmt: skip
+    call_command("import", good, "--kind", "members")
+    assert "已新增 1 个,已更新 1 个" in capsys.readouterr().out
+    assert Member.objects.get(external_id="P-1").joined_on == dt.date(2015, 7, 1)
+    bad = sheet(
+        [["周党员", "999", "", "", ""], ["吴党员", branch.branch_a2.code, "", "2099-01-01", ""]]
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("import", bad, "--kind", "members")
+    assert "第 2 行" in str(refused.value) and "支部代码" in str(refused.value)
+    assert "第 3 行" in str(refused.value) and "不能晚于今天" in str(refused.value)
+    assert Member.objects.count() == 5

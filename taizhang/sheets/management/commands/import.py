@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
         parser.add_argument(
-            "--kind", choices=["problems", "suggestions", "orgs", "users"], default="problems"
+            "--kind",
+            choices=["problems", "suggestions", "orgs", "users", "members"],
+            default="problems",
         )
         parser.add_argument("--campaign", help="campaign slug (problems)")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
@@ -40,7 +42,7 @@ class Command(BaseCommand):
         self.stderr.flush()
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["kind"] in ("orgs", "users"):
+        if options["kind"] in ("orgs", "users", "members"):
             self._directory(options)
             return
         if not options["campaign"]:
@@ -93,8 +95,11 @@ class Command(BaseCommand):
 
     def _directory(self, options: dict[str, Any]) -> None:
         from taizhang.sheets.directory_import import import_orgs, import_users
+        from taizhang.sheets.member_import import import_members
 
-        work = import_orgs if options["kind"] == "orgs" else import_users
+        work = {"orgs": import_orgs, "users": import_users, "members": import_members}[
+            options["kind"]
+        ]
         try:
             result = work(Path(options["file"]), dry_run=options["dry_run"])
         except ImportRefused as exc:
