@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from taizhang.api import suggestions, supervision, triage, views
+from taizhang.api import meetings, suggestions, supervision, triage, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -51,6 +51,9 @@ urlpatterns = [
     path("campaigns/<slug:slug>/teams/", supervision.TeamList.as_view(), name="api_teams"),
     path("teams/<int:pk>/", supervision.TeamDetail.as_view(), name="api_team"),
     path("inbox/", supervision.Inbox.as_view(), name="api_inbox"),
+    path("campaigns/<slug:slug>/meetings/", meetings.MeetingList.as_view(), name="api_meetings"),
+    path("meetings/<int:pk>/void/", meetings.MeetingVoid.as_view(), name="api_meeting_void"),
+    path("campaigns/<slug:slug>/members/", meetings.MemberList.as_view(), name="api_members"),
     path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="api_problem"),
     path("problems/<int:pk>/events/", views.ProblemEvents.as_view(), name="api_problem_events"),
     path(

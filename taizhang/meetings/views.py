@@ -78,6 +78,14 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         meetings = meetings.filter(kind__code=kind)
     if request.GET.get("status") != "all":
         meetings = meetings.filter(status=MeetingStatus.HELD)
+    if request.GET.get("format") == "xlsx":
+        from taizhang.sheets.meeting_export import export_meetings
+        from taizhang.sheets.workbook import download
+
+        return download(
+            f"会议台账-{org.name}.xlsx",
+            lambda out: export_meetings(meetings, campaign=campaign, out=out),
+        )
     return render(
         request,
         "meetings/list.html",

@@ -63,3 +63,23 @@ def test_participation_page_and_void(branch, client):  # noqa: F811
     assert branch.branch_a2.name in silent
     client.force_login(branch.handler_b1)
     assert client.get(reverse("meeting_detail", args=[m.pk])).status_code == 404
+
+
+def test_the_meetings_register_exports(branch, client, tmp_path, capsys):  # noqa: F811
+    import io
+
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    _meet(branch, guests=["列席 周某"])
+    client.force_login(branch.leader_a)
+    response = client.get(reverse("meeting_list", args=[branch.campaign.slug]) + "?format=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert "学习解放思想大讨论精神" in values and "主题党日" in values
+    out = tmp_path / "会议.xlsx"
+    call_command(
+        "export", "--kind", "meetings", "--campaign", branch.campaign.slug, "--out", str(out)
+    )
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert any(r and r[7] == 3 and r[8] == 1 and r[10] == 1 for r in rows)  # present, leave, guest

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     help = "导出台账为 Excel 或 CSV (Export the ledger or the suggestions as .xlsx or .csv)"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--kind", choices=["problems", "suggestions"], default="problems")
+        parser.add_argument(
+            "--kind", choices=["problems", "suggestions", "meetings"], default="problems"
+        )
         parser.add_argument("--campaign", required=True, help="campaign slug")
         parser.add_argument("--org", help="only this unit's subtree (problems)")
         parser.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
@@ -37,7 +39,14 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
         started = time.perf_counter()
-        if options["kind"] == "suggestions":
+        if options["kind"] == "meetings":
+            from taizhang.meetings.models import Meeting
+            from taizhang.sheets.meeting_export import export_meetings
+
+            count = export_meetings(
+                Meeting.objects.filter(campaign=campaign), campaign=campaign, out=out
+            )
+        elif options["kind"] == "suggestions":
             count = export_suggestions(
                 Suggestion.objects.filter(campaign=campaign),
                 campaign=campaign,
