@@ -51,6 +51,11 @@ FIGURES: dict[str, Figure] = {
     "problems_open": Figure(_("未销号"), frozenset(OPEN_STATUSES)),
     "overdue": Figure(_("逾期"), frozenset(OPEN_STATUSES), past_deadline=True),
     "problems_pending": Figure(_("待审核"), frozenset({Status.PENDING})),
+    # The funnel's middle steps: signed for and being rectified or further; applied to close.
+    "problems_signed": Figure(
+        _("已签收整改"), frozenset({Status.RECTIFYING, Status.PENDING, Status.CLOSED})
+    ),
+    "problems_applied": Figure(_("已申请销号"), frozenset({Status.PENDING, Status.CLOSED})),
     "problems_void": Figure(_("已作废"), frozenset({Status.VOID})),
     "problems_merged": Figure(_("已合并"), frozenset({Status.MERGED})),
 }
@@ -75,6 +80,8 @@ class Figures:
     problems_open: int = 0
     overdue: int = 0
     problems_pending: int = 0
+    problems_signed: int = 0
+    problems_applied: int = 0
     problems_void: int = 0
     problems_merged: int = 0
 

@@ -8,6 +8,7 @@ from taizhang.campaigns.access import campaign_for, home_org
 from taizhang.campaigns.models import FocusArea
 from taizhang.ledger.models import Kind, Source
 from taizhang.orgs.models import Org
+from taizhang.reports.charts import chart_data
 from taizhang.reports.figures import FIGURE_LABELS, Figures
 from taizhang.reports.stats import child_rows, org_breakdown
 
@@ -36,10 +37,11 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
     breadcrumbs = Org.objects.filter(
         code__in=org.ancestor_codes(), path__under=campaign.org.path
     ).order_by("depth")
-    areas = FocusArea.objects.filter(campaign=campaign)
+    areas = list(FocusArea.objects.filter(campaign=campaign))
+    charts = chart_data(campaign, org, breakdown, children, areas, today)
     return render(
         request,
-        "reports/overview.html",
+        "reports/wall.html" if request.GET.get("wall") == "1" else "reports/overview.html",
         {
             "campaign": campaign,
             "org": org,
@@ -54,5 +56,8 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "children": children,
             "drillable": drillable,
             "phases": campaign.phases.all(),
+            "charts": charts,
+            "trend": charts["trend"],
+            "wall": request.GET.get("wall") == "1",
         },
     )
