@@ -10,7 +10,7 @@ from taizhang.campaigns.models import Campaign
 from taizhang.core.bulk import insert_rows, next_id, reset_sequences
 from taizhang.demo import names
 from taizhang.meetings.models import Attendance, Meeting, Member, Presence
-from taizhang.meetings.services import kinds_of, rebuild_tallies
+from taizhang.meetings.services import kinds_of, rebuild_member_tallies, rebuild_tallies
 from taizhang.orgs.models import Org, OrgKind
 
 MEMBERS_PER_BRANCH = 22  # 24.9万 members / 1.11万 branches
@@ -110,4 +110,5 @@ def build_meetings(campaign: Campaign, rng: random.Random, today: dt.date, by_id
         )
     reset_sequences(Member, Meeting, Attendance)
     rebuild_tallies(campaign)
+    rebuild_member_tallies()
     return len(meeting_rows)

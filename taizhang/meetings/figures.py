@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
-from taizhang.meetings.models import Meeting, MeetingStatus, Member, StudyTally
+from taizhang.meetings.models import ActiveUnit, Meeting, MeetingStatus, MemberTally, StudyTally
 from taizhang.meetings.services import kinds_of
 from taizhang.orgs.models import Org, OrgKind
 
@@ -43,9 +43,10 @@ def study_figures(
     expected_total = sum(r["present"] + r["absent"] + r["excused"] for r in by_kind.values())
     figures: dict[str, Any] = {
         "meetings_total": sum(r["meetings"] for r in by_kind.values()),
-        "members_total": Member.objects.filter(org_path__under=org.path)
-        .exclude(left_on__lte=today)
-        .count(),
+        "members_total": MemberTally.objects.filter(org_path=org.path)
+        .values_list("members", flat=True)
+        .first()
+        or 0,
         "branches_total": branches,
         "attendance_rate": round(present / expected_total, 4) if expected_total else None,
         "attendance_present": present,
@@ -59,7 +60,10 @@ def study_figures(
         },
     }
     if with_silent:
-        figures["branches_silent"] = silent_branches(campaign, org, today).count()
+        active = ActiveUnit.objects.filter(
+            campaign=campaign, is_branch=True, meetings__gt=0, org_path__under=org.path
+        ).count()
+        figures["branches_silent"] = branches - active
     return figures
 
 

@@ -167,3 +167,32 @@ class StudyTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_path} {self.month:%Y-%m} {self.meetings}"
+
+
+class MemberTally(models.Model):
+    """Current members (not left) of each unit and everything below it."""
+
+    org_path = models.CharField(max_length=255, unique=True)
+    members = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.org_path} {self.members}"
+
+
+class ActiveUnit(models.Model):
+    """A unit that has held meetings in a campaign, and how many: branches not here are silent."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=255)
+    is_branch = models.BooleanField(default=False)
+    meetings = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "org"], name="unique_active_unit")
+        ]
+        indexes = [models.Index(fields=["campaign", "is_branch", "org_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.org_path} {self.meetings}"

@@ -7,7 +7,7 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,16 +18,18 @@ from taizhang.ledger.evidence_files import check_and_store, discard
 from taizhang.ledger.models import Kind, Source
 from taizhang.meetings.models import (
     DEFAULT_KINDS,
+    ActiveUnit,
     Attendance,
     Meeting,
     MeetingKind,
     MeetingMaterial,
     MeetingStatus,
     Member,
+    MemberTally,
     Presence,
     StudyTally,
 )
-from taizhang.orgs.models import Org, Role
+from taizhang.orgs.models import Org, OrgKind, Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.tallies import ancestor_paths
 
@@ -74,13 +76,40 @@ def add_member(
         raise PermissionDenied(_("您无权管理“%(o)s”的成员。") % {"o": org.name})
     if joined_on and joined_on > timezone.localdate():
         raise ValidationError(_("加入日期不能晚于今天。"))
-    return Member.objects.create(
+    member = Member.objects.create(
         org=org,
         org_path=org.path,
         name=_text(name, _("姓名"), 60, required=True),
         role=_text(role, _("职务"), 40),
         joined_on=joined_on,
     )
+    count_members({org.path: 1})
+    return member
+
+
+def count_members(added: dict[str, int]) -> None:
+    """Add members (negative: remove) to the tallies of their units and every unit above."""
+    totals: Counter[str] = Counter()
+    for path, n in added.items():
+        for prefix in ancestor_paths(path):
+            totals[prefix] += n
+    for path, n in totals.items():
+        MemberTally.objects.get_or_create(org_path=path)
+        MemberTally.objects.filter(org_path=path).update(members=F("members") + n)
+
+
+def rebuild_member_tallies() -> int:
+    MemberTally.objects.all().delete()
+    totals: Counter[str] = Counter()
+    for path, n in (
+        Member.objects.filter(left_on__isnull=True).values_list("org_path").annotate(n=Count("pk"))
+    ):
+        for prefix in ancestor_paths(path):
+            totals[prefix] += n
+    MemberTally.objects.bulk_create(
+        (MemberTally(org_path=p, members=n) for p, n in totals.items()), batch_size=5000
+    )
+    return len(totals)
 
 
 def active_members(org: Org, on: dt.date | None = None) -> Any:
@@ -259,6 +288,12 @@ def _can_record_suggestions(user: Any, campaign: Campaign) -> bool:
 
 
 def _count(meeting: Meeting, presence: Counter[str], sign: int) -> None:
+    unit, _created = ActiveUnit.objects.get_or_create(
+        campaign_id=meeting.campaign_id,
+        org_id=meeting.org_id,
+        defaults={"org_path": meeting.org_path, "is_branch": meeting.org.kind == OrgKind.BRANCH},
+    )
+    ActiveUnit.objects.filter(pk=unit.pk).update(meetings=F("meetings") + sign)
     month = meeting.held_on.replace(day=1)
     for path in ancestor_paths(meeting.org_path):
         tally, _created = StudyTally.objects.get_or_create(
@@ -296,6 +331,25 @@ def void_meeting(meeting: Meeting, *, by: Any, reason: str) -> Meeting:
 def rebuild_tallies(campaign: Campaign) -> int:
     """Recount every tally from the meetings (after a bulk load, or to check)."""
     StudyTally.objects.filter(campaign=campaign).delete()
+    ActiveUnit.objects.filter(campaign=campaign).delete()
+    held_by_unit = (
+        Meeting.objects.filter(campaign=campaign, status=MeetingStatus.HELD)
+        .values_list("org_id", "org_path", "org__kind")
+        .annotate(n=Count("pk"))
+    )
+    ActiveUnit.objects.bulk_create(
+        (
+            ActiveUnit(
+                campaign=campaign,
+                org_id=org_id,
+                org_path=path,
+                is_branch=kind == OrgKind.BRANCH,
+                meetings=n,
+            )
+            for org_id, path, kind, n in held_by_unit
+        ),
+        batch_size=5000,
+    )
     counts: dict[tuple[str, int, dt.date], list[int]] = {}
     held = Meeting.objects.filter(campaign=campaign, status=MeetingStatus.HELD)
     per_meeting: dict[int, Counter[str]] = {}

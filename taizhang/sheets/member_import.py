@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from taizhang.meetings.models import Member
-from taizhang.meetings.services import can_manage
+from taizhang.meetings.services import can_manage, count_members
 from taizhang.orgs.models import Org
 from taizhang.sheets.directory_import import DirectoryResult, _records
 from taizhang.sheets.errors import ImportRefused, RowError
@@ -75,6 +75,10 @@ def import_members(path: Path, *, by: Any = None, dry_run: bool = False) -> Dire
         transaction.set_rollback(True)
         raise ImportRefused(errors)
     Member.objects.bulk_create(new, batch_size=2000)
+    added: dict[str, int] = {}
+    for m in new:
+        added[m.org_path] = added.get(m.org_path, 0) + 1
+    count_members(added)
     result.created = len(new)
     if dry_run:
         transaction.set_rollback(True)

@@ -114,17 +114,26 @@ def test_tallies_equal_a_recount(branch):
     _meet(branch)
     m2 = _meet(branch, start=T(14), end=T(15), kind=branch.kinds["study"])
     services.void_meeting(m2, by=branch.admin_a, reason="误录")
-    kept = sorted(
-        StudyTally.objects.filter(meetings__gt=0).values_list(
-            "org_path", "kind_id", "month", "meetings", "present", "absent", "excused"
+    from taizhang.meetings.models import ActiveUnit, MemberTally
+
+    def tallies():
+        study = sorted(
+            StudyTally.objects.filter(meetings__gt=0).values_list(
+                "org_path", "kind_id", "month", "meetings", "present", "absent", "excused"
+            )
         )
-    )
+        units = sorted(
+            ActiveUnit.objects.filter(meetings__gt=0).values_list("org_path", "meetings")
+        )
+        members = sorted(
+            MemberTally.objects.filter(members__gt=0).values_list("org_path", "members")
+        )
+        return study, units, members
+
+    kept = tallies()
     services.rebuild_tallies(branch.campaign)
-    assert kept == sorted(
-        StudyTally.objects.values_list(
-            "org_path", "kind_id", "month", "meetings", "present", "absent", "excused"
-        )
-    )
+    services.rebuild_member_tallies()
+    assert kept == tallies()
 
 
 def test_stats_json_has_a_study_section(branch, capsys):
