@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # System packages the tests need: Debian's Chromium (the browser test) and a CJK font
-# (anything the server renders in Chinese). Installed with apt-get when missing and root.
+# (anything the server renders in Chinese), LibreOffice (spreadsheets as offices save them, and
+# the brief as PDF). Installed with apt-get when missing and root.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-fc-list 2>/dev/null | grep -qiE 'wqy|noto.*cjk' || missing+=(fonts-wqy-microhei)
+fc-list 2>/dev/null | grep -iE 'wqy|noto.*cjk' >/dev/null || missing+=(fonts-wqy-microhei)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+# Writer turns the weekly brief into PDF; its package leaves a marker in LibreOffice's program dir.
+ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "需要安装 (please install): sudo apt-get install ${missing[*]}" >&2

@@ -55,8 +55,10 @@ def can_manage(user: object, org: Org) -> bool:
 
 
 def can_see_names(user: object, org: Org) -> bool:
-    """Members' names: the unit's admins (and those above) and the office."""
-    return scope_of(user).reaches(org.path, (Role.ADMIN, Role.OFFICE))
+    """Members' names: the unit's admins (and those above), the office, and whoever keeps the
+    unit's own records (a branch secretary ticks attendance by name)."""
+    scope = scope_of(user)
+    return scope.handles_exactly(org.pk) or scope.reaches(org.path, (Role.ADMIN, Role.OFFICE))
 
 
 def _text(value: str, label: str, limit: int, required: bool = False) -> str:

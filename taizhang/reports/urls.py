@@ -4,4 +4,5 @@ from taizhang.reports import views
 
 urlpatterns = [
     path("c/<slug:slug>/", views.campaign_overview, name="campaign_overview"),
+    path("c/<slug:slug>/brief/", views.brief, name="brief"),
 ]

@@ -61,3 +61,36 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "wall": request.GET.get("wall") == "1",
         },
     )
+
+
+@login_required
+def brief(request: HttpRequest, slug: str) -> HttpResponse:
+    """The brief of the latest frozen day (or ?day=), in the format asked for, to download."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
+
+    from taizhang.evaluation.models import Snapshot
+    from taizhang.orgs.models import Role
+    from taizhang.orgs.scoping import scope_of
+    from taizhang.reports.brief import FORMATS, make_brief
+    from taizhang.sheets.workbook import download
+
+    campaign = campaign_for(request.user, slug)
+    if not scope_of(request.user).reaches(campaign.org.path, (Role.OFFICE, Role.LEADER)):
+        raise PermissionDenied
+    fmt = request.GET.get("format", "docx")
+    if fmt not in FORMATS:
+        raise Http404
+    days = Snapshot.objects.filter(campaign=campaign, org=campaign.org).order_by("-day")
+    if request.GET.get("day"):
+        days = days.filter(day=request.GET["day"])
+    snapshot = days.first()
+    if snapshot is None:
+        raise Http404
+    try:
+        return download(
+            f"{campaign.name}工作通报-{snapshot.day:%Y%m%d}.{fmt}",
+            lambda out: make_brief(campaign, snapshot.day, fmt, out),
+        )
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")

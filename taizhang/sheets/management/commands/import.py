@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core.progress import draw_bar
 from taizhang.sheets.errors import ImportRefused
 from taizhang.sheets.problem_import import import_problems
 
@@ -32,14 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def _bar(self, stage: str, done: int, total: int) -> None:
-        """A progress bar on stderr (the figures go to stdout)."""
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stderr.write(
-            f"\r{stage} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
-            ending="\n" if stage == "写入" and done >= total else "",
-        )
-        self.stderr.flush()
+        draw_bar(self.stderr, stage, done, total, last=stage == "写入" and done >= total)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] in ("orgs", "users", "members"):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core.progress import draw_bar
 from taizhang.triage import jobs
 from taizhang.triage.dataset import Columns, read_rows, split_names
 from taizhang.triage.evaluation import evaluate
@@ -101,13 +102,7 @@ class Command(BaseCommand):
 
     def _bar(self, label: str) -> Callable[[int, int], None]:
         def show(done: int, total: int) -> None:
-            width = 30
-            filled = width * done // max(total, 1)
-            end = "\n" if done >= total else ""
-            self.stderr.write(
-                f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=end
-            )
-            self.stderr.flush()
+            draw_bar(self.stderr, label, done, total, last=done >= total)
 
         return show
 

@@ -1,0 +1,14 @@
+"""A progress bar on a command's stderr (its figures go to stdout)."""
+
+from typing import Any
+
+WIDTH = 30
+
+
+def draw_bar(stream: Any, stage: str, done: int, total: int, last: bool) -> None:
+    filled = WIDTH * done // max(total, 1)
+    stream.write(
+        f"\r{stage} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total}",
+        ending="\n" if last else "",
+    )
+    stream.flush()

@@ -1,0 +1,285 @@
+"""The weekly brief (通报) an office issues: headline figures and their change, the ranking,
+the units named for overdue items, hot topics, a chart. Every number comes from the daily
+snapshots, so the brief for a past date is the same whenever it is made."""
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from taizhang.campaigns.models import Campaign
+from taizhang.evaluation.models import Snapshot
+from taizhang.orgs.models import Org
+from taizhang.triage.models import Run, RunKind, RunStatus
+
+FORMATS = ("docx", "pdf", "xlsx")
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "SimHei", "Microsoft YaHei")
+
+
+@dataclass
+class Brief:
+    campaign: Campaign
+    as_of: dt.date
+    headline: dict[str, Any]
+    previous: dict[str, Any] | None
+    units: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+
+    def change(self, key: str) -> float | None:
+        if not self.previous or self.previous.get(key) is None or self.headline.get(key) is None:
+            return None
+        return round(self.headline[key] - self.previous[key], 1)
+
+    @property
+    def named(self) -> list[dict[str, Any]]:
+        """Units with the most overdue problems (the office names them in the brief)."""
+        late = [u for u in self.units if u["overdue"]]
+        return sorted(late, key=lambda u: (-u["overdue"], u["code"]))[:5]
+
+
+def gather(campaign: Campaign, as_of: dt.date) -> Brief:
+    root = Snapshot.objects.filter(campaign=campaign, org=campaign.org, day=as_of).first()
+    if root is None:
+        raise ValidationError(
+            _("没有 %(d)s 的数字快照:通报只用每日冻结的数字(taizhang supervise run 生成)。")
+            % {"d": as_of}
+        )
+    week_ago = Snapshot.objects.filter(
+        campaign=campaign, org=campaign.org, day=as_of - dt.timedelta(days=7)
+    ).first()
+    children = {o.pk: o for o in Org.objects.filter(parent=campaign.org)}
+    units = []
+    for snap in Snapshot.objects.filter(campaign=campaign, day=as_of, org_id__in=children):
+        f = snap.figures
+        org = children[snap.org_id]
+        units.append(
+            {
+                "code": org.code,
+                "name": org.name,
+                "kind": org.kind,
+                "total": f.get("problems_total", 0),
+                "rate": f.get("rectification_rate"),
+                "on_time": f.get("on_time_rate"),
+                "overdue": f.get("overdue", 0),
+                "score": f.get("score"),
+            }
+        )
+    units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), u["code"]))
+    topics_run = (
+        Run.objects.filter(
+            campaign=campaign,
+            kind=RunKind.TOPICS,
+            status=RunStatus.DONE,
+            finished_at__date__lte=as_of,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+    topics = (
+        [
+            {"rank": c.rank, "title": c.title, "citizens": c.citizens, "size": c.size}
+            for c in topics_run.clusters.all()[:5]
+        ]
+        if topics_run
+        else []
+    )
+    return Brief(
+        campaign, as_of, root.figures, week_ago.figures if week_ago else None, units, topics
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _signed(value: float | None) -> str:
+    return "" if value is None else f"(较上周{'+' if value >= 0 else ''}{value:.1f}个百分点)"
+
+
+def paragraphs(b: Brief) -> list[str]:
+    h = b.headline
+    lines = [
+        f"截至{b.as_of:%Y年%-m月%-d日},全市共排查问题{h['problems_total']}个,"
+        f"已整改销号{h['problems_rectified']}个,整改率{_pct(h['rectification_rate'])}"
+        f"{_signed(b.change('rectification_rate'))};按期整改率{_pct(h['on_time_rate'])};"
+        f"逾期未整改{h['overdue']}个。",
+    ]
+    s = h.get("supervision", {})
+    if s:
+        satisfied = s.get("satisfaction_rate")
+        lines.append(
+            f"本轮共发出督办通知{s.get('notices_issued', 0)}份,"
+            f"按期回复{s.get('notices_replied_on_time', 0)}份;"
+            f"抽查{s.get('spot_checks_done', 0)}个问题,通过{s.get('spot_checks_passed', 0)}个;"
+            f"群众评价{s.get('ratings', 0)}次,"
+            f"满意率{_pct(satisfied * 100 if satisfied is not None else None)}。"
+        )
+    if b.named:
+        names = "、".join(f"{u['name']}({u['overdue']}个)" for u in b.named)
+        lines.append(f"逾期问题较多的单位:{names},请抓紧整改。")
+    return lines
+
+
+def chart_png(b: Brief) -> bytes | None:
+    """A bar chart of the units' rectification rates, drawn with a CJK font (None without one)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    font = next((f for f in CJK_FONTS if f in available), None)
+    if font is None:
+        return None
+    units = [u for u in b.units if u["rate"] is not None and u["kind"] == "county"] or [
+        u for u in b.units if u["rate"] is not None
+    ]
+    units = sorted(units, key=lambda u: -u["rate"])[:20]
+    if not units:
+        return None
+    plt.rcParams["font.family"] = font
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(units) + 1))
+    ax.barh([u["name"] for u in units][::-1], [u["rate"] for u in units][::-1], color="#b42318")
+    ax.set_xlim(max(0, min(u["rate"] for u in units) - 10), 100)
+    ax.set_xlabel("整改率(%)")
+    for i, u in enumerate(units[::-1]):
+        ax.text(u["rate"], i, f" {u['rate']:.1f}%", va="center", fontsize=8)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=150, metadata={"Software": None})
+    plt.close(fig)
+    return out.getvalue()
+
+
+def write_docx(b: Brief, out: Path) -> None:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
+    section.left_margin = section.right_margin = Cm(2.6)
+    style = doc.styles["Normal"]
+    style.font.name, style.font.size = "SimSun", Pt(12)
+    _east_asian(style.element, "宋体")
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(f"{b.campaign.name}\n工作通报")
+    run.bold, run.font.size = True, Pt(20)
+    _east_asian(run._element, "黑体")
+    date = doc.add_paragraph(f"{b.campaign.org.name}活动办公室    {b.as_of:%Y年%-m月%-d日}")
+    date.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_heading("一、总体情况", level=2)
+    for line in paragraphs(b):
+        doc.add_paragraph(line)
+    doc.add_heading("二、比学赶超排名", level=2)
+    table = doc.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ["排名", "单位", "问题数", "整改率", "按期整改率", "得分"], strict=True
+    ):
+        cell.text = text
+    for rank, u in enumerate(b.units, start=1):
+        cells = table.add_row().cells
+        values = [str(rank), u["name"], str(u["total"]), _pct(u["rate"]), _pct(u["on_time"]),
+                  _pct(u["score"] * 100 if u["score"] is not None else None)]  # fmt: skip
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    picture = chart_png(b)
+    if picture:
+        doc.add_paragraph("各县(市、区)整改率:")
+        doc.add_picture(io.BytesIO(picture), width=Cm(15))
+    if b.topics:
+        doc.add_heading("三、群众反映的热点问题", level=2)
+        for t in b.topics:
+            doc.add_paragraph(f"{t['rank']}. {t['title']}({t['citizens']}位群众反映)")
+    doc.core_properties.created = dt.datetime.combine(b.as_of, dt.time())
+    doc.core_properties.modified = dt.datetime.combine(b.as_of, dt.time())
+    doc.core_properties.last_modified_by = "taizhang"
+    doc.core_properties.author = "taizhang"
+    doc.save(str(out))
+
+
+def _east_asian(element: Any, font: str) -> None:
+    """Word takes Chinese text's font from w:eastAsia, which python-docx does not set."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), font)
+
+
+def write_pdf(b: Brief, out: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise ValidationError(
+            _("生成 PDF 需要 LibreOffice(Debian 软件包 libreoffice-writer-nogui)。")
+        )
+    from matplotlib import font_manager
+
+    if not any(f.name in CJK_FONTS for f in font_manager.fontManager.ttflist):
+        raise ValidationError(
+            _("服务器上没有中文字体,PDF 中的中文会显示为方框:请安装 fonts-wqy-microhei。")
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        docx = Path(folder) / "brief.docx"
+        write_docx(b, docx)
+        done = subprocess.run(
+            [soffice, "--headless", f"-env:UserInstallation=file://{folder}/profile",
+             "--convert-to", "pdf", "--outdir", folder, str(docx)],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        made = Path(folder) / "brief.pdf"
+        if not made.exists():
+            raise ValidationError(
+                _("LibreOffice 未能生成 PDF(需要 libreoffice-writer-nogui):%(e)s")
+                % {"e": (done.stderr or done.stdout).strip()[:300]}
+            )
+        shutil.move(str(made), out)
+
+
+def write_brief_xlsx(b: Brief, out: Path) -> None:
+    from taizhang.sheets.workbook import Column, write_xlsx
+
+    rows: list[list[Any]] = [[line, "", "", "", "", ""] for line in paragraphs(b)]
+    rows.append(["", "", "", "", "", ""])
+    rows.append(["排名", "单位", "问题数", "整改率(%)", "按期整改率(%)", "得分(%)"])
+    for rank, u in enumerate(b.units, start=1):
+        rows.append([rank, u["name"], u["total"], u["rate"], u["on_time"],
+                     round(u["score"] * 100, 1) if u["score"] is not None else None])  # fmt: skip
+    write_xlsx(
+        out,
+        sheet="通报",
+        title=f"{b.campaign.name}工作通报",
+        subtitle=f"{b.campaign.org.name}活动办公室 {b.as_of:%Y年%-m月%-d日}",
+        columns=[
+            Column("", 60),
+            Column("", 20),
+            Column("", 10),
+            Column("", 12),
+            Column("", 14),
+            Column("", 10),
+        ],
+        rows=rows,
+    )
+
+
+def make_brief(campaign: Campaign, as_of: dt.date, fmt: str, out: Path) -> Brief:
+    if fmt not in FORMATS:
+        raise ValidationError(_("格式应为 docx、pdf 或 xlsx。"))
+    b = gather(campaign, as_of)
+    {"docx": write_docx, "pdf": write_pdf, "xlsx": write_brief_xlsx}[fmt](b, out)
+    return b

@@ -1,0 +1,76 @@
+import datetime as dt
+import io
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from docx import Document
+
+from taizhang.core.testing import close, record
+from taizhang.evaluation.figures import take_snapshots
+from taizhang.evaluation.models import Snapshot
+
+
+def _text(path_or_bytes):
+    source = io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else str(path_or_bytes)
+    doc = Document(source)
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return [p.text for p in doc.paragraphs] + cells
+
+
+@pytest.fixture
+def frozen(world):
+    """Figures frozen yesterday (as the nightly run would have done)."""
+    for i in range(3):
+        close(world, record(world, title=f"已整改{i}"))
+    record(world, title="未整改")
+    today = dt.date.today()
+    take_snapshots(world.campaign, today)
+    Snapshot.objects.filter(day=today).update(day=today - dt.timedelta(days=1))
+    world.day = today - dt.timedelta(days=1)
+    return world
+
+
+def test_the_brief_of_a_past_day_is_reproducible(frozen, tmp_path):
+    first, second = tmp_path / "a.docx", tmp_path / "b.docx"
+    args = ["brief", "--campaign", frozen.campaign.slug, "--as-of", str(frozen.day)]
+    call_command(*args, "--out", str(first))
+    record(frozen, title="快照之后登记的问题")  # the ledger moves on
+    close(frozen, record(frozen, title="快照之后整改的问题"))
+    call_command(*args, "--out", str(second))
+    text = _text(first)
+    assert text == _text(second)
+    assert any("整改率75.0%" in line for line in text)  # 3 of 4, as frozen
+    assert "尧都区" in text and "比学赶超排名" in "".join(text)
+
+
+def test_the_brief_needs_its_day_frozen(frozen, tmp_path):
+    with pytest.raises(CommandError, match=r"没有 .* 的数字快照"):
+        call_command("brief", "--campaign", frozen.campaign.slug, "--as-of", "2020-01-01",
+                     "--out", str(tmp_path / "x.docx"))  # fmt: skip
+
+
+def test_the_brief_as_a_workbook_and_from_the_overview(frozen, tmp_path, client):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "brief.xlsx"
+    call_command("brief", "--campaign", frozen.campaign.slug, "--as-of", str(frozen.day),
+                 "--format", "xlsx", "--out", str(out))  # fmt: skip
+    values = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row]
+    assert "尧都区" in values
+    client.force_login(frozen.city_leader)
+    page = client.get(reverse("campaign_overview", args=[frozen.campaign.slug])).content.decode()
+    assert reverse("brief", args=[frozen.campaign.slug]) in page
+    response = client.get(reverse("brief", args=[frozen.campaign.slug]) + "?format=docx")
+    assert "尧都区" in _text(b"".join(response.streaming_content))
+    client.force_login(frozen.handler_a1)
+    assert client.get(reverse("brief", args=[frozen.campaign.slug])).status_code == 403
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_brief_as_a_pdf(frozen, tmp_path):
+    out = tmp_path / "brief.pdf"
+    call_command("brief", "--campaign", frozen.campaign.slug, "--as-of", str(frozen.day),
+                 "--format", "pdf", "--out", str(out))  # fmt: skip
+    assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 5000
