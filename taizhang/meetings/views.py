@@ -63,13 +63,25 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     org = _org_in_scope(request, campaign, request.GET.get("org"))
     if request.GET.get("silent"):
-        silent = figures.silent_branches(campaign, org, timezone.localdate()).order_by("path")
+        since = campaign.starts_on
+        if request.GET.get("since"):
+            try:
+                since = max(campaign.starts_on, dt.date.fromisoformat(request.GET["since"]))
+            except ValueError:
+                raise Http404 from None
+        today = timezone.localdate()
+        silent = figures.silent_branches(campaign, org, today, since=since).order_by("path")
         return render(
             request,
             "meetings/silent.html",
-            {"campaign": campaign, "org": org, "page": Paginator(silent, 100).get_page(
-                request.GET.get("page"))},
-        )  # fmt: skip
+            {
+                "campaign": campaign,
+                "org": org,
+                "since": since,
+                "month_start": today.replace(day=1),
+                "page": Paginator(silent, 100).get_page(request.GET.get("page")),
+            },
+        )
     meetings = Meeting.objects.filter(campaign=campaign, org_path__under=org.path).select_related(
         "org", "kind"
     )

@@ -61,6 +61,11 @@ def test_participation_page_and_void(branch, client):  # noqa: F811
         reverse("meeting_list", args=[branch.campaign.slug]) + "?silent=1"
     ).content.decode()
     assert branch.branch_a2.name in silent
+    this_month = dt.date.today().replace(day=1).isoformat()
+    monthly = client.get(
+        reverse("meeting_list", args=[branch.campaign.slug]) + f"?silent=1&since={this_month}"
+    ).content.decode()
+    assert branch.branch_a2.name in monthly and this_month in monthly
     client.force_login(branch.handler_b1)
     assert client.get(reverse("meeting_detail", args=[m.pk])).status_code == 404
 

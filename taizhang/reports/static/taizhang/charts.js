@@ -29,7 +29,7 @@
   make("chart-units", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { data: [names.rectified, names.open] },
-    grid: { left: 110, right: 20, top: 30, bottom: 20 },
+    grid: { left: 10, right: 20, top: 30, bottom: 20, containLabel: true },
     xAxis: { type: "value" },
     yAxis: { type: "category", inverse: true, data: data.units.map(function (u) { return u.name; }) },
     series: [
@@ -74,7 +74,7 @@
   var top = Math.max.apply(null, [1].concat(grid.cells.map(function (c) { return c.value; })));
   make("chart-overdue", {
     tooltip: { formatter: function (p) { return grid.units[p.value[1]] + " · " + grid.areas[p.value[0]] + ":" + p.value[2]; } },
-    grid: { left: 120, right: 20, top: 10, bottom: 80 },
+    grid: { left: 10, right: 20, top: 10, bottom: 60, containLabel: true },
     xAxis: { type: "category", data: grid.areas, axisLabel: { interval: 0, rotate: 20 } },
     yAxis: { type: "category", data: grid.units, inverse: true },
     visualMap: { min: 0, max: top, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#fff3c4", "#f6ad55", "#c53030"] } },
