@@ -5,12 +5,19 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.db.models import Count
+
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.evaluation.models import Snapshot
 from taizhang.ledger.models import OPEN_STATUSES, Problem
 from taizhang.ledger.views import list_url
 from taizhang.orgs.models import Org
-from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures
+from taizhang.reports.figures import (
+    FIGURE_LABELS,
+    Breakdown,
+    Figures,
+    child_path_expression,
+)
 
 
 def chart_data(
@@ -87,17 +94,20 @@ def overdue_grid(
     today: dt.date,
 ) -> dict[str, Any]:
     """Overdue problems by child unit × focus area, counted live (they change by the day)."""
-    prefixes = {child.path: child for child, _ in children}
     counts: Counter[tuple[str, int]] = Counter()
-    rows = Problem.objects.filter(
-        campaign=campaign, status__in=OPEN_STATUSES, deadline__lt=today, org_path__under=org.path
-    ).values_list("org_path", "focus_area_id")
-    depth = org.path.count("/")
-    for path, area in rows.iterator(chunk_size=5000):
-        parts = path.split("/")
-        child_path = "/".join(parts[: depth + 1]) + "/" if path != org.path else org.path
-        if child_path in prefixes:
-            counts[(child_path, area)] += 1
+    overdue = Problem.objects.filter(
+        campaign=campaign, status__in=OPEN_STATUSES, deadline__lt=today
+    )
+    if org.pk != campaign.org_id:  # at the top every problem is under it: let the index work
+        overdue = overdue.filter(org_path__under=org.path)
+    rows = (
+        overdue.annotate(child=child_path_expression(org.path))
+        .values_list("child", "focus_area_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for child_path, area, n in rows:
+        counts[(child_path, area)] += n
     return {
         "units": [child.name for child, _ in children],
         "areas": [a.name for a in areas],
