@@ -1,18 +1,58 @@
+import datetime as dt
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.campaigns.access import campaign_for, home_org
-from taizhang.campaigns.models import FocusArea
-from taizhang.ledger.models import Kind, Source
+from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.evaluation.models import Snapshot
+from taizhang.ledger.models import Kind, ProblemEvent, Source
 from taizhang.orgs.models import Org
+from taizhang.orgs.scoping import scope_of
 from taizhang.reports.charts import chart_data
-from taizhang.reports.figures import FIGURE_LABELS, Figures
+from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures
+from taizhang.reports.models import ProblemTally
 from taizhang.reports.stats import child_rows, org_breakdown
 
 HEADLINE = ["problems_total", "problems_rectified", "problems_open", "problems_pending", "overdue"]
+
+
+def ledger_version() -> tuple[int, int, int]:
+    """Changes whenever a figure can: every ledger write appends an event, every rebuild of the
+    tallies (after a unit moves in the tree) writes new rows, every frozen day a snapshot.
+    Three index lookups."""
+    return (
+        ProblemEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
+        ProblemTally.objects.aggregate(m=Max("pk"))["m"] or 0,
+        Snapshot.objects.aggregate(m=Max("pk"))["m"] or 0,
+    )
+
+
+def _figures_and_charts(
+    request: HttpRequest, campaign: Campaign, org: Org, today: dt.date
+) -> tuple[Breakdown, dict[str, Any]]:
+    """The overview's figures, computed once per ledger version, day, unit and reader's scope
+    (so a page view reads the ledger only after it changed), and always equal to a fresh count."""
+    whole = scope_of(request.user).reaches(org.path)
+    key = "overview:{}:{}:{}:{}:{}:{}".format(
+        campaign.pk, org.pk, today.isoformat(), "all" if whole else request.user.pk,
+        *ledger_version(),
+    )  # fmt: skip
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    breakdown = org_breakdown(campaign, org, today, request.user)
+    children = child_rows(org, breakdown)
+    areas = list(FocusArea.objects.filter(campaign=campaign))
+    value = (breakdown, chart_data(campaign, org, breakdown, children, areas, today))
+    cache.set(key, value, timeout=600)
+    return value
 
 
 @login_required
@@ -23,7 +63,7 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("org"):
         org = Org.objects.filter(code=request.GET["org"], path__under=campaign.org.path).first()
     org = org or home_org(request.user, campaign)
-    breakdown = org_breakdown(campaign, org, today, request.user)
+    breakdown, charts = _figures_and_charts(request, campaign, org, today)
     overall = breakdown.overall
     children = child_rows(org, breakdown)
     children.sort(
@@ -38,7 +78,6 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
         code__in=org.ancestor_codes(), path__under=campaign.org.path
     ).order_by("depth")
     areas = list(FocusArea.objects.filter(campaign=campaign))
-    charts = chart_data(campaign, org, breakdown, children, areas, today)
     return render(
         request,
         "reports/wall.html" if request.GET.get("wall") == "1" else "reports/overview.html",

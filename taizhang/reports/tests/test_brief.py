@@ -74,3 +74,27 @@ def test_the_brief_as_a_pdf(frozen, tmp_path):
     call_command("brief", "--campaign", frozen.campaign.slug, "--as-of", str(frozen.day),
                  "--format", "pdf", "--out", str(out))  # fmt: skip
     assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 5000
+
+
+def test_the_overview_follows_every_change_of_the_ledger(world, client):
+    """The overview's figures are cached per ledger version: a write shows at once."""
+    from taizhang.orgs.services import move_org
+
+    client.force_login(world.city_leader)
+    url = reverse("campaign_overview", args=[world.campaign.slug])
+
+    def total():
+        page = client.get(url).content.decode()
+        return int(page.split('id="figure-problems_total"')[1].split('class="value"')[1]
+                   .split(">")[1].split("<")[0])  # fmt: skip
+
+    assert total() == 0
+    p = record(world)
+    assert total() == 1
+    close(world, p)
+    page = client.get(url).content.decode()
+    assert "100.0%" in page
+    # A unit moved to another county: its problems count there at once.
+    move_org(world.dept_a1, world.county_b)
+    county_b = client.get(url + f"?org={world.county_b.code}").content.decode()
+    assert world.dept_a1.name in county_b

@@ -1,0 +1,119 @@
+"""The overview (总览) as leaders open it, against a naive GROUP BY over the ledger.
+
+    .venv/bin/python bench/dashboards.py [--db sqlite,postgres] [--data bench/out/study]
+                                         [--requests 200]
+
+Uses the scale-1 databases that bench/study.py builds (270 000 problems and everything else),
+requests the overview of the city and of a county in-process through Django's test client as
+the city office, and prints p50/p95 against the dashboards issue's goal (p95 < 50 ms at scale 1)
+and the ratio to the baseline: the same headline figures by child unit counted with one GROUP
+BY over the problems table.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/taizhang_study")
+GOAL_MS = 50.0
+PAGES = [("city", "/c/linfen-2021/"), ("county", "/c/linfen-2021/?org=141002")]
+
+
+def measure(requests: int) -> dict[str, object]:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, Q
+    from django.test import Client
+    from django.utils import timezone
+
+    from taizhang.campaigns.models import Campaign
+    from taizhang.ledger.models import OPEN_STATUSES, Problem, Status
+    from taizhang.orgs.models import Org
+    from taizhang.reports.figures import child_path_expression
+
+    campaign = Campaign.objects.select_related("org").get()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="office"))
+    today = timezone.localdate()
+
+    def naive(org: Org) -> None:
+        list(
+            Problem.objects.filter(campaign=campaign, org_path__startswith=org.path)
+            .annotate(child=child_path_expression(org.path))
+            .values("child")
+            .annotate(
+                total=Count("pk"),
+                closed=Count("pk", filter=Q(status=Status.CLOSED)),
+                overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+            )
+        )
+
+    result: dict[str, object] = {"problems": Problem.objects.count()}
+    for label, url in PAGES:
+        org = campaign.org if label == "city" else Org.objects.get(code="141002")
+        client.get(url)
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        base = []
+        for _ in range(max(3, requests // 20)):
+            started = time.perf_counter()
+            naive(org)
+            base.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        result[label] = {
+            "p50": round(statistics.median(times), 1),
+            "p95": round(times[int(len(times) * 0.95) - 1], 1),
+            "naive": round(statistics.median(base), 1),
+        }
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "out" / "study")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.requests)))
+        return 0
+    for db in args.db.split(","):
+        folder = args.data / db
+        env = {
+            **os.environ,
+            "TAIZHANG_VAR_DIR": str(folder),
+            "TAIZHANG_ALLOWED_HOSTS": "testserver",
+            "DJANGO_SETTINGS_MODULE": "taizhang.settings",
+        }
+        env["DATABASE_URL"] = f"sqlite:///{folder}/study.sqlite3" if db == "sqlite" else PG_URL
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", "--requests", str(args.requests)],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{db}: {r['problems']} problems")
+        for label, _url in PAGES:
+            x = r[label]
+            print(
+                f"  {label:<6} p50 {x['p50']:>6.1f} ms  p95 {x['p95']:>6.1f} ms"
+                f" (goal < {GOAL_MS:.0f})"
+                f"   naive GROUP BY {x['naive']:>7.1f} ms → {x['naive'] / x['p50']:.0f}×"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
