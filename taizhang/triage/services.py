@@ -76,7 +76,8 @@ def index_suggestions(suggestions: Sequence[Suggestion], fresh: bool = False) ->
 
 @transaction.atomic
 def on_new_suggestion(s: Suggestion) -> None:
-    """Called once a suggestion is stored: index it for duplicates and propose its routing."""
+    """Called once a suggestion is stored: index it for duplicates and propose its routing
+    (nothing is stored when there is nothing to propose: no keywords, no model)."""
     index_suggestions([s], fresh=True)
     propose(s, fresh=True)
 
@@ -185,7 +186,7 @@ def loaded_model(model: TriageModel) -> TextClassifier:
     return _loaded(model.pk, model.trained_at.isoformat())
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)  # a large campaign's model is tens of MB
 def _loaded(model_pk: int, trained_at: str) -> TextClassifier:
     blob = TriageModel.objects.values_list("blob", flat=True).get(pk=model_pk)
     return TextClassifier.loads(bytes(blob))
@@ -225,6 +226,8 @@ def propose(s: Suggestion, fresh: bool = False) -> Proposal:
         fields.update(org=Org.objects.filter(code=p.label).first(), org_confidence=p.confidence)
         fields["model_versions"]["org"] = org_model.version
     if fresh:
+        if fields.get("area") is None and fields.get("org") is None:
+            return Proposal(suggestion=s, **fields)  # unsaved: the page proposes on demand
         return Proposal.objects.create(suggestion=s, **fields)
     proposal, _created = Proposal.objects.update_or_create(suggestion=s, defaults=fields)
     return proposal
