@@ -114,8 +114,8 @@ def hotline_figures(campaign: Campaign) -> dict[str, Any]:
         stepped=Min("events__at", filter=~Q(events__action__in=["submit", "route"]))
     ).values_list("submitted_at", "stepped", "answered_at")
     responded = 0
-    for submitted, stepped, answered in first_step.iterator(chunk_size=2000):
-        handled = min((t for t in (stepped, answered) if t is not None), default=None)
+    for submitted, stepped, answered_at in first_step.iterator(chunk_size=2000):
+        handled = min((t for t in (stepped, answered_at) if t is not None), default=None)
         if handled is not None:
             local = timezone.localtime(submitted).date()
             if (
