@@ -3,7 +3,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Max
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,11 +27,13 @@ def ledger_version() -> tuple[int, int, int]:
     """Changes whenever a figure can: every ledger write appends an event, every rebuild of the
     tallies (after a unit moves in the tree) writes new rows, every frozen day a snapshot.
     Three index lookups."""
-    return (
-        ProblemEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
-        ProblemTally.objects.aggregate(m=Max("pk"))["m"] or 0,
-        Snapshot.objects.aggregate(m=Max("pk"))["m"] or 0,
-    )
+    tables = [m._meta.db_table for m in (ProblemEvent, ProblemTally, Snapshot)]
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {quote(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        event, tally, snapshot = cursor.fetchone()
+    return event or 0, tally or 0, snapshot or 0
 
 
 def _figures_and_charts(
