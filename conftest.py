@@ -17,13 +17,17 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
+    from django.core.cache import cache
+
     from taizhang.triage.services import forget_cached
 
     calendar.invalidate()
     forget_cached()
+    cache.clear()  # keys hold primary keys, which a rolled-back test database hands out again
     yield
     calendar.invalidate()
     forget_cached()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

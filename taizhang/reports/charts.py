@@ -5,14 +5,17 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.evaluation.models import Snapshot
-from taizhang.ledger.models import OPEN_STATUSES, Problem
+from taizhang.ledger.models import OPEN_STATUSES, Problem, Status
 from taizhang.ledger.views import list_url
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import (
+    COUNTED,
     FIGURE_LABELS,
     Breakdown,
     Figures,
@@ -67,23 +70,72 @@ def chart_data(
             }
             for area, f in ((a, breakdown.by_area.get(a.pk, Figures())) for a in areas)
         ],
-        "trend": trend(campaign, org),
+        "trend": trend(campaign, org, today),
         "overdue": overdue_grid(campaign, org, children, areas, today),
     }
 
 
-def trend(campaign: Campaign, org: Org) -> list[dict[str, Any]]:
-    """The frozen daily figures of this unit (see evaluation.figures.take_snapshots)."""
-    rows = Snapshot.objects.filter(campaign=campaign, org=org).order_by("day")
-    return [
-        {
+def trend(campaign: Campaign, org: Org, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Weekly points since the campaign began: the frozen daily figures where a snapshot was
+    taken (see evaluation.figures.take_snapshots), else figures rebuilt from the history."""
+    today = today or dt.date.today()
+    frozen = {
+        s.day: {
             "day": s.day.isoformat(),
             "total": s.figures.get("problems_total"),
             "rectified": s.figures.get("problems_rectified"),
             "rate": s.figures.get("rectification_rate"),
+            "source": "snapshot",
         }
-        for s in rows.only("day", "figures")
-    ]
+        for s in Snapshot.objects.filter(campaign=campaign, org=org).only("day", "figures")
+    }
+    days = []
+    day = campaign.starts_on
+    while day < min(today, campaign.ends_on):
+        days.append(day)
+        day += dt.timedelta(days=7)
+    days = sorted(set(days) | set(frozen))
+    missing = [d for d in days if d not in frozen]
+    history = history_points(campaign, org, missing, today) if missing else {}
+    return [frozen.get(d) or history[d] for d in days]
+
+
+def history_points(
+    campaign: Campaign, org: Org, days: list[dt.date], today: dt.date
+) -> dict[dt.date, dict[str, Any]]:
+    """Figures rebuilt from the ledger's dates for days without a snapshot: problems counted
+    (as the figures count them today) recorded by the end of each day, and those closed by then.
+    An approximation (a problem closed, reopened and open again counts as never closed), shown
+    only where no frozen figure exists; cached for the day."""
+    key = f"trend-history:{campaign.pk}:{org.pk}:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None and all(d in cached for d in days):
+        return cached
+    problems = Problem.objects.filter(campaign=campaign, status__in=COUNTED)
+    if org.pk != campaign.org_id:
+        problems = problems.filter(org_path__under=org.path)
+    tz = timezone.get_current_timezone()
+    ends = {d: dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), tzinfo=tz) for d in days}
+    # One pass over the rows: for each day, how many were recorded and closed by its end.
+    counts = problems.aggregate(
+        **{f"t{i}": Count("pk", filter=Q(created_at__lt=ends[d])) for i, d in enumerate(days)},
+        **{
+            f"c{i}": Count("pk", filter=Q(status=Status.CLOSED, closed_at__lt=ends[d]))
+            for i, d in enumerate(days)
+        },
+    )
+    points: dict[dt.date, dict[str, Any]] = {}
+    for i, day in enumerate(days):
+        total, closed = counts[f"t{i}"], counts[f"c{i}"]
+        points[day] = {
+            "day": day.isoformat(),
+            "total": total,
+            "rectified": closed,
+            "rate": round(100.0 * closed / total, 1) if total else None,
+            "source": "history",
+        }
+    cache.set(key, points, timeout=3600)
+    return points
 
 
 def overdue_grid(
