@@ -198,3 +198,8 @@ SITE_URL = os.environ.get("TAIZHANG_SITE_URL", "")
 
 # Uploads from this size on are imported in the background, with a progress bar.
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_BYTES", 1024 * 1024))
+
+# New suggestions are indexed for duplicates and given a proposed area "inline" (in the request)
+# or "deferred" to the background worker, in batches (what `taizhang serve` does when it starts
+# one: cheaper per suggestion under a burst).
+TRIAGE_ON_ARRIVAL = os.environ.get("TAIZHANG_TRIAGE_ON_ARRIVAL", "inline")

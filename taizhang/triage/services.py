@@ -3,6 +3,7 @@
 Pages, the API, the commands and the background tasks all come through here.
 """
 
+import datetime as dt
 import difflib
 import html
 import re
@@ -14,9 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -77,9 +79,57 @@ def index_suggestions(suggestions: Sequence[Suggestion], fresh: bool = False) ->
 @transaction.atomic
 def on_new_suggestion(s: Suggestion) -> None:
     """Called once a suggestion is stored: index it for duplicates and propose its routing
-    (nothing is stored when there is nothing to propose: no keywords, no model)."""
+    (nothing is stored when there is nothing to propose: no keywords, no model). Deferred to
+    the worker's batches when settings.TRIAGE_ON_ARRIVAL says so."""
+    if settings.TRIAGE_ON_ARRIVAL == "deferred":
+        return
     index_suggestions([s], fresh=True)
     propose(s, fresh=True)
+
+
+def index_pending(limit: int = 2000, within: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """The worker's batch: recent suggestions not yet indexed get their bands and proposals,
+    computed together (one signature pass, one model call, bulk inserts)."""
+    since = timezone.now() - within
+    pending = list(
+        Suggestion.objects.filter(submitted_at__gte=since)
+        .filter(~Exists(Band.objects.filter(suggestion=OuterRef("pk"))))
+        .select_related("campaign")
+        .order_by("pk")[:limit]
+    )
+    if not pending:
+        return 0
+    with transaction.atomic():
+        index_suggestions(pending, fresh=True)
+        by_campaign: dict[int, list[Suggestion]] = {}
+        for s in pending:
+            by_campaign.setdefault(s.campaign_id, []).append(s)
+        for group in by_campaign.values():
+            _propose_batch(group)
+    return len(pending)
+
+
+def _propose_batch(group: list[Suggestion]) -> None:
+    campaign = group[0].campaign
+    models = _cached(campaign, lambda: _latest_models(campaign), "models")
+    area_model = models.get(Target.AREA)
+    if area_model is None or models.get(Target.ORG) is not None:
+        for s in group:
+            propose(s, fresh=True)
+        return
+    docs = [prepare(s.title, mask_personal_data(s.text)) for s in group]
+    areas = {a.pk: a for a in campaign.focus_areas.all()}
+    proposals = loaded_model(area_model).propose(docs)
+    Proposal.objects.bulk_create(
+        Proposal(
+            suggestion=s,
+            area=areas.get(int(p.label)),
+            area_confidence=p.confidence,
+            area_basis=Basis.MODEL,
+            model_versions={"area": area_model.version},
+        )
+        for s, p in zip(group, proposals, strict=True)
+    )
 
 
 # Duplicates ----------------------------------------------------------------------------------
@@ -94,9 +144,12 @@ class Similar:
 
 
 def likely_duplicates(s: Suggestion, limit: int = 8) -> list[Similar]:
-    keys = Band.objects.filter(suggestion=s).values_list("key", flat=True)
+    keys = list(Band.objects.filter(suggestion=s).values_list("key", flat=True))
+    if not keys:  # not yet indexed (deferred to the worker): index it now
+        index_suggestions([s], fresh=True)
+        keys = list(Band.objects.filter(suggestion=s).values_list("key", flat=True))
     shared = Counter(
-        Band.objects.filter(campaign_id=s.campaign_id, key__in=list(keys))
+        Band.objects.filter(campaign_id=s.campaign_id, key__in=keys)
         .exclude(suggestion=s)
         .values_list("suggestion_id", flat=True)
     )

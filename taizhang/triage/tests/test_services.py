@@ -161,3 +161,24 @@ def test_a_run_that_cannot_train_says_why(world):
 def test_only_the_office_runs_jobs(world):
     with pytest.raises(PermissionDenied):
         jobs.start_run(world.campaign, RunKind.TOPICS, by=world.operator)
+
+
+def test_deferred_triage_is_done_by_the_workers_batch(world, settings):
+    """Under `taizhang serve` the request stores the suggestion only; the worker indexes and
+    proposes in batches, and a page that needs the index early makes it on the spot."""
+    from taizhang.triage.models import Band, Proposal
+
+    world.area2.keywords = "路灯"
+    world.area2.save()
+    settings.TRIAGE_ON_ARRIVAL = "deferred"
+    first = submit(world, LAMP)
+    copy = submit(world, LAMP_VARIANTS[0])
+    other = submit(world, OTHER[0])
+    assert not Band.objects.exists() and not Proposal.objects.exists()
+    assert services.index_pending() == 3
+    assert services.index_pending() == 0  # nothing twice
+    assert Proposal.objects.get(suggestion=first).area == world.area2
+    assert not Proposal.objects.filter(suggestion=other).exists()  # nothing to propose
+    assert [f.suggestion for f in services.likely_duplicates(copy)] == [first]
+    late = submit(world, LAMP_VARIANTS[1])
+    assert first in [f.suggestion for f in services.likely_duplicates(late)]  # indexed on demand

@@ -53,13 +53,33 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"taizhang: http://{options['host']}:{options['port']}/")
-        worker = None if options["no_worker"] else start_worker()
-        try:
-            run_server(options["host"], options["port"], options["workers"], options["threads"])
-        finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+        serve(
+            options["host"],
+            options["port"],
+            options["workers"],
+            options["threads"],
+            with_worker=not options["no_worker"],
+        )
+
+
+def serve(
+    host: str,
+    port: int,
+    workers: int | None = None,
+    threads: int = 4,
+    with_worker: bool = True,
+) -> None:
+    """The web server and, unless told not to, one background-task worker beside it."""
+    worker = start_worker() if with_worker else None
+    if worker is not None:
+        # The worker indexes new suggestions in batches; requests need not (see settings).
+        settings.TRIAGE_ON_ARRIVAL = "deferred"
+    try:
+        run_server(host, port, workers, threads)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def start_worker() -> subprocess.Popen[bytes]:

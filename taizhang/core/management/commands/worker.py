@@ -1,6 +1,7 @@
 """`taizhang worker`: run queued background tasks (django-tasks' database worker)."""
 
 import datetime as dt
+import logging
 import threading
 import time
 from typing import Any
@@ -8,6 +9,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -20,6 +23,7 @@ class Command(BaseCommand):
         extra = ["--batch"] if options["batch"] else []
         if not options["batch"]:
             threading.Thread(target=_daily_clock, daemon=True).start()
+            threading.Thread(target=_triage_clock, daemon=True).start()
         call_command("db_worker", "--interval", "1", "--no-startup-delay", *extra)
 
 
@@ -37,3 +41,21 @@ def _daily_clock() -> None:
             daily_task.enqueue(now.date().isoformat())
             queued = now.date()
         time.sleep(300)
+
+
+def _triage_clock() -> None:
+    """Every two seconds, index and propose for the suggestions that arrived meanwhile (when
+    intake defers that work here: settings.TRIAGE_ON_ARRIVAL = "deferred")."""
+    from django.db import close_old_connections
+
+    from taizhang.triage.services import index_pending
+
+    while True:
+        try:
+            while index_pending() == 2000:  # a burst: keep going until it is all done
+                pass
+        except Exception:  # a bad moment (database restarting, say) must not stop the clock
+            log.exception("triage batch failed")
+        finally:
+            close_old_connections()
+        time.sleep(2)

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from taizhang.core.management.commands.serve import run_server
+from taizhang.core.management.commands.serve import serve
 from taizhang.demo.builder import DEMO_PASSWORD, SLUG, build_demo, demo_exists
 
 
@@ -50,4 +50,4 @@ class Command(BaseCommand):
         )
         if not options["no_serve"]:
             self.stdout.write(f"打开 http://{options['host']}:{options['port']}/")
-            run_server(options["host"], options["port"])
+            serve(options["host"], options["port"])
