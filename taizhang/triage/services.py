@@ -222,6 +222,16 @@ def _area_keywords(campaign: Campaign) -> list[tuple[FocusArea, set[str]]]:
     ]
 
 
+@transaction.atomic
+def set_keywords(campaign: Campaign, *, by: Any, keywords: dict[int, str]) -> None:
+    """The office edits the words that point to each focus area (until a model takes over)."""
+    if not permissions.can_triage(by, campaign):
+        raise PermissionDenied(_("只有活动办公室可以使用分诊。"))
+    for area in campaign.focus_areas.filter(pk__in=keywords):
+        area.keywords = keywords[area.pk][:4000]
+        area.save(update_fields=["keywords"])
+
+
 def keyword_scores(campaign: Campaign, text: str) -> list[tuple[FocusArea, int]]:
     """Areas whose keywords occur in the text, with how many occur, best first."""
     plain = compact(text)

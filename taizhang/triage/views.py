@@ -113,9 +113,15 @@ def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _office_campaign(request, slug)
     areas = list(campaign.focus_areas.all())
     if request.method == "POST":
-        for area in areas:
-            area.keywords = request.POST.get(f"keywords-{area.pk}", area.keywords)[:4000]
-            area.save(update_fields=["keywords"])
+        services.set_keywords(
+            campaign,
+            by=request.user,
+            keywords={
+                a.pk: request.POST[f"keywords-{a.pk}"]
+                for a in areas
+                if f"keywords-{a.pk}" in request.POST
+            },
+        )
         messages.success(request, _("关键词已保存。"))
         return redirect("triage_settings", slug=slug)
     labelled = {t: len(services.training_rows(campaign, t)[1]) for t in Target.values}
