@@ -13,13 +13,15 @@ BY over the problems table.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from timing import p50, p95, time_ms  # noqa: E402
+
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/taizhang_study")
 GOAL_MS = 50.0
 PAGES = [("city", "/c/linfen-2021/"), ("county", "/c/linfen-2021/?org=141002")]
@@ -59,24 +61,10 @@ def measure(requests: int) -> dict[str, object]:
     result: dict[str, object] = {"problems": Problem.objects.count()}
     for label, url in PAGES:
         org = campaign.org if label == "city" else Org.objects.get(code="141002")
-        client.get(url)
-        times = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        base = []
-        for _ in range(max(3, requests // 20)):
-            started = time.perf_counter()
-            naive(org)
-            base.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        result[label] = {
-            "p50": round(statistics.median(times), 1),
-            "p95": round(times[int(len(times) * 0.95) - 1], 1),
-            "naive": round(statistics.median(base), 1),
-        }
+        assert client.get(url).status_code == 200
+        times = time_ms(lambda url=url: client.get(url), requests)
+        base = time_ms(lambda org=org: naive(org), max(3, requests // 20))
+        result[label] = {"p50": p50(times), "p95": p95(times), "naive": p50(base)}
     return result
 
 

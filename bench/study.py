@@ -10,13 +10,16 @@ and a naive count over the meetings and attendance rows as the baseline.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from timing import p50, p95, time_ms  # noqa: E402
+
 OUT = ROOT / "bench" / "out" / "study"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/taizhang_study")
 GOAL_MS = 100.0
@@ -55,22 +58,9 @@ def measure(requests: int) -> dict[str, object]:
     result: dict[str, object] = {"sizes": sizes}
     for label, org in (("city", campaign.org), ("county", county)):
         study_figures(campaign, org)
-        times = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            study_figures(campaign, org)
-            times.append((time.perf_counter() - started) * 1000)
-        base = []
-        for _ in range(max(3, requests // 20)):
-            started = time.perf_counter()
-            naive(org)
-            base.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        result[label] = {
-            "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
-            "naive_ms": round(statistics.median(base), 1),
-        }
+        times = time_ms(lambda org=org: study_figures(campaign, org), requests)
+        base = time_ms(lambda org=org: naive(org), max(3, requests // 20))
+        result[label] = {"p50_ms": p50(times), "p95_ms": p95(times), "naive_ms": p50(base)}
     return result
 
 

@@ -4,7 +4,6 @@ writing, and themselves tracked (replied on time or not)."""
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,10 +263,3 @@ def visible_notices(user: object, campaign: Campaign) -> Any:
     """Notices of the units the user reaches (any role)."""
     paths = scope_of(user).paths()
     return Notice.objects.filter(campaign=campaign).filter(path_filter("org_path", paths))
-
-
-def open_counts(notices: Iterable[Notice]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for n in notices:
-        counts[n.kind] += 1
-    return dict(counts)

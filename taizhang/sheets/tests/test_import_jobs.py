@@ -63,7 +63,8 @@ def test_a_refused_file_comes_back_with_its_errors(
     sheet = load_workbook(__import__("io").BytesIO(b"".join(errors.streaming_content))).active
     assert any("不存在的局" in str(c.value) for row in sheet.iter_rows() for c in row)
     page = client.get(response.url).content.decode()
-    assert "第 3 行" in page or "第3行" in page or "不存在的局" in page
+    # The page names the refused row and the column at fault (row 3: the header is row 1).
+    assert "第 3 行“牵头单位”列" in page and "第 3 行“存在问题”列" in page
 
 
 def test_a_cancelled_import_leaves_nothing(world, tmp_path, background, monkeypatch):

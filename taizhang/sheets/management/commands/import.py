@@ -1,4 +1,3 @@
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -76,16 +75,6 @@ class Command(BaseCommand):
             self.stdout.write(f"未导入的行及原因见:{result.error_file}")
         if result.refused and not options["partial"] and not options["dry_run"]:
             raise CommandError("有错误,未导入任何行(nothing imported);改正后重试,或加 --partial")
-
-    def _progress(self, stage: str, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r{stage} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
     def _directory(self, options: dict[str, Any]) -> None:
         from taizhang.sheets.directory_import import import_orgs, import_users
