@@ -19,14 +19,20 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 def _fresh_calendar_cache():
     from django.core.cache import cache
 
+    from taizhang.api.authentication import forget_tokens
+    from taizhang.campaigns.access import forget_campaigns
     from taizhang.triage.services import forget_cached
 
     calendar.invalidate()
     forget_cached()
+    forget_campaigns()
+    forget_tokens()
     cache.clear()  # keys hold primary keys, which a rolled-back test database hands out again
     yield
     calendar.invalidate()
     forget_cached()
+    forget_campaigns()
+    forget_tokens()
     cache.clear()
 
 

@@ -1,7 +1,10 @@
+import copy
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core.fresh import FreshFor
 from taizhang.orgs.models import Org
 from taizhang.orgs.scoping import scope_of
 
@@ -12,8 +15,34 @@ def visible_campaigns(user: object) -> QuerySet[Campaign]:
     return campaigns.filter(pk__in=[c.pk for c in campaigns if _overlaps(user, c)])
 
 
+# Every page and API call of a campaign starts here; intake bursts make it a hot path.
+_by_slug = FreshFor(seconds=5.0)
+
+
+def campaign_by_slug(slug: str) -> Campaign | None:
+    """The campaign and its org, read from the database at most every few seconds per process;
+    each caller gets its own copies, so that nothing one request sets on them leaks."""
+    found = _by_slug.get(
+        slug, lambda: Campaign.objects.select_related("org").filter(slug=slug).first()
+    )
+    if found is None:
+        return None
+    campaign = copy.copy(found)
+    campaign.org = copy.copy(found.org)
+    campaign.rules = copy.deepcopy(found.rules)
+    return campaign
+
+
+def _read_campaign(slug: str) -> Campaign | None:
+    return Campaign.objects.select_related("org").filter(slug=slug).first()
+
+
+def forget_campaigns() -> None:
+    _by_slug.forget()
+
+
 def campaign_for(user: object, slug: str) -> Campaign:
-    campaign = Campaign.objects.select_related("org").filter(slug=slug).first()
+    campaign = campaign_by_slug(slug)
     if campaign is None or not _overlaps(user, campaign):
         raise Http404("no such campaign")
     return campaign

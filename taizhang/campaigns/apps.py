@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class CampaignsConfig(AppConfig):
     name = "taizhang.campaigns"
     label = "campaigns"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from taizhang.campaigns.access import forget_campaigns
+        from taizhang.campaigns.models import Campaign
+        from taizhang.orgs.models import Org
+
+        def forget(**kwargs: object) -> None:
+            forget_campaigns()
+
+        for sender in (Campaign, Org):
+            post_save.connect(
+                forget, sender=sender, dispatch_uid=f"campaigns-forget-{sender}", weak=False
+            )
+            post_delete.connect(
+                forget, sender=sender, dispatch_uid=f"campaigns-forget-d-{sender}", weak=False
+            )

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Model
+from psycopg.copy import QueuedLibpqWriter
 
 
 def _for_sqlite(value: Any) -> Any:
@@ -24,10 +25,6 @@ def _for_sqlite(value: Any) -> Any:
     return value
 
 
-def _for_postgres(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
-
-
 def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
@@ -36,9 +33,7 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any
     column_sql = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([_for_postgres(v) for v in row])
+            _copy(cursor.cursor, f"COPY {table} ({column_sql}) FROM STDIN", rows)
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
@@ -47,14 +42,35 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any
             )
 
 
+def _copy(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """COPY, with the data sent by a second thread: the server stores one batch while this
+    thread formats the next."""
+    json_columns = _columns_holding(rows, dict)
+    with cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
+        if not json_columns:
+            for row in rows:
+                copy.write_row(row)
+            return
+        for row in rows:
+            values = list(row)
+            for i in json_columns:
+                values[i] = json.dumps(values[i], ensure_ascii=False)
+            copy.write_row(values)
+
+
+def _columns_holding(rows: list[tuple[Any, ...]], *types: type) -> list[int]:
+    """Each column holds one type (the callers build them so): its first value decides."""
+    found = []
+    for i in range(len(rows[0])):
+        first = next((row[i] for row in rows if row[i] is not None), None)
+        if isinstance(first, types):
+            found.append(i)
+    return found
+
+
 def _sqlite_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Convert only the columns that hold dates, times or JSON; the rest go as they are."""
-    needs = []
-    for i in range(len(rows[0])):
-        # Each column holds one type (the callers build them so): its first value decides.
-        first = next((row[i] for row in rows if row[i] is not None), None)
-        if isinstance(first, dt.date | dict):
-            needs.append(i)
+    needs = _columns_holding(rows, dt.date, dict)
     if not needs:
         return rows
     converted = []

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from taizhang.campaigns.access import campaign_for
+from taizhang.campaigns.access import campaign_by_slug, campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.intake import forms, permissions, privacy, receipts, services
 from taizhang.intake.models import (
@@ -29,7 +29,7 @@ from taizhang.triage.models import Proposal
 
 
 def _public_campaign(slug: str) -> Campaign:
-    campaign = Campaign.objects.select_related("org").filter(slug=slug).first()
+    campaign = campaign_by_slug(slug)
     if campaign is None:
         raise Http404("no such campaign")
     return campaign

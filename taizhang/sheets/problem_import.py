@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -142,7 +142,8 @@ def _parse(
         if progress and offset % 10_000 == 0:
             progress("检查", offset - header - 1, total)
         cells = {key: raw[i] if i < len(raw) else "" for key, i in columns.items()}
-        if all(text(v) == "" for v in cells.values()):
+        texts = {key: text(value) for key, value in cells.items()}
+        if not any(texts.values()):
             continue
         values: dict[str, Any] = {}
         row_errors = []
@@ -153,22 +154,22 @@ def _parse(
             into.append(RowError(sheet, line, header_names.get(key, ""), message))
 
         for key in REQUIRED:
-            if not text(cells.get(key)):
+            if not texts.get(key):
                 fail(key, "不能为空")
         try:
-            if text(cells.get("org")):
-                values["org"] = lookup.org(text(cells["org"]))
+            if texts.get("org", ""):
+                values["org"] = lookup.org(texts["org"])
         except BadValue as exc:
             fail("org", str(exc))
-        area = text(cells.get("focus_area"))
+        area = texts.get("focus_area", "")
         if area and area not in lookup.areas:
             fail("focus_area", f"“{area}”不是本活动的聚焦领域(可选:{'、'.join(lookup.areas)})")
         values["focus_area"] = lookup.areas.get(area)
-        kind = text(cells.get("kind"))
+        kind = texts.get("kind", "")
         if kind and kind not in KIND_WORDS:
             fail("kind", f"“{kind}”应为 立行立改、限期整改 或 长期坚持")
         values["kind"] = KIND_WORDS.get(kind)
-        source = text(cells.get("source")) or "自查"
+        source = texts.get("source", "") or "自查"
         if source not in SOURCE_WORDS:
             fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
         values["source"] = SOURCE_WORDS.get(source)
@@ -181,10 +182,10 @@ def _parse(
             values["deadline"] = deadline
         except BadValue as exc:
             fail("deadline", str(exc))
-        values["title"] = text(cells.get("title"))[:300]
-        values["number"] = text(cells.get("number"))[:40]
-        values["leader"] = text(cells.get("leader"))[:60]
-        values["person"] = text(cells.get("person"))[:60]
+        values["title"] = texts.get("title", "")[:300]
+        values["number"] = texts.get("number", "")[:40]
+        values["leader"] = texts.get("leader", "")[:60]
+        values["person"] = texts.get("person", "")[:60]
         values["measures"] = [
             NUMBERING.sub("", m).strip()
             for m in str(cells.get("measures") or "").splitlines()
@@ -253,8 +254,9 @@ def import_problems(
     return result
 
 
-def _chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
-    """Keeps IN lists under SQLite's limit of bound variables."""
+def _chunks(items: list[Any], size: int | None = None) -> Iterable[list[Any]]:
+    """Keeps IN lists under SQLite's limit of bound variables (PostgreSQL takes long ones)."""
+    size = size or (900 if connection.vendor == "sqlite" else 20_000)
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -404,7 +406,7 @@ def _update_existing(
 ) -> None:
     """Update what the rows say about problems already in the ledger, a batch at a time."""
     changes: list[tuple[tallies.Key, tallies.Key]] = []
-    for chunk in _chunks(rows):
+    for chunk in _chunks(rows, 900):  # bulk_update writes one CASE per field and row
         problems = Problem.objects.select_for_update().in_bulk(
             [existing[r.values["number"]] for r in chunk]
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from taizhang.campaigns.models import Campaign
 from taizhang.orgs.models import Org, Role, RoleAssignment
 from taizhang.orgs.scoping import scope_of
+from taizhang.orgs.signals import roles_changed
 from taizhang.supervision.models import InspectionTeam
 
 
@@ -78,6 +79,7 @@ def sync_roles(team: InspectionTeam) -> None:
             for u, o in sorted(wanted - held)
         ]
     )
+    roles_changed.send(sender=RoleAssignment)
 
 
 @transaction.atomic

@@ -15,5 +15,7 @@ class TriageConfig(AppConfig):
         def forget(sender: object, instance: FocusArea | TriageModel, **kwargs: object) -> None:
             forget_cached(instance.campaign)
 
-        post_save.connect(forget, sender=FocusArea, dispatch_uid="triage-forget-area")
-        post_save.connect(forget, sender=TriageModel, dispatch_uid="triage-forget-model")
+        post_save.connect(forget, sender=FocusArea, dispatch_uid="triage-forget-area", weak=False)
+        post_save.connect(
+            forget, sender=TriageModel, dispatch_uid="triage-forget-model", weak=False
+        )

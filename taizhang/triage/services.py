@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.core.fresh import FreshFor
 from taizhang.intake import permissions
 from taizhang.intake import services as intake
 from taizhang.intake.models import Suggestion, SuggestionStatus
@@ -76,15 +77,15 @@ def index_suggestions(suggestions: Sequence[Suggestion], fresh: bool = False) ->
     return len(rows)
 
 
-@transaction.atomic
 def on_new_suggestion(s: Suggestion) -> None:
     """Called once a suggestion is stored: index it for duplicates and propose its routing
     (nothing is stored when there is nothing to propose: no keywords, no model). Deferred to
     the worker's batches when settings.TRIAGE_ON_ARRIVAL says so."""
     if settings.TRIAGE_ON_ARRIVAL == "deferred":
         return
-    index_suggestions([s], fresh=True)
-    propose(s, fresh=True)
+    with transaction.atomic():
+        index_suggestions([s], fresh=True)
+        propose(s, fresh=True)
 
 
 def index_pending(limit: int = 2000, within: dt.timedelta = dt.timedelta(days=2)) -> int:
@@ -194,25 +195,17 @@ def merge(s: Suggestion, *, into: Suggestion, by: Any, version: int) -> Suggesti
 
 # Intake is the hot path: what every new suggestion needs of its campaign is read at most once
 # every few seconds per process (a new model or new keywords take effect within that time).
-_FRESH_SECONDS = 10.0
-_campaign_cache: dict[int, tuple[float, Any]] = {}
+_per_campaign = FreshFor(seconds=10.0)
 
 
 def _cached(campaign: Campaign, read: Callable[[], Any], key: str) -> Any:
-    now = time.monotonic()
-    hit = _campaign_cache.get((campaign.pk, key))  # type: ignore[call-overload]
-    if hit is not None and now - hit[0] < _FRESH_SECONDS:
-        return hit[1]
-    value = read()
-    _campaign_cache[(campaign.pk, key)] = (now, value)  # type: ignore[index]
-    return value
+    return _per_campaign.get((campaign.pk, key), read)
 
 
 def forget_cached(campaign: Campaign | None = None) -> None:
     """Drop what is cached of a campaign (of every campaign without one); models.py's signals
     call this when a focus area or a model is saved."""
-    for key in [k for k in _campaign_cache if campaign is None or k[0] == campaign.pk]:  # type: ignore[index]
-        _campaign_cache.pop(key, None)
+    _per_campaign.forget(lambda key: campaign is None or key[0] == campaign.pk)  # type: ignore[index]
 
 
 def _area_keywords(campaign: Campaign) -> list[tuple[FocusArea, set[str]]]:

@@ -182,3 +182,13 @@ def test_deferred_triage_is_done_by_the_workers_batch(world, settings):
     assert [f.suggestion for f in services.likely_duplicates(copy)] == [first]
     late = submit(world, LAMP_VARIANTS[1])
     assert first in [f.suggestion for f in services.likely_duplicates(late)]  # indexed on demand
+
+
+def test_saving_a_focus_area_lets_go_of_the_campaigns_held_keywords(world):
+    from taizhang.triage.services import _cached
+
+    assert _cached(world.campaign, lambda: "old", "keywords") == "old"
+    assert _cached(world.campaign, lambda: "new", "keywords") == "old"
+    world.area.keywords = "路灯"
+    world.area.save()
+    assert _cached(world.campaign, lambda: "new", "keywords") == "new"

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import os
 import threading
 import time
 from typing import Any
@@ -18,9 +19,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+        parser.add_argument(
+            "--nice", type=int, default=0, help="lower this process's CPU priority by N (Unix)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--batch"] if options["batch"] else []
+        if options["nice"] and hasattr(os, "nice"):
+            os.nice(options["nice"])
         if not options["batch"]:
             threading.Thread(target=_daily_clock, daemon=True).start()
             threading.Thread(target=_triage_clock, daemon=True).start()
