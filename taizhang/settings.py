@@ -107,6 +107,9 @@ def _database() -> dict:
         }
     else:
         config["TEST"] = {"NAME": os.environ.get("TAIZHANG_TEST_DB", "test_taizhang")}
+        # Room to group a city's open problems in memory (the live overdue count) rather than
+        # sort them on disk; PostgreSQL's default is 4 MB per sort.
+        config.setdefault("OPTIONS", {})["options"] = "-c work_mem=64MB"
     return config
 
 

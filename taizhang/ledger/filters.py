@@ -30,7 +30,7 @@ SORTS = {
     "org": "org_path",
     "-org": "-org_path",
 }
-FILTER_KEYS = ("org", "area", "status", "kind", "source", "deadline", "figure", "q")
+FILTER_KEYS = ("org", "own", "area", "status", "kind", "source", "deadline", "figure", "q")
 
 
 @dataclass
@@ -50,6 +50,8 @@ def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
         query.org = Org.objects.filter(code=params["org"]).first()
         if query.org is None or not query.org.path.startswith(campaign.org.path):
             raise ValidationError(_("找不到单位代码 %(c)s。") % {"c": params["org"]})
+    if "own" in params and (params["own"] != "1" or query.org is None):
+        raise ValidationError(_("“仅本级”(own=1)须与单位代码一起使用。"))
     checks = {
         "status": Status.values,
         "kind": Kind.values,
@@ -73,7 +75,9 @@ def apply_filters(
     problems: QuerySet[Problem], campaign: Campaign, query: LedgerQuery, today: dt.date
 ) -> QuerySet[Problem]:
     p = query.params
-    if query.org is not None:
+    if query.org is not None and p.get("own") == "1":
+        problems = problems.filter(org_path=query.org.path)  # the unit's own, none below it
+    elif query.org is not None:
         problems = problems.filter(org_path__under=query.org.path)
     if "area" in p:
         problems = problems.filter(focus_area_id=int(p["area"]))

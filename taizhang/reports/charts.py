@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.evaluation.models import Snapshot
-from taizhang.ledger.models import OPEN_STATUSES, Problem, Status
+from taizhang.ledger.models import Problem, Status
 from taizhang.ledger.views import list_url
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import (
@@ -19,7 +19,6 @@ from taizhang.reports.figures import (
     FIGURE_LABELS,
     Breakdown,
     Figures,
-    child_path_expression,
 )
 
 
@@ -40,8 +39,12 @@ def chart_data(
                 "rate": child_figures.rectification_rate,
                 "rectified": child_figures.problems_rectified,
                 "open": child_figures.problems_open,
-                "rectified_url": list_url(slug, figure="problems_rectified", org=child.code),
-                "open_url": list_url(slug, figure="problems_open", org=child.code),
+                "rectified_url": list_url(
+                    slug, figure="problems_rectified", org=child.code, own=_own(child, org)
+                ),
+                "open_url": list_url(
+                    slug, figure="problems_open", org=child.code, own=_own(child, org)
+                ),
             }
             for child, child_figures in children
         ],
@@ -71,8 +74,13 @@ def chart_data(
             for area, f in ((a, breakdown.by_area.get(a.pk, Figures())) for a in areas)
         ],
         "trend": trend(campaign, org, today),
-        "overdue": overdue_grid(campaign, org, children, areas, today),
+        "overdue": overdue_grid(campaign, org, breakdown, children, areas),
     }
+
+
+def _own(child: Org, org: Org) -> int | None:
+    """The unit's own row (本级) links to its own problems only, not its whole subtree."""
+    return 1 if child.pk == org.pk else None
 
 
 def trend(campaign: Campaign, org: Org, today: dt.date | None = None) -> list[dict[str, Any]]:
@@ -141,25 +149,14 @@ def history_points(
 def overdue_grid(
     campaign: Campaign,
     org: Org,
+    breakdown: Breakdown,
     children: list[tuple[Org, Figures]],
     areas: list[FocusArea],
-    today: dt.date,
 ) -> dict[str, Any]:
-    """Overdue problems by child unit × focus area, counted live (they change by the day)."""
-    counts: Counter[tuple[str, int]] = Counter()
-    overdue = Problem.objects.filter(
-        campaign=campaign, status__in=OPEN_STATUSES, deadline__lt=today
+    """Overdue problems by child unit × focus area (counted with the breakdown's live figures)."""
+    counts: Counter[tuple[str, int]] = Counter(
+        {key: figures.overdue for key, figures in breakdown.by_child_area.items()}
     )
-    if org.pk != campaign.org_id:  # at the top every problem is under it: let the index work
-        overdue = overdue.filter(org_path__under=org.path)
-    rows = (
-        overdue.annotate(child=child_path_expression(org.path))
-        .values_list("child", "focus_area_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for child_path, area, n in rows:
-        counts[(child_path, area)] += n
     return {
         "units": [child.name for child, _ in children],
         "areas": [a.name for a in areas],
@@ -170,7 +167,13 @@ def overdue_grid(
                 "unit_name": child.name,
                 "area_name": area.name,
                 "value": counts[(child.path, area.pk)],
-                "url": list_url(campaign.slug, figure="overdue", org=child.code, area=area.pk),
+                "url": list_url(
+                    campaign.slug,
+                    figure="overdue",
+                    org=child.code,
+                    area=area.pk,
+                    own=_own(child, org),
+                ),
             }
             for i, (child, _) in enumerate(children)
             for j, area in enumerate(areas)

@@ -115,6 +115,8 @@ class Breakdown:
     by_kind: dict[str, Figures] = field(default_factory=dict)
     by_source: dict[str, Figures] = field(default_factory=dict)
     by_child: dict[str, Figures] = field(default_factory=dict)
+    # Child unit × focus area (the overdue grid); filled by counts from the ledger only.
+    by_child_area: dict[tuple[str, int], Figures] = field(default_factory=dict)
 
     def cells(self, area: int, kind: str, source: str, child: str | None) -> list[Figures]:
         cells = [
@@ -125,6 +127,7 @@ class Breakdown:
         ]
         if child is not None:
             cells.append(self.by_child.setdefault(child, Figures()))
+            cells.append(self.by_child_area.setdefault((child, area), Figures()))
         return cells
 
 

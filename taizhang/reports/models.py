@@ -37,6 +37,12 @@ class ProblemTally(models.Model):
                 name="unique_tally_key",
             )
         ]
+        indexes = [
+            # The figures of every child unit are read from this index alone (n included).
+            models.Index(
+                fields=["campaign", "org_path", "status", "on_time", "n"], name="tally_by_unit"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.org_path} {self.status} {self.n}"

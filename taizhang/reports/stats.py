@@ -63,7 +63,7 @@ def _child_paths(org: Org) -> list[str]:
 
 def _merge(into: Breakdown, other: Breakdown, names: list[str]) -> None:
     pairs = [(into.overall, other.overall)]
-    for attr in ("by_area", "by_kind", "by_source", "by_child"):
+    for attr in ("by_area", "by_kind", "by_source", "by_child", "by_child_area"):
         target = getattr(into, attr)
         for key, figures in getattr(other, attr).items():
             pairs.append((target.setdefault(key, Figures()), figures))

@@ -4,6 +4,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -71,10 +72,11 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
     children.sort(
         key=lambda row: (row[1].rectification_rate is None, -(row[1].rectification_rate or 0))
     )
+    # One index probe per child unit (a township has hundreds of branches below it).
     drillable = set(
-        Org.objects.filter(parent__in=[child for child, _ in children])
-        .values_list("parent_id", flat=True)
-        .distinct()
+        Org.objects.filter(pk__in=[child.pk for child, _ in children])
+        .filter(Exists(Org.objects.filter(parent=OuterRef("pk"))))
+        .values_list("pk", flat=True)
     )
     breadcrumbs = Org.objects.filter(
         code__in=org.ancestor_codes(), path__under=campaign.org.path

@@ -87,7 +87,8 @@ def test_every_figure_equals_its_list(world, seed):
                 url = list_url(campaign.slug, figure=figure, area=area.pk)
                 assert stats["by_focus_area"][area.name][figure] == list_count(user, campaign, url)
             for code, row in stats["by_org"].items():
-                url = list_url(campaign.slug, figure=figure, org=code)
+                own = 1 if code == campaign.org.code else None  # the root's own row: 本级
+                url = list_url(campaign.slug, figure=figure, org=code, own=own)
                 assert row[figure] == list_count(user, campaign, url), (username, code, figure)
 
 
@@ -174,3 +175,20 @@ def test_tallied_and_live_breakdowns_agree(world):
         assert {k: v for k, v in tallied.by_area.items() if v != type(v)()} == {
             k: v for k, v in live.by_area.items() if v != type(v)()
         }
+
+
+@pytest.mark.parametrize("username", ["office", "leader_a", "handler_a1"])
+def test_every_overdue_grid_cell_equals_its_list(world, username):
+    from taizhang.reports.charts import overdue_grid
+    from taizhang.reports.stats import child_rows, org_breakdown
+
+    random_ledger(world, seed=5)
+    user, today = getattr(world, username), timezone.localdate()
+    areas = list(world.campaign.focus_areas.all())
+    # A handler looking at the whole county sees only their own unit's rows, in the grid too.
+    for org in (world.city, world.county_a):
+        breakdown = org_breakdown(world.campaign, org, today, user)
+        grid = overdue_grid(world.campaign, org, breakdown, child_rows(org, breakdown), areas)
+        for cell in grid["cells"]:
+            assert cell["value"] == list_count(user, world.campaign, cell["url"]), cell
+        assert sum(c["value"] for c in grid["cells"]) == breakdown.overall.overdue
