@@ -128,7 +128,8 @@ def baseline(path: Path, rows: int) -> None:
     for index, row in enumerate(sheet.iter_rows(min_row=4, values_only=True)):
         if index >= rows:
             break
-        data.append(row)
+        # A read-only sheet's rows are as wide as its widest row: keep the ledger's columns.
+        data.append((list(row) + [None] * len(HEADER))[: len(HEADER)])
     kinds = {"立行立改": "immediate", "限期整改": "deadline", "长期坚持": "long_term"}
 
     class ProblemResource(resources.ModelResource):

@@ -159,7 +159,10 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     """The status and whether the server will close the connection; the body is read and
     dropped."""
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-    status = int(head[0].split()[1])
+    parts = head[0].split()
+    if len(parts) < 2 or not parts[1].isdigit():
+        raise ValueError(f"not an HTTP response: {head[0]!r}")
+    status = int(parts[1])
     fields = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])}
     await reader.readexactly(int(fields.get("content-length", "0")))
     return status, fields.get("connection", "").lower() == "close"

@@ -73,11 +73,21 @@ def _sqlite_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     needs = _columns_holding(rows, dt.date, dict)
     if not needs:
         return rows
+    # A bulk write repeats a few values (one time of writing, a few hundred deadlines, empty
+    # data): convert each once.
+    done: dict[Any, Any] = {}
     converted = []
     for row in rows:
         values = list(row)
         for i in needs:
-            values[i] = _for_sqlite(values[i])
+            value = values[i]
+            if isinstance(value, dict):
+                values[i] = _for_sqlite(value) if value else "{}"
+                continue
+            hit = done.get(value)
+            if hit is None:
+                hit = done[value] = _for_sqlite(value)
+            values[i] = hit
         converted.append(tuple(values))
     return converted
 

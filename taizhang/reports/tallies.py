@@ -82,6 +82,14 @@ def track_changes(changes: Iterable[tuple[Key | None, Key | None]]) -> None:
     _apply(deltas)
 
 
+def track_added(leaves: Counter[Key]) -> None:
+    """New problems counted by their keys (a bulk import knows them without reading back)."""
+    deltas: Counter[Key] = Counter()
+    for leaf, n in leaves.items():
+        _expand(leaf, n, deltas)
+    _apply(deltas)
+
+
 def track_new(problems: Iterable[Problem]) -> None:
     deltas: Counter[Key] = Counter()
     for problem in problems:

@@ -8,6 +8,7 @@ Every error names the sheet, the row and the column, in Chinese.
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +125,10 @@ class _Lookup:
         return org
 
 
+def _cell(raw: list[Any], index: int | None) -> Any:
+    return raw[index] if index is not None and index < len(raw) else ""
+
+
 def _parse(
     table_rows: list[list[Any]],
     sheet: str,
@@ -138,11 +143,12 @@ def _parse(
     latest = campaign.ends_on + dt.timedelta(days=MAX_DEADLINE_DAYS_AFTER)
     header_names = {key: text(table_rows[header][index]) for key, index in columns.items()}
     parsed, seen = [], {}
+    column_items = list(columns.items())
     for offset, raw in enumerate(table_rows[header + 1 :], start=header + 2):
         if progress and offset % 10_000 == 0:
             progress("检查", offset - header - 1, total)
-        cells = {key: raw[i] if i < len(raw) else "" for key, i in columns.items()}
-        texts = {key: text(value) for key, value in cells.items()}
+        width = len(raw)
+        texts = {key: text(raw[i]) if i < width else "" for key, i in column_items}
         if not any(texts.values()):
             continue
         values: dict[str, Any] = {}
@@ -174,7 +180,7 @@ def _parse(
             fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
         values["source"] = SOURCE_WORDS.get(source)
         try:
-            deadline = parse_date(cells.get("deadline"))
+            deadline = parse_date(_cell(raw, columns.get("deadline")))
             if deadline and not campaign.starts_on <= deadline <= latest:
                 fail(
                     "deadline", f"{deadline} 不在活动期限内(应在 {campaign.starts_on} 至 {latest})"
@@ -188,7 +194,7 @@ def _parse(
         values["person"] = texts.get("person", "")[:60]
         values["measures"] = [
             NUMBERING.sub("", m).strip()
-            for m in str(cells.get("measures") or "").splitlines()
+            for m in str(_cell(raw, columns.get("measures")) or "").splitlines()
             if m.strip()
         ]
         identity = values["number"] or (values["title"], getattr(values.get("org"), "pk", None))
@@ -263,6 +269,10 @@ def _chunks(items: list[Any], size: int | None = None) -> Iterable[list[Any]]:
 
 def _existing_numbers(campaign: Campaign, numbers: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
+    if len(numbers) > 20_000:  # a whole ledger: one pass over the campaign's numbers
+        wanted = set(numbers)
+        rows = Problem.objects.filter(campaign=campaign).values_list("number", "pk").iterator()
+        return {number: pk for number, pk in rows if number in wanted}
     for chunk in _chunks(numbers):
         found.update(
             Problem.objects.filter(campaign=campaign, number__in=chunk).values_list("number", "pk")
@@ -307,6 +317,8 @@ def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, in
     numbers = _reserve_numbers(campaign, sum(1 for r in new_rows if not r.values["number"]))
     first_id = next_id(Problem)
     problems, events, measures = [], [], []
+    new_keys: Counter[tallies.Key] = Counter()
+    not_closed = tallies.on_time_code(None)
     by_id = getattr(by, "pk", None)
     for index, row in enumerate(new_rows):
         v, pid = row.values, first_id + index
@@ -316,6 +328,17 @@ def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, in
             deadline, provisional, basis = answer.date, answer.provisional, today
         own = by is None or permissions.can_record_for(by, v["org"])
         status = Status.RECTIFYING if own else Status.ASSIGNED
+        new_keys[
+            (
+                campaign.pk,
+                v["org"].path,
+                v["focus_area"].pk,
+                v["kind"],
+                v["source"],
+                status,
+                not_closed,
+            )
+        ] += 1
         problems.append(
             (
                 pid,
@@ -391,10 +414,8 @@ def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, in
         events,
     )
     insert_rows(Measure, ("problem_id", "order", "content", "deadline", "progress"), measures)
-    if len(problems) > 5000:
-        tallies.rebuild(campaign)
-    else:
-        tallies.track_new(Problem.objects.filter(pk__gte=first_id, campaign=campaign))
+    # The new rows' tally keys, from what was just written (no need to read it back).
+    tallies.track_added(new_keys)
 
 
 def _update_existing(

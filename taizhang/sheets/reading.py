@@ -67,7 +67,7 @@ def _read_workbook(path: Path, header_words: set[str]) -> Table:
     best: Table | None = None
     for name in visible:
         sheet = workbook.get_sheet_by_name(name)
-        rows = _trim([list(r) for r in sheet.to_python(skip_empty_area=False)])
+        rows = _trim(sheet.to_python(skip_empty_area=False))  # fresh lists, ours to fill
         _fill_merged(rows, sheet.merged_cell_ranges or [])
         table = Table(name, rows)
         if any(header_words & {str(v).strip() for v in row} for row in rows[:15]):
