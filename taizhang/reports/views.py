@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -38,24 +39,25 @@ def ledger_version() -> tuple[int, int, int]:
 
 
 def _figures_and_charts(
-    request: HttpRequest, campaign: Campaign, org: Org, today: dt.date
-) -> tuple[Breakdown, dict[str, Any]]:
-    """The overview's figures, computed once per ledger version, day, unit and reader's scope
-    (so a page view reads the ledger only after it changed), and always equal to a fresh count."""
+    request: HttpRequest, campaign: Campaign, org: Org, areas: list[FocusArea], today: dt.date
+) -> tuple[str, Breakdown, dict[str, Any]]:
+    """The overview's figures, computed once per ledger version, day, unit, reader's scope and
+    focus areas (so a page view reads the ledger only after it changed), and always equal to a
+    fresh count."""
     whole = scope_of(request.user).reaches(org.path)
-    key = "overview:{}:{}:{}:{}:{}:{}".format(
-        campaign.pk, org.pk, today.isoformat(), "all" if whole else request.user.pk,
+    named = hashlib.sha1(repr([(a.pk, a.name) for a in areas]).encode()).hexdigest()[:12]
+    key = "overview:{}:{}:{}:{}:{}:{}:{}:{}".format(
+        campaign.pk, org.pk, today.isoformat(), "all" if whole else request.user.pk, named,
         *ledger_version(),
     )  # fmt: skip
     hit = cache.get(key)
     if hit is not None:
-        return hit
+        return key, *hit
     breakdown = org_breakdown(campaign, org, today, request.user)
     children = child_rows(org, breakdown)
-    areas = list(FocusArea.objects.filter(campaign=campaign))
     value = (breakdown, chart_data(campaign, org, breakdown, children, areas, today))
     cache.set(key, value, timeout=600)
-    return value
+    return key, *value
 
 
 @login_required
@@ -66,7 +68,8 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("org"):
         org = Org.objects.filter(code=request.GET["org"], path__under=campaign.org.path).first()
     org = org or home_org(request.user, campaign)
-    breakdown, charts = _figures_and_charts(request, campaign, org, today)
+    areas = list(FocusArea.objects.filter(campaign=campaign))
+    figures_key, breakdown, charts = _figures_and_charts(request, campaign, org, areas, today)
     overall = breakdown.overall
     children = child_rows(org, breakdown)
     children.sort(
@@ -81,7 +84,6 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
     breadcrumbs = Org.objects.filter(
         code__in=org.ancestor_codes(), path__under=campaign.org.path
     ).order_by("depth")
-    areas = list(FocusArea.objects.filter(campaign=campaign))
     return render(
         request,
         "reports/wall.html" if request.GET.get("wall") == "1" else "reports/overview.html",
@@ -102,6 +104,9 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "charts": charts,
             "trend": charts["trend"],
             "wall": request.GET.get("wall") == "1",
+            # The page's figures, tables and charts are rendered once for the same figures and
+            # the same tree and areas (the template caches that part under this key).
+            "body_key": (figures_key, sorted(drillable)),
         },
     )
 

@@ -1,0 +1,57 @@
+"""The overview's body is rendered once per figures, tree, areas and language, never stale."""
+
+import re
+
+from django.urls import reverse
+
+from taizhang.core.testing import record
+from taizhang.ledger.tests.test_pages import client_for
+
+
+def _total(html: str) -> int:
+    match = re.search(r'id="figure-problems_total">.*?<a class="value"[^>]*>(\d+)</a>', html, re.S)
+    assert match, "the total is on the page"
+    return int(match.group(1))
+
+
+def test_a_new_problem_shows_at_once(world):
+    client = client_for(world.office)
+    url = reverse("campaign_overview", args=[world.campaign.slug])
+    record(world)
+    assert _total(client.get(url).content.decode()) == 1
+    record(world)
+    assert _total(client.get(url).content.decode()) == 2
+
+
+def test_a_renamed_area_shows_at_once(world):
+    client = client_for(world.office)
+    url = reverse("campaign_overview", args=[world.campaign.slug])
+    record(world)
+    assert "优化营商环境" in client.get(url).content.decode()
+    world.area.name = "营商环境再优化"
+    world.area.save()
+    assert "营商环境再优化" in client.get(url).content.decode()
+
+
+def test_each_reader_sees_their_own_scope_and_language(world):
+    record(world)
+    record(world, by=world.handler_b1, org=world.dept_b1)
+    url = reverse("campaign_overview", args=[world.campaign.slug]) + "?org=141000"
+    office = client_for(world.office)
+    assert _total(office.get(url).content.decode()) == 2
+    # A county leader opening the city sees only their county's problems, not the office's page.
+    assert _total(client_for(world.leader_a).get(url).content.decode()) == 1
+    office.cookies.load({"django_language": "en"})
+    english = office.get(url).content.decode()
+    assert "Rectification rate" in english or "rectification rate" in english.lower()
+
+
+def test_a_renamed_area_reaches_the_charts_at_once(world):
+    client = client_for(world.office)
+    url = reverse("campaign_overview", args=[world.campaign.slug])
+    record(world)
+    client.get(url)
+    world.area.name = "营商环境再优化"
+    world.area.save()
+    charts = re.search(r'id="chart-data"[^>]*>(.*?)</script>', client.get(url).content.decode())
+    assert "营商环境再优化" in charts.group(1).encode().decode("unicode_escape")
