@@ -22,9 +22,7 @@ _by_slug = FreshFor(seconds=5.0)
 def campaign_by_slug(slug: str) -> Campaign | None:
     """The campaign and its org, read from the database at most every few seconds per process;
     each caller gets its own copies, so that nothing one request sets on them leaks."""
-    found = _by_slug.get(
-        slug, lambda: Campaign.objects.select_related("org").filter(slug=slug).first()
-    )
+    found = _by_slug.get(slug, lambda: _read_campaign(slug))
     if found is None:
         return None
     campaign = copy.copy(found)

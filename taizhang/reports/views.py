@@ -42,10 +42,11 @@ def _figures_and_charts(
     request: HttpRequest, campaign: Campaign, org: Org, areas: list[FocusArea], today: dt.date
 ) -> tuple[str, Breakdown, dict[str, Any]]:
     """The overview's figures, computed once per ledger version, day, unit, reader's scope and
-    focus areas (so a page view reads the ledger only after it changed), and always equal to a
-    fresh count."""
+    the names of the areas and child units shown (so a page view reads the ledger only after it
+    changed), and always equal to a fresh count."""
     whole = scope_of(request.user).reaches(org.path)
-    named = hashlib.sha1(repr([(a.pk, a.name) for a in areas]).encode()).hexdigest()[:12]
+    shown = [(a.pk, a.name) for a in areas], list(org.children.values_list("pk", "code", "name"))
+    named = hashlib.sha1(repr(shown).encode()).hexdigest()[:12]
     key = "overview:{}:{}:{}:{}:{}:{}:{}:{}".format(
         campaign.pk, org.pk, today.isoformat(), "all" if whole else request.user.pk, named,
         *ledger_version(),

@@ -55,3 +55,14 @@ def test_a_renamed_area_reaches_the_charts_at_once(world):
     world.area.save()
     charts = re.search(r'id="chart-data"[^>]*>(.*?)</script>', client.get(url).content.decode())
     assert "营商环境再优化" in charts.group(1).encode().decode("unicode_escape")
+
+
+def test_a_renamed_unit_shows_at_once(world):
+    client = client_for(world.office)
+    url = reverse("campaign_overview", args=[world.campaign.slug])
+    record(world)
+    assert "尧都区" in client.get(url).content.decode()
+    world.county_a.name = "尧都新区"
+    world.county_a.save()
+    html = client.get(url).content.decode()
+    assert "尧都新区" in html.split('id="by-org"')[1]
