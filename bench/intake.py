@@ -140,7 +140,7 @@ async def _fire(
             started = time.perf_counter()
             try:
                 writer.write(request)
-                status, closing = await _read_response(reader)
+                status, closing = await asyncio.wait_for(_read_response(reader), timeout=30)
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 status, closing = str(exc) or type(exc).__name__, True
             latencies.append((time.perf_counter() - started) * 1000)
