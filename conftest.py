@@ -1,6 +1,7 @@
 """Shared fixtures: a small org tree with a user for every role, built through the services."""
 
 import datetime as dt
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -102,16 +103,32 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     connections["default"].settings_dict["CONN_MAX_AGE"] = 0
 
 
+@contextmanager
+def _playwright_page(**options):
+    """Playwright's sync API runs an event loop in this thread, and while it runs Django keeps
+    this thread's database connections apart from those it had before; each set is closed
+    before the switch, so that no session outlives the test (browser tests run with
+    `django_db(transaction=True)`, so nothing uncommitted is lost)."""
+    from django.db import connections
+
+    connections.close_all()
+    with chromium_page(**options) as page:
+        try:
+            yield page
+        finally:
+            connections.close_all()
+
+
 @pytest.fixture
 def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are safe.
+    # The ORM calls made while Playwright's loop runs are safe: they are in this thread.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with chromium_page() as page:
+    with _playwright_page() as page:
         yield page
 
 
 @pytest.fixture
 def phone_page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with chromium_page(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True) as page:
+    with _playwright_page(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True) as page:
         yield page
