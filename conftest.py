@@ -17,7 +17,7 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
+def _fresh_caches():
     from django.core.cache import cache
 
     from taizhang.api.authentication import forget_tokens
