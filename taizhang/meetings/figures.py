@@ -5,13 +5,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
 from taizhang.meetings.models import ActiveUnit, Meeting, MeetingStatus, MemberTally, StudyTally
 from taizhang.meetings.services import kinds_of
 from taizhang.orgs.models import Org, OrgKind
+from taizhang.reports.figures import child_path_expression
 
 
 def months_between(start: dt.date, end: dt.date) -> Decimal:
@@ -24,29 +25,96 @@ def months_between(start: dt.date, end: dt.date) -> Decimal:
 def study_figures(
     campaign: Campaign, org: Org, today: dt.date | None = None, with_silent: bool = True
 ) -> dict[str, Any]:
-    today = min(today or timezone.localdate(), campaign.ends_on)
-    kinds = kinds_of(campaign)
     rows = (
         StudyTally.objects.filter(campaign=campaign, org_path=org.path)
         .values("kind_id")
-        .annotate(
-            meetings=Sum("meetings"),
-            present=Sum("present"),
-            absent=Sum("absent"),
-            excused=Sum("excused"),
-        )
+        .annotate(**_SUMS)
     )
-    by_kind = {r["kind_id"]: r for r in rows}
+    members = MemberTally.objects.filter(org_path=org.path).values_list("members", flat=True)
     branches = _branches(org)
-    months = months_between(campaign.starts_on, today)
+    silent = None
+    if with_silent:
+        active = ActiveUnit.objects.filter(
+            campaign=campaign, is_branch=True, meetings__gt=0, org_path__under=org.path
+        ).count()
+        silent = branches - active
+    return _figures(
+        campaign, kinds_of(campaign), today, {r["kind_id"]: r for r in rows},
+        members.first() or 0, branches, silent,
+    )  # fmt: skip
+
+
+def children_figures(
+    campaign: Campaign, org: Org, today: dt.date | None = None
+) -> list[tuple[Org, dict[str, Any]]]:
+    """study_figures of each unit directly under `org`, in a fixed number of queries."""
+    children = list(Org.objects.filter(parent=org).order_by("code"))
+    paths = [c.path for c in children]
+    by_kind: dict[str, dict[int, dict[str, int]]] = {path: {} for path in paths}
+    tallies = (
+        StudyTally.objects.filter(campaign=campaign, org_path__in=paths)
+        .values("org_path", "kind_id")
+        .annotate(**_SUMS)
+    )
+    for row in tallies:
+        by_kind[row["org_path"]][row["kind_id"]] = row
+    members = dict(
+        MemberTally.objects.filter(org_path__in=paths).values_list("org_path", "members")
+    )
+    child = child_path_expression(org.path, field="path")
+    branches = dict(
+        Org.objects.filter(path__under=org.path, kind=OrgKind.BRANCH)
+        .annotate(child=child)
+        .values_list("child")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    active = dict(
+        ActiveUnit.objects.filter(
+            campaign=campaign, is_branch=True, meetings__gt=0, org_path__under=org.path
+        )
+        .annotate(child=child_path_expression(org.path))
+        .values_list("child")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    kinds = kinds_of(campaign)
+    out = []
+    for c in children:
+        branch_count = branches.get(c.path, 0)
+        silent = branch_count - active.get(c.path, 0)
+        figures = _figures(
+            campaign, kinds, today, by_kind[c.path], members.get(c.path, 0), branch_count, silent
+        )
+        out.append((c, figures))
+    return out
+
+
+_SUMS = {
+    "meetings": Sum("meetings"),
+    "present": Sum("present"),
+    "absent": Sum("absent"),
+    "excused": Sum("excused"),
+}
+
+
+def _figures(
+    campaign: Campaign,
+    kinds: Any,
+    today: dt.date | None,
+    by_kind: dict[int, dict[str, int]],
+    members: int,
+    branches: int,
+    silent: int | None,
+) -> dict[str, Any]:
+    months = months_between(
+        campaign.starts_on, min(today or timezone.localdate(), campaign.ends_on)
+    )
     present = sum(r["present"] for r in by_kind.values())
     expected_total = sum(r["present"] + r["absent"] + r["excused"] for r in by_kind.values())
     figures: dict[str, Any] = {
         "meetings_total": sum(r["meetings"] for r in by_kind.values()),
-        "members_total": MemberTally.objects.filter(org_path=org.path)
-        .values_list("members", flat=True)
-        .first()
-        or 0,
+        "members_total": members,
         "branches_total": branches,
         "attendance_rate": round(present / expected_total, 4) if expected_total else None,
         "attendance_present": present,
@@ -59,11 +127,8 @@ def study_figures(
             for k in kinds
         },
     }
-    if with_silent:
-        active = ActiveUnit.objects.filter(
-            campaign=campaign, is_branch=True, meetings__gt=0, org_path__under=org.path
-        ).count()
-        figures["branches_silent"] = branches - active
+    if silent is not None:
+        figures["branches_silent"] = silent
     return figures
 
 

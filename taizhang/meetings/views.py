@@ -41,10 +41,7 @@ def study_overview(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     org = _org_in_scope(request, campaign, request.GET.get("org"))
     today = timezone.localdate()
-    children = [
-        (child, figures.study_figures(campaign, child, today))
-        for child in Org.objects.filter(parent=org).order_by("code")
-    ]
+    children = figures.children_figures(campaign, org, today)
     return render(
         request,
         "meetings/overview.html",
@@ -202,17 +199,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, message)
         return redirect("meeting_detail", pk=pk)
     names = services.can_see_names(request.user, meeting.org)
-    rows = [
-        (a.member.name if names else mask_name(a.member.name)) if a.member else a.guest_name
+    attendance = [
+        ((a.member.name if names else mask_name(a.member.name)) if a.member else a.guest_name, a)
         for a in meeting.attendance.select_related("member").order_by("presence", "pk")
     ]
-    attendance = list(
-        zip(
-            rows,
-            meeting.attendance.select_related("member").order_by("presence", "pk"),
-            strict=True,
-        )
-    )
     return render(
         request,
         "meetings/detail.html",

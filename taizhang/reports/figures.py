@@ -131,10 +131,10 @@ class Breakdown:
         return cells
 
 
-def child_path_expression(parent_path: str) -> Any:
+def child_path_expression(parent_path: str, field: str = "org_path") -> Any:
     """The path of the child of `parent_path` whose subtree holds the row (itself if none)."""
-    rest = Substr("org_path", len(parent_path) + 1)
-    return Substr("org_path", 1, StrIndex(rest, Value("/")) + Value(len(parent_path)))
+    rest = Substr(field, len(parent_path) + 1)
+    return Substr(field, 1, StrIndex(rest, Value("/")) + Value(len(parent_path)))
 
 
 def _aggregates(today: dt.date, names: list[str]) -> dict[str, Count]:

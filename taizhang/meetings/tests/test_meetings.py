@@ -55,6 +55,18 @@ def test_a_meeting_with_attendance_counts_up_the_tree(branch):
     assert city["by_kind"]["主题党日"]["expected"] >= 1  # one a month since the start
 
 
+def test_each_childs_figures_in_one_go_equal_its_own(branch):
+    _meet(branch)
+    services.add_member(branch.dept_b1, by=branch.office, name="周党员", role="党员")
+    for org in (branch.city, branch.county_a, branch.town_a2):
+        together = figures.children_figures(branch.campaign, org)
+        assert [c for c, _f in together] == list(org.children.order_by("code"))
+        for child, f in together:
+            assert f == figures.study_figures(branch.campaign, child), child.name
+    [(_branch, f)] = figures.children_figures(branch.campaign, branch.town_a2)
+    assert f["meetings_total"] == 1 and f["branches_total"] == 1 and f["branches_silent"] == 0
+
+
 def test_attendees_must_belong_to_the_unit_or_be_guests(branch):
     outsider = services.add_member(branch.dept_a1, by=branch.admin_a, name="外单位")
     with pytest.raises(ValidationError, match="必须是本单位成员"):
