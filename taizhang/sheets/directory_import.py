@@ -3,15 +3,19 @@
 Units may come in any order: each is created after its parent, whether the parent is already
 stored or further down the file. Existing codes are updated (a new parent moves the subtree).
 People are matched by 用户名; a role is added, never removed, by an import. All or nothing.
+Someone importing (`by`) must hold the office role (活动办公室) over every unit a row places or
+changes; the command line (`by` None) is the server's administrator.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from taizhang.orgs.models import Org, OrgKind, Role, RoleAssignment
+from taizhang.orgs.scoping import scope_of
 from taizhang.orgs.services import assign_role, create_org, move_org
 from taizhang.sheets.errors import ImportRefused, RowError
 from taizhang.sheets.headers import locate_header
@@ -58,6 +62,10 @@ ROLES = {
 }
 
 
+def _office_reaches(by: Any, path: str) -> bool:
+    return by is None or scope_of(by).reaches(path, (Role.OFFICE,))
+
+
 @dataclass
 class DirectoryResult:
     created: int = 0
@@ -75,7 +83,7 @@ def _records(path: Path, headers: dict[str, tuple[str, ...]], required: tuple[st
 
 
 @transaction.atomic
-def import_orgs(path: Path, *, dry_run: bool = False) -> DirectoryResult:
+def import_orgs(path: Path, *, by: Any = None, dry_run: bool = False) -> DirectoryResult:
     errors: list[RowError] = []
     pending: dict[str, tuple[str, int, dict[str, str], dict[str, str]]] = {}
     for sheet, line, names, v in _records(path, ORG_HEADERS, ("code", "name", "kind")):
@@ -109,6 +117,12 @@ def import_orgs(path: Path, *, dry_run: bool = False) -> DirectoryResult:
             )
             return
         done.add(code)
+        places = [parent.path if parent else f"/{code}/"]
+        if code in stored:
+            places.append(stored[code].path)
+        if not all(_office_reaches(by, where) for where in places):
+            errors.append(RowError(sheet, line, names["code"], f"您无权导入或修改单位 {code}"))
+            return
         kind = ORG_KINDS.get(v["kind"], OrgKind.DEPARTMENT)
         if code in stored:
             org = stored[code]
@@ -132,7 +146,7 @@ def import_orgs(path: Path, *, dry_run: bool = False) -> DirectoryResult:
 
 
 @transaction.atomic
-def import_users(path: Path, *, dry_run: bool = False) -> DirectoryResult:
+def import_users(path: Path, *, by: Any = None, dry_run: bool = False) -> DirectoryResult:
     User = get_user_model()
     errors: list[RowError] = []
     orgs = {o.code: o for o in Org.objects.all()}
@@ -143,6 +157,8 @@ def import_users(path: Path, *, dry_run: bool = False) -> DirectoryResult:
             errors.append(RowError(sheet, line, names["username"], "不能为空"))
         if org is None:
             errors.append(RowError(sheet, line, names["org"], f"找不到单位代码“{v.get('org')}”"))
+        elif not _office_reaches(by, org.path):
+            errors.append(RowError(sheet, line, names["org"], f"您无权为“{org.name}”导入人员"))
         if role is None:
             errors.append(
                 RowError(

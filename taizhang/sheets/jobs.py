@@ -147,7 +147,7 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
         done = import_members(path, by=job.user, dry_run=dry_run)
         return {"created": done.created, "updated": done.updated, "written": not dry_run}
     importer = import_orgs if job.kind == ImportKind.ORGS else import_users
-    done = importer(path, dry_run=dry_run)
+    done = importer(path, by=job.user, dry_run=dry_run)
     return {
         "created": done.created,
         "updated": done.updated,

@@ -98,3 +98,21 @@ def test_a_cycle_of_parents_is_named(world, tmp_path):
     with pytest.raises(ImportRefused, match="循环"):
         import_orgs(path)
     assert not Org.objects.filter(code__in=["9001", "9002"]).exists()
+
+
+def test_only_the_office_over_a_unit_imports_there(world, tmp_path):
+    units = sheet(
+        tmp_path,
+        ["单位代码", "单位名称", "上级单位代码", "单位类型"],
+        [["141002103", "尧都区新镇", "141002", "乡镇(街道)"]],
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_orgs(units, by=world.leader_a)
+    assert "第 2 行“单位代码”列:您无权导入或修改单位 141002103" in str(refused.value)
+    assert not Org.objects.filter(code="141002103").exists()
+    people = sheet(tmp_path, ["用户名", "单位代码", "角色"], [["wang", "141002", "领导"]], "p.xlsx")
+    with pytest.raises(ImportRefused) as refused:
+        import_users(people, by=world.admin_a)
+    assert "您无权为“尧都区”导入人员" in str(refused.value)
+    assert import_orgs(units, by=world.office).created == 1
+    assert import_users(people, by=world.office).created == 1
