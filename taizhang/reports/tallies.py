@@ -18,6 +18,17 @@ from taizhang.reports.models import ProblemTally
 
 KEY_FIELDS = ("campaign_id", "org_path", "focus_area_id", "kind", "source", "status", "on_time")
 Key = tuple[Any, ...]
+# The columns of KEY_FIELDS, then n, as PostgreSQL's unnest needs them typed.
+_PG_ARRAY_TYPES = (
+    "bigint",
+    "varchar",
+    "bigint",
+    "varchar",
+    "varchar",
+    "varchar",
+    "smallint",
+    "integer",
+)
 
 
 def on_time_code(closed_on_time: bool | None) -> int:
@@ -54,13 +65,20 @@ def _apply(deltas: Counter[Key]) -> None:
         return
     table = ProblemTally._meta.db_table
     columns = ", ".join((*KEY_FIELDS, "n"))
-    key_columns = ", ".join(KEY_FIELDS)
-    placeholders = ", ".join(["%s"] * (len(KEY_FIELDS) + 1))
+    upsert = f"ON CONFLICT ({', '.join(KEY_FIELDS)}) DO UPDATE SET n = {table}.n + excluded.n"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement for the lot: an import moves tens of thousands of keys, and a
+            # statement each costs ten times as much on the server as one set-based upsert.
+            arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_ARRAY_TYPES)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {upsert}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        placeholders = ", ".join(["%s"] * (len(KEY_FIELDS) + 1))
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
-            f"ON CONFLICT ({key_columns}) DO UPDATE SET n = {table}.n + excluded.n",
-            rows,
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {upsert}", rows
         )
 
 
