@@ -54,7 +54,8 @@ def _copy(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
         for row in rows:
             values = list(row)
             for i in json_columns:
-                values[i] = json.dumps(values[i], ensure_ascii=False)
+                value = values[i]
+                values[i] = json.dumps(value, ensure_ascii=False) if value else "{}"
             copy.write_row(values)
 
 

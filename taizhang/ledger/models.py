@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
@@ -74,23 +75,34 @@ class Problem(models.Model):
     # What an automatically computed deadline was counted from, to recount it later.
     deadline_basis = models.DateField(null=True, blank=True, editable=False)
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    # Never searched by; an index would only serve deleting a user, at the cost of every write.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("登记时间"))
-    applied_by = models.ForeignKey(
+    applied_by = models.ForeignKey(  # indexed where set: see Meta
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     applied_at = models.DateTimeField(_("申请销号时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("按期销号"), null=True, blank=True)
     closure_note = models.TextField(_("整改结果"), blank=True)
-    merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_problems"
+    merged_into = models.ForeignKey(  # indexed where set: see Meta
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_problems",
+        db_index=False,
     )
     carried_from = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_to"
@@ -126,6 +138,18 @@ class Problem(models.Model):
             models.Index(fields=["org", "status"], name="problem_org_status"),
             # Text search reads this narrow copy of the titles instead of the wide table rows.
             models.Index(fields=["campaign", "title", "kind", "number"], name="problem_text"),
+            # Nearly every row leaves these empty; indexing only the filled ones keeps imports
+            # from writing hundreds of thousands of empty entries.
+            models.Index(
+                fields=["applied_by"],
+                name="problem_applied_by",
+                condition=Q(applied_by__isnull=False),
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="problem_merged_into",
+                condition=Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -275,8 +299,13 @@ class ProblemEvent(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("时间"))
+    # Never searched by; an index would only serve deleting a user, at the cost of every write.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("操作人"),
+        db_index=False,
     )
     action = models.CharField(_("操作"), max_length=16, choices=EventAction.choices)
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
