@@ -104,3 +104,45 @@ def reset_sequences(*models: type[Model]) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
             cursor.execute(sql)
+
+
+def insert_with_child(parent: Model, child: Model, link: str) -> None:
+    """Insert a new row and one new row pointing at it (its `link` field) in one statement.
+
+    PostgreSQL only (SQLite has no INSERT inside WITH). One round trip instead of four (BEGIN,
+    two INSERTs, COMMIT), atomic without a transaction: under a burst of submissions each round
+    trip is another wait for the scheduler on a busy machine. Sets both rows' primary keys.
+    """
+    quote = connection.ops.quote_name
+    parent_key = quote(parent._meta.pk.column)  # type: ignore[union-attr]
+    child_key = quote(child._meta.pk.column)  # type: ignore[union-attr]
+    link_field = child._meta.get_field(link)
+    parent_columns, parent_params = _column_values(parent, exclude=())
+    child_columns, child_params = _column_values(child, exclude=(link_field.attname,))
+    link_column = quote(link_field.column)  # type: ignore[union-attr]
+    sql = (
+        f"WITH parent AS (INSERT INTO {quote(parent._meta.db_table)} ({parent_columns}) "
+        f"VALUES ({_placeholders(parent_params)}) RETURNING {parent_key}) "
+        f"INSERT INTO {quote(child._meta.db_table)} ({link_column}, {child_columns}) "
+        f"VALUES ((SELECT {parent_key} FROM parent), {_placeholders(child_params)}) "
+        f"RETURNING {child_key}, {link_column}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*parent_params, *child_params])
+        child.pk, parent.pk = cursor.fetchone()
+    for row in (parent, child):
+        row._state.adding, row._state.db = False, connection.alias
+    setattr(child, link, parent)
+
+
+def _column_values(row: Model, exclude: Sequence[str]) -> tuple[str, list[Any]]:
+    """The quoted columns of a new row (all but its primary key) and their database values."""
+    fields = [
+        f for f in row._meta.concrete_fields if not f.primary_key and f.attname not in exclude
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return columns, [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+
+
+def _placeholders(params: list[Any]) -> str:
+    return ", ".join(["%s"] * len(params))

@@ -131,3 +131,16 @@ def test_a_colliding_receipt_code_is_drawn_again(world, monkeypatch):
     first, second = submit(world), submit(world)
     assert (first.receipt_code, second.receipt_code) == ("AAAAAAAAAA", "BBBBBBBBBB")
     assert second.events.count() == 1
+
+
+def test_a_submission_without_photos_is_stored_as_with_them(world):
+    """PostgreSQL stores it in one statement (core.bulk.insert_with_child), SQLite in a
+    transaction of its own: either way the same row and its first history entry."""
+    s = submit(world, by=world.operator, channel=Channel.HOTLINE, phone="13812345678", name="张三")
+    stored = Suggestion.objects.get(pk=s.pk)
+    for field in ("receipt_code", "title", "text", "phone", "name", "phone_hash", "status"):
+        assert getattr(stored, field) == getattr(s, field)
+    assert stored.recorded_by == world.operator and stored.submitted_at == s.submitted_at
+    (event,) = stored.events.all()
+    assert (event.actor, event.action, event.to_status) == (world.operator, "submit", s.status)
+    assert not s._state.adding and s.events.get() == event
