@@ -114,12 +114,11 @@ def insert_with_child(parent: Model, child: Model, link: str) -> None:
     trip is another wait for the scheduler on a busy machine. Sets both rows' primary keys.
     """
     quote = connection.ops.quote_name
-    parent_key = quote(parent._meta.pk.column)  # type: ignore[union-attr]
-    child_key = quote(child._meta.pk.column)  # type: ignore[union-attr]
-    link_field = child._meta.get_field(link)
+    parent_key, child_key = _column(parent._meta.pk), _column(child._meta.pk)
+    link_field: Any = child._meta.get_field(link)
     parent_columns, parent_params = _column_values(parent, exclude=())
     child_columns, child_params = _column_values(child, exclude=(link_field.attname,))
-    link_column = quote(link_field.column)  # type: ignore[union-attr]
+    link_column = _column(link_field)
     sql = (
         f"WITH parent AS (INSERT INTO {quote(parent._meta.db_table)} ({parent_columns}) "
         f"VALUES ({_placeholders(parent_params)}) RETURNING {parent_key}) "
@@ -140,8 +139,12 @@ def _column_values(row: Model, exclude: Sequence[str]) -> tuple[str, list[Any]]:
     fields = [
         f for f in row._meta.concrete_fields if not f.primary_key and f.attname not in exclude
     ]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(_column(f) for f in fields)
     return columns, [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+
+
+def _column(field: Any) -> str:
+    return connection.ops.quote_name(field.column)
 
 
 def _placeholders(params: list[Any]) -> str:

@@ -20,12 +20,12 @@ class Under(Lookup):
             raise ValueError("path__under needs a path that ends with '/'")
         return lhs, list(lhs_params), self.rhs
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, params, prefix = self._parts(compiler, connection)
         upper = prefix[:-1] + "0"
-        return f"({lhs} >= %s AND {lhs} < %s)", [*params, prefix, upper]
+        return f"({lhs} >= %s AND {lhs} < %s)", (*params, prefix, upper)
 
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, params, prefix = self._parts(compiler, connection)
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return f"{lhs}::text LIKE %s", [*params, escaped + "%"]
+        return f"{lhs}::text LIKE %s", (*params, escaped + "%")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -163,7 +164,7 @@ def build_users(orgs_by_code: dict[str, Org]) -> dict[str, Any]:
 
 
 def build_showcase(
-    campaign: Campaign, users: dict[str, object], orgs_by_code: dict[str, Org]
+    campaign: Campaign, users: dict[str, User], orgs_by_code: dict[str, Org]
 ) -> None:
     """A few problems for the demo handler, made through the services as a user would."""
     handler = users["yaodu_handler"]

@@ -52,7 +52,7 @@ def build_meetings(campaign: Campaign, rng: random.Random, today: dt.date, by_id
     groups = [(b, p, MEMBERS_PER_BRANCH, MEETINGS_PER_BRANCH) for b, p in branches]
     groups.append((campaign.org_id, campaign.org.path, CENTRAL_GROUP, 0))  # the central group
     for org_id, path, size, rate in groups:
-        ids = []
+        ids: list[int] = []
         for _ in range(max(3, round(rng.gauss(size, size / 4)))):
             role = "书记" if not ids else ("委员" if len(ids) < 3 else "党员")
             joined = campaign.starts_on - dt.timedelta(days=rng.randrange(200, 12000))
@@ -102,11 +102,11 @@ def build_meetings(campaign: Campaign, rng: random.Random, today: dt.date, by_id
         member_rows,
     )
     insert_rows(Meeting, MEETING_COLUMNS, meeting_rows)
-    for start in range(0, len(attendance_rows), 200_000):
+    for first in range(0, len(attendance_rows), 200_000):
         insert_rows(
             Attendance,
             ("id", "meeting_id", "member_id", "guest_name", "presence"),
-            attendance_rows[start : start + 200_000],
+            attendance_rows[first : first + 200_000],
         )
     reset_sequences(Member, Meeting, Attendance)
     rebuild_tallies(campaign)

@@ -130,7 +130,8 @@ def exact_statuses(total: int, rng: random.Random) -> list[str]:
     counted = total - void - merged
     closed = round(counted * RECTIFICATION_RATE)
     open_total = counted - closed
-    statuses = [Status.VOID] * void + [Status.MERGED] * merged + [Status.CLOSED] * closed
+    statuses: list[str] = [str(Status.VOID)] * void + [str(Status.MERGED)] * merged
+    statuses += [Status.CLOSED] * closed
     remaining = open_total
     for status, share in OPEN_SHARES.items():
         n = remaining if status == Status.DRAFT else round(open_total * share)

@@ -111,7 +111,7 @@ def build_suggestions(campaign: Campaign, scale: float, rng: random.Random, toda
                 answered,
                 rating,
                 "",
-                answered + dt.timedelta(days=3) if rating else None,
+                answered + dt.timedelta(days=3) if rating and answered else None,
                 1,
                 "" if channels[i] in (Channel.WEB, Channel.HOTLINE) else "市民服务中心",
                 area.pk,

@@ -146,7 +146,7 @@ def ranking_kinds(parent: Org) -> list[str]:
     """The kinds of unit directly below `parent`, counties (or townships) first, then the most
     numerous: each kind is ranked apart, as units are compared with their peers."""
     counts = Counter(Org.objects.filter(parent=parent).values_list("kind", flat=True))
-    order = {OrgKind.COUNTY: 0, OrgKind.TOWNSHIP: 1}
+    order: dict[str, int] = {OrgKind.COUNTY: 0, OrgKind.TOWNSHIP: 1}
     return sorted(counts, key=lambda k: (order.get(k, 9), -counts[k], k))
 
 

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.campaigns.access import campaign_for
+from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation import figures, services
 from taizhang.evaluation.models import CallBack, CallStatus
 from taizhang.intake import permissions as intake_permissions
@@ -29,7 +30,7 @@ def _script(campaign: str, title: str) -> str:
 
 
 @login_required
-def callback_queue(request: HttpRequest, slug: str) -> HttpResponse:
+def callback_queue(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     calls = services.queue(request.user, campaign)
     if request.method == "POST":
@@ -56,7 +57,7 @@ def callback_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def callback_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(CallBack.objects.select_related("suggestion", "campaign__org"), pk=pk)
     if not intake_permissions.can_record(request.user, call.campaign):
         raise Http404
@@ -124,7 +125,7 @@ def _ranking(campaign: Any, parent: Org, kind: str | None) -> list[dict[str, Any
 
 
 @login_required
-def ranking_page(request: HttpRequest, slug: str) -> HttpResponse:
+def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     parent = campaign.org
     if request.GET.get("org"):

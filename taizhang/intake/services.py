@@ -4,7 +4,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -27,7 +27,7 @@ from taizhang.intake.models import (
 )
 from taizhang.ledger import services as ledger
 from taizhang.ledger.errors import ConflictError
-from taizhang.ledger.evidence_files import check_and_store, discard
+from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import Kind, Problem, Source, Status
 from taizhang.orgs.models import Org
 
@@ -81,7 +81,7 @@ def submit_suggestion(
     name: str = "",
     phone: str = "",
     confidential: bool = False,
-    photos: Sequence[tuple[IO[bytes], str]] = (),
+    photos: Sequence[tuple[Upload, str]] = (),
     by: Any = None,
     ip: str = "",
     collected_on: dt.date | None = None,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_by_slug, campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.core.typing import AuthedRequest
 from taizhang.intake import forms, permissions, privacy, receipts, services
 from taizhang.intake.models import (
     Channel,
@@ -46,7 +47,7 @@ def public_submit(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         if data["website"]:
             raise Http404()  # the honeypot: say nothing useful to a robot
-        photos = [(f, f.name) for f in request.FILES.getlist("photos")]
+        photos = [(f, f.name or "") for f in request.FILES.getlist("photos")]
         try:
             suggestion = services.submit_suggestion(
                 campaign,
@@ -162,7 +163,7 @@ def public_rate(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def queue(request: HttpRequest, slug: str) -> HttpResponse:
+def queue(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     if not permissions.can_record(request.user, campaign):
         raise PermissionDenied(_("只有活动办公室和热线坐席可以查看意见建议。"))
@@ -188,7 +189,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
     if not permissions.can_record(request.user, suggestion.campaign):
         raise Http404()
@@ -225,7 +226,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
+def photo(request: AuthedRequest, pk: int, photo_id: int) -> FileResponse:
     """A citizen's photo, for the staff who may see the suggestion."""
     suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
     if not permissions.can_record(request.user, suggestion.campaign):
@@ -241,7 +242,7 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
 
 @login_required
 @require_POST
-def triage(request: HttpRequest, pk: int) -> HttpResponse:
+def triage(request: AuthedRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
     if not permissions.can_record(request.user, suggestion.campaign):
         raise Http404()
@@ -272,7 +273,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_entry(request: HttpRequest, slug: str) -> HttpResponse:
+def staff_entry(request: AuthedRequest, slug: str) -> HttpResponse:
     """Hotline operators and the office record a suggestion for a caller or from paper."""
     campaign = campaign_for(request.user, slug)
     if not permissions.can_record(request.user, campaign):

@@ -11,8 +11,7 @@ from taizhang.ledger.models import Problem, ProblemEvent
 
 class EventInline(admin.TabularInline):
     model = ProblemEvent
-    fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "actor", "action", "from_status", "to_status", "reason")
     extra = 0
     can_delete = False
 

@@ -4,7 +4,7 @@ The old campaign keeps its rows and its published figures; each open problem get
 the new campaign that links back to it, so its whole history stays one click away.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +21,7 @@ def carry_over(
     *,
     source: Campaign,
     target: Campaign,
-    by: AbstractBaseUser,
+    by: User,
     area_map: dict[str, str] | None = None,
 ) -> int:
     """Copy every open problem of `source` into `target`; returns how many were carried."""

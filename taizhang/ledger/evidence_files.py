@@ -8,7 +8,11 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext as _
+
+# What a view hands over (an uploaded file) or a command or test (an open file, BytesIO).
+Upload = IO[bytes] | File
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -34,7 +38,7 @@ class CheckedFile:
     sha256: str
 
 
-def check_and_store(upload: IO[bytes], original_name: str, max_mb: int) -> CheckedFile:
+def check_and_store(upload: Upload, original_name: str, max_mb: int) -> CheckedFile:
     """Refuse files that are too big or whose bytes disguise another type; store the rest."""
     extension = Path(original_name).suffix.lower().lstrip(".")
     if extension not in ALLOWED_TYPES:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.campaigns.models import Campaign
+from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.ledger.models import Kind, Source
 
 
@@ -15,7 +15,7 @@ class ProblemFieldsForm(forms.Form):
         required=False,
         max_length=4000,
     )
-    focus_area = forms.ModelChoiceField(label=_("聚焦领域"), queryset=None)  # type: ignore[arg-type]
+    focus_area = forms.ModelChoiceField(label=_("聚焦领域"), queryset=FocusArea.objects.none())
     responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
     responsible_person = forms.CharField(label=_("责任人"), max_length=60, required=False)
 

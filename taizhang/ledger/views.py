@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_for
+from taizhang.core.typing import AuthedRequest
 from taizhang.ledger import forms, services
 from taizhang.ledger.deadlines import DeadlineState, deadline_state, due_soon_cutoff, state_of
 from taizhang.ledger.errors import ConflictError
@@ -50,7 +51,7 @@ def _error_messages(exc: Exception) -> list[str]:
 
 
 @login_required
-def problem_list(request: HttpRequest, slug: str) -> HttpResponse:
+def problem_list(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     today = timezone.localdate()
     status_code = 200
@@ -94,7 +95,7 @@ def problem_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def problem_export(request: HttpRequest, slug: str, fmt: str) -> FileResponse:
+def problem_export(request: AuthedRequest, slug: str, fmt: str) -> FileResponse:
     """The list's rows, with the same filters and scope, as the standard 台账 workbook."""
     if fmt not in ("xlsx", "csv"):
         raise Http404("xlsx or csv")
@@ -113,7 +114,7 @@ def problem_export(request: HttpRequest, slug: str, fmt: str) -> FileResponse:
 
 
 @login_required
-def problem_create(request: HttpRequest, slug: str) -> HttpResponse:
+def problem_create(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     form = forms.ProblemForm(request.POST or None, campaign=campaign)
     if request.method == "POST" and form.is_valid():
@@ -176,7 +177,7 @@ def _with_states(problem: Problem, today: dt.date) -> list[Measure]:
 
 
 @login_required
-def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     problem = get_object_or_404(
         visible_problems(request.user).select_related(
             "campaign",
@@ -285,7 +286,7 @@ def _form_step(
 ) -> HttpResponse:
     """Validate a posted form, then take one service step on a problem the user can see."""
     problem = _scoped_problem(request, pk)
-    extra = {"campaign": problem.campaign} if with_campaign else {}
+    extra: dict[str, Any] = {"campaign": problem.campaign} if with_campaign else {}
     form = form_class(request.POST, request.FILES, **extra)
     if not form.is_valid():
         messages.error(request, _("提交的内容有误:%(e)s") % {"e": form.errors.as_text()})
@@ -295,7 +296,7 @@ def _form_step(
 
 @login_required
 @require_POST
-def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def problem_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     if action not in STEP_FORMS:
         raise Http404("no such action")
     return _form_step(
@@ -309,7 +310,7 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def edit_problem(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_problem(request: AuthedRequest, pk: int) -> HttpResponse:
     def save(problem: Problem, data: dict[str, Any]) -> None:
         changes = {k: v for k, v in data.items() if k != "version" and getattr(problem, k) != v}
         if changes:
@@ -320,7 +321,7 @@ def edit_problem(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
+def add_measure(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_step(
         request,
         pk,
@@ -334,7 +335,7 @@ def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def report_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     def report(problem: Problem, d: dict[str, Any]) -> None:
         measure = problem.measures.filter(pk=d["measure"]).first() if d["measure"] else None
         services.report_progress(
@@ -351,7 +352,7 @@ def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def upload_evidence(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_step(
         request,
         pk,
@@ -368,7 +369,7 @@ def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def download_evidence(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
+def download_evidence(request: AuthedRequest, pk: int, evidence_id: int) -> FileResponse:
     problem = _scoped_problem(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, problem=problem)
     path = evidence_path(evidence.stored_name)
@@ -381,7 +382,7 @@ def download_evidence(request: HttpRequest, pk: int, evidence_id: int) -> FileRe
 
 @login_required
 @require_POST
-def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
+def request_extension(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_step(
         request,
         pk,
@@ -395,7 +396,7 @@ def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide_extension(request: HttpRequest, pk: int, extension_id: int) -> HttpResponse:
+def decide_extension(request: AuthedRequest, pk: int, extension_id: int) -> HttpResponse:
     def decide(problem: Problem, d: dict[str, Any]) -> None:
         extension = get_object_or_404(ExtensionRequest, pk=extension_id, problem=problem)
         services.decide_extension(

@@ -2,6 +2,7 @@
 rhythm, members, branches, attendance rate, branches that held none. Read from the tallies."""
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -50,7 +51,7 @@ def children_figures(
     """study_figures of each unit directly under `org`, in a fixed number of queries."""
     children = list(Org.objects.filter(parent=org).order_by("code"))
     paths = [c.path for c in children]
-    by_kind: dict[str, dict[int, dict[str, int]]] = {path: {} for path in paths}
+    by_kind: dict[str, dict[int, Mapping[str, Any]]] = {path: {} for path in paths}
     tallies = (
         StudyTally.objects.filter(campaign=campaign, org_path__in=paths)
         .values("org_path", "kind_id")
@@ -102,7 +103,7 @@ def _figures(
     campaign: Campaign,
     kinds: Any,
     today: dt.date | None,
-    by_kind: dict[int, dict[str, int]],
+    by_kind: Mapping[int, Mapping[str, Any]],
     members: int,
     branches: int,
     silent: int | None,

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.intake.models import Channel
 from taizhang.ledger import permissions as ledger_permissions
-from taizhang.ledger.evidence_files import check_and_store, discard
+from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import Kind, Source
 from taizhang.meetings.models import (
     DEFAULT_KINDS,
@@ -135,7 +135,7 @@ def record_meeting(
     minutes: str = "",
     presence: dict[int, str] | None = None,
     guests: Sequence[str] = (),
-    materials: Sequence[tuple[IO[bytes], str]] = (),
+    materials: Sequence[tuple[Upload, str]] = (),
     raised_problems: Sequence[str] = (),
     raised_suggestions: Sequence[str] = (),
     focus_area: FocusArea | None = None,

@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.core.typing import AuthedRequest
 from taizhang.intake.privacy import mask_name
 from taizhang.meetings import figures, services
 from taizhang.meetings.models import Meeting, MeetingStatus, Member, Presence
@@ -37,7 +38,7 @@ def _org_in_scope(request: HttpRequest, campaign: Campaign, code: str | None) ->
 
 
 @login_required
-def study_overview(request: HttpRequest, slug: str) -> HttpResponse:
+def study_overview(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     org = _org_in_scope(request, campaign, request.GET.get("org"))
     today = timezone.localdate()
@@ -56,7 +57,7 @@ def study_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+def meeting_list(request: AuthedRequest, slug: str) -> HttpResponse | FileResponse:
     campaign = campaign_for(request.user, slug)
     org = _org_in_scope(request, campaign, request.GET.get("org"))
     if request.GET.get("silent"):
@@ -109,7 +110,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
+def meeting_new(request: AuthedRequest, slug: str) -> HttpResponse:
     """The form a branch secretary fills in on a phone: the meeting, then a tick per member."""
     campaign = campaign_for(request.user, slug)
     org = _org_in_scope(request, campaign, request.GET.get("org") or request.POST.get("org"))
@@ -140,7 +141,7 @@ def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
                     if p.get(f"m{m.pk}") in Presence.values
                 },
                 guests=p.get("guests", "").splitlines(),
-                materials=[(f, f.name) for f in request.FILES.getlist("materials")],
+                materials=[(f, f.name or "") for f in request.FILES.getlist("materials")],
                 raised_problems=p.get("problems", "").splitlines(),
                 raised_suggestions=p.get("suggestions", "").splitlines(),
                 focus_area=campaign.focus_areas.filter(pk=p.get("focus_area") or 0).first(),
@@ -185,7 +186,7 @@ def _time(value: str, label: str) -> dt.time:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(
         Meeting.objects.select_related("org", "kind", "campaign", "recorded_by"), pk=pk
     )
@@ -217,7 +218,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def members(request: HttpRequest, slug: str) -> HttpResponse:
+def members(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     org = _org_in_scope(request, campaign, request.GET.get("org") or request.POST.get("org"))
     if request.method == "POST":

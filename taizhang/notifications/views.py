@@ -1,16 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from taizhang.core.typing import AuthedRequest
 from taizhang.notifications import services
 from taizhang.notifications.models import Message
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     page = Paginator(Message.objects.filter(user=request.user), 50).get_page(
         request.GET.get("page")
     )
@@ -18,7 +19,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def open_message(request: HttpRequest, pk: int) -> HttpResponse:
+def open_message(request: AuthedRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(Message, pk=pk, user=request.user)
     services.mark_read(request.user, [message.pk])
     target = message.link
@@ -29,6 +30,6 @@ def open_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def read_all(request: HttpRequest) -> HttpResponse:
+def read_all(request: AuthedRequest) -> HttpResponse:
     services.mark_read(request.user)
     return redirect("inbox")

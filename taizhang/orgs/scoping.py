@@ -6,6 +6,7 @@ imports all ask here; nothing else reads RoleAssignment to decide access.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -63,7 +64,7 @@ class Scope:
 EMPTY_SCOPE = Scope(grants=())
 
 
-def scope_of(user: object) -> Scope:
+def scope_of(user: Any) -> Scope:
     """The user's scope, read once per request and kept on the user object."""
     if user is None or isinstance(user, AnonymousUser) or not getattr(user, "is_active", False):
         return EMPTY_SCOPE

@@ -1,6 +1,6 @@
 """Writes to the org tree. Paths are derived here and nowhere else."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -57,7 +57,7 @@ def move_org(org: Org, new_parent: Org) -> Org:
     return org
 
 
-def assign_role(user: AbstractBaseUser, org: Org, role: Role | str) -> RoleAssignment:
+def assign_role(user: User, org: Org, role: Role | str) -> RoleAssignment:
     assignment, _created = RoleAssignment.objects.get_or_create(
         user=user, org=org, role=role, via=""
     )

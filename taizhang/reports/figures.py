@@ -11,6 +11,7 @@ definition come both the filter of the list behind the figure and the rule that 
 """
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -159,7 +160,7 @@ def live_breakdown(
     breakdown = Breakdown()
     if not all_under_parent:
         problems = problems.filter(org_path__under=parent_path)
-    rows = (
+    rows: Iterable[Mapping[str, Any]] = (
         problems.order_by()
         .annotate(child_path=child_path_expression(parent_path))
         .values("focus_area", "kind", "source", "child_path")

@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.campaigns.access import campaign_for, home_org
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation.models import Snapshot
 from taizhang.ledger.models import Kind, ProblemEvent, Source
 from taizhang.orgs.models import Org
@@ -62,7 +63,7 @@ def _figures_and_charts(
 
 
 @login_required
-def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_overview(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     today = timezone.localdate()
     org = None
@@ -113,7 +114,7 @@ def campaign_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def brief(request: HttpRequest, slug: str) -> HttpResponse:
+def brief(request: AuthedRequest, slug: str) -> HttpResponse | FileResponse:
     """The brief of the latest frozen day (or ?day=), in the format asked for, to download."""
     from django.core.exceptions import PermissionDenied, ValidationError
     from django.http import Http404

@@ -22,7 +22,7 @@ from taizhang.sheets.headers import locate_header
 from taizhang.sheets.reading import read_table
 from taizhang.sheets.values import text
 
-ORG_HEADERS = {
+ORG_HEADERS: dict[str, tuple[str, ...]] = {
     "code": ("单位代码", "代码", "组织代码"),
     "name": ("单位名称", "名称", "单位"),
     "parent": ("上级单位代码", "上级代码", "上级单位"),
@@ -170,6 +170,7 @@ def import_users(path: Path, *, by: Any = None, dry_run: bool = False) -> Direct
             )
         if errors:
             continue
+        assert org is not None and role is not None  # refused above otherwise
         user = User.objects.filter(username=v["username"]).first()
         if user is None:
             user = User(username=v["username"], first_name=v.get("name", "")[:150])

@@ -9,7 +9,7 @@ import datetime as dt
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,7 +142,8 @@ def _parse(
     total = len(table_rows) - header - 1
     latest = campaign.ends_on + dt.timedelta(days=MAX_DEADLINE_DAYS_AFTER)
     header_names = {key: text(table_rows[header][index]) for key, index in columns.items()}
-    parsed, seen = [], {}
+    parsed: list[_Row] = []
+    seen: dict[Any, int] = {}
     column_items = list(columns.items())
     for offset, raw in enumerate(table_rows[header + 1 :], start=header + 2):
         if progress and offset % 10_000 == 0:
@@ -152,7 +153,7 @@ def _parse(
         if not any(texts.values()):
             continue
         values: dict[str, Any] = {}
-        row_errors = []
+        row_errors: list[RowError] = []
 
         def fail(
             key: str, message: str, into: list[RowError] = row_errors, line: int = offset
@@ -316,7 +317,9 @@ def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, in
     new_rows = [r for r in rows if r.values["number"] not in existing]
     numbers = _reserve_numbers(campaign, sum(1 for r in new_rows if not r.values["number"]))
     first_id = next_id(Problem)
-    problems, events, measures = [], [], []
+    problems: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    measures: list[tuple[Any, ...]] = []
     new_keys: Counter[tallies.Key] = Counter()
     not_closed = tallies.on_time_code(None)
     by_id = getattr(by, "pk", None)
@@ -446,7 +449,7 @@ def _update_existing(
     tallies.track_changes(changes)
 
 
-def _reserve_numbers(campaign: Campaign, count: int) -> Iterable[str]:
+def _reserve_numbers(campaign: Campaign, count: int) -> Iterator[str]:
     if count == 0:
         return iter(())
     sequence, _created = NumberSequence.objects.get_or_create(campaign=campaign)

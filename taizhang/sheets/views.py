@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.core.typing import AuthedRequest
 from taizhang.intake import permissions as intake_permissions
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import WRITE_ROLES, scope_of
@@ -43,7 +44,7 @@ def _upload_dir() -> Path:
 
 
 def _run_import(
-    request: HttpRequest, context: dict[str, Any], stored: Path, name: str, mode: str
+    request: AuthedRequest, context: dict[str, Any], stored: Path, name: str, mode: str
 ) -> HttpResponse:
     campaign = context["campaign"]
     token = uuid.uuid4().hex
@@ -113,20 +114,20 @@ def allowed_kinds(user: Any, campaign: Campaign) -> list[tuple[str, str]]:
     """What this user may import: the ledger (units' staff), suggestions (office, operators),
     units and people (the office)."""
     scope = scope_of(user)
-    kinds = []
+    allowed = []
     if scope.has_role(*WRITE_ROLES):
-        kinds.append((ImportKind.PROBLEMS.value, ImportKind.PROBLEMS.label))
+        allowed.append(ImportKind.PROBLEMS)
     if intake_permissions.can_record(user, campaign):
-        kinds.append((ImportKind.SUGGESTIONS.value, ImportKind.SUGGESTIONS.label))
+        allowed.append(ImportKind.SUGGESTIONS)
     if scope.has_role(Role.ADMIN, Role.OFFICE, Role.HANDLER):
-        kinds.append((ImportKind.MEMBERS.value, ImportKind.MEMBERS.label))
+        allowed.append(ImportKind.MEMBERS)
     if scope.reaches(campaign.org.path, (Role.OFFICE,)):
-        kinds += [(k.value, k.label) for k in (ImportKind.ORGS, ImportKind.USERS)]
-    return kinds
+        allowed += [ImportKind.ORGS, ImportKind.USERS]
+    return [(kind.value, str(kind.label)) for kind in allowed]
 
 
 @login_required
-def import_page(request: HttpRequest, slug: str) -> HttpResponse:
+def import_page(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     kinds = allowed_kinds(request.user, campaign)
     if not kinds:
@@ -144,32 +145,33 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
     if kind not in dict(kinds):
         raise PermissionDenied(_("您无权导入这类数据。"))
     upload = request.FILES.get("file")
-    if upload is None or not upload.name.lower().endswith(ACCEPTED):
+    name, size = (upload.name or "", upload.size or 0) if upload else ("", 0)
+    if upload is None or not name.lower().endswith(ACCEPTED):
         context["error"] = _("请选择 .xlsx、.xls、.ods 或 .csv 文件。")
         return render(request, "sheets/import.html", context, status=400)
-    if upload.size > MAX_BYTES:
+    if size > MAX_BYTES:
         context["error"] = _("文件超过 100 MB,请拆分后分批导入。")
         return render(request, "sheets/import.html", context, status=400)
-    stored = _upload_dir() / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    stored = _upload_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
     with stored.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
     mode = request.POST.get("mode", "check")
     if mode not in ("check", "all", "partial"):
         mode = "check"
-    if kind != ImportKind.PROBLEMS or upload.size >= settings.IMPORT_BACKGROUND_BYTES:
+    if kind != ImportKind.PROBLEMS or size >= settings.IMPORT_BACKGROUND_BYTES:
         job = ImportJob.objects.create(
             campaign=campaign,
             kind=kind,
             user=request.user,
             stored_name=stored.name,
-            file_name=upload.name[:255],
-            size=upload.size,
+            file_name=name[:255],
+            size=size,
             mode=mode,
         )
         jobs.start(job)
         return redirect("import_job", slug=slug, pk=job.pk)
-    return _run_import(request, context, stored, upload.name, mode)
+    return _run_import(request, context, stored, name, mode)
 
 
 def _job_for(request: HttpRequest, slug: str, pk: int) -> ImportJob:
@@ -179,7 +181,7 @@ def _job_for(request: HttpRequest, slug: str, pk: int) -> ImportJob:
 
 
 @login_required
-def import_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def import_job(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     """A background import: its progress bar, then its outcome (or the header mapping)."""
     job = _job_for(request, slug, pk)
     if request.GET.get("format") == "json":
@@ -213,7 +215,7 @@ def import_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def job_errors(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def job_errors(request: AuthedRequest, slug: str, pk: int) -> FileResponse:
     job = _job_for(request, slug, pk)
     path = _error_dir() / f"{job.error_token}.xlsx"
     if not job.error_token or not path.exists():
@@ -221,7 +223,7 @@ def job_errors(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     return FileResponse(path.open("rb"), as_attachment=True, filename="未导入的行.xlsx")
 
 
-def _save_mappings(request: HttpRequest, kind: str) -> None:
+def _save_mappings(request: AuthedRequest, kind: str) -> None:
     for key, header in request.POST.items():
         if key.startswith("map:") and header in HEADERS:
             ImportMapping.objects.update_or_create(
@@ -232,8 +234,8 @@ def _save_mappings(request: HttpRequest, kind: str) -> None:
             )
 
 
-def _apply_mapping(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    kept = request.session.get("import_upload")
+def _apply_mapping(request: AuthedRequest, context: dict[str, Any]) -> HttpResponse:
+    kept: dict[str, str] = request.session.get("import_upload") or {}
     stored = _upload_dir() / kept["file"] if kept else None
     if stored is None or not stored.exists():
         context["error"] = _("上传的文件已过期,请重新上传。")
@@ -243,7 +245,7 @@ def _apply_mapping(request: HttpRequest, context: dict[str, Any]) -> HttpRespons
 
 
 @login_required
-def error_workbook(request: HttpRequest, slug: str, token: str) -> FileResponse:
+def error_workbook(request: AuthedRequest, slug: str, token: str) -> FileResponse:
     """The refused rows, for the person who uploaded the file only."""
     if token not in request.session.get("import_errors", []):
         raise Http404()
@@ -254,7 +256,7 @@ def error_workbook(request: HttpRequest, slug: str, token: str) -> FileResponse:
 
 
 @login_required
-def template(request: HttpRequest, slug: str) -> FileResponse:
+def template(request: AuthedRequest, slug: str) -> FileResponse:
     """An empty sheet of the kind asked for (?kind=), in the expected layout, with an example."""
     campaign = campaign_for(request.user, slug)
     kind = request.GET.get("kind", ImportKind.PROBLEMS)
@@ -346,7 +348,7 @@ def _other_template(campaign: Campaign, kind: str) -> FileResponse:
         ImportKind.USERS: (
             "角色:活动办公室、单位管理员、经办人、领导、督导组成员、坐席;无初始密码时由管理员设置"
         ),
-    }[kind]
+    }[ImportKind(kind)]
     return download(
         f"{sheet}导入模板.xlsx",
         lambda out: write_xlsx(

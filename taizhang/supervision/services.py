@@ -62,7 +62,7 @@ def _text(kind: str, title: str, deadline: dt.date, what: str) -> str:
             "督办:%(what)s“%(t)s”逾期(时限 %(d)s)仍未完成,请限期整改并书面说明原因。"
         ),
     }
-    return templates[kind] % {"what": what, "t": title[:60], "d": deadline}
+    return templates[NoticeKind(kind)] % {"what": what, "t": title[:60], "d": deadline}
 
 
 def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
@@ -98,6 +98,7 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
         campaign=campaign, status__in=OPEN_STATUSES, deadline__isnull=False, deadline__lte=cutoff
     ).values_list("pk", "org_id", "org_path", "title", "deadline")
     for pk, org_id, path, title, deadline in open_problems.iterator(chunk_size=BATCH):
+        assert deadline is not None  # filtered above
         if deadline >= as_of:
             add(NoticeKind.REMINDER, pk, None, org_id, path, title, deadline, problem_word)
             continue
@@ -112,6 +113,7 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
         deadline__lte=cutoff,
     ).values_list("pk", "problem_id", "problem__org_id", "problem__org_path", "content", "deadline")
     for pk, p_id, org_id, path, content, deadline in open_measures.iterator(chunk_size=BATCH):
+        assert deadline is not None  # filtered above
         kind = NoticeKind.REMINDER if deadline >= as_of else NoticeKind.URGE
         add(kind, p_id, pk, org_id, path, content, deadline, measure_word)
     existing: set[str] = set()

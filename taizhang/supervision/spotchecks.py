@@ -4,7 +4,7 @@ one; a failed check reopens the problem and counts against the unit."""
 import math
 import random
 from collections import defaultdict
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.ledger.evidence_files import check_and_store, discard
+from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import EventAction, Evidence, Problem, Status
 from taizhang.ledger.services.base import log
 from taizhang.ledger.services.closure import reopen_problem
@@ -93,7 +93,7 @@ def record(
     by: Any,
     passed: bool,
     reason: str = "",
-    evidence: tuple[IO[bytes], str] | None = None,
+    evidence: tuple[Upload, str] | None = None,
 ) -> SpotCheckItem:
     item = (
         SpotCheckItem.objects.select_for_update()
@@ -122,7 +122,7 @@ def record(
     return item
 
 
-def _store_evidence(problem: Problem, by: Any, upload: IO[bytes], name: str) -> Evidence:
+def _store_evidence(problem: Problem, by: Any, upload: Upload, name: str) -> Evidence:
     """The inspector's photo or document of what was found on the spot, kept with the problem."""
     checked = check_and_store(upload, name, int(problem.campaign.rule("evidence_max_mb")))
     try:

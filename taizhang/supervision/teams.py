@@ -48,11 +48,10 @@ def save_team(
     outside = [o.name for o in orgs if not o.path.startswith(campaign.org.path)]
     if outside:
         raise ValidationError(_("不在本活动范围内的单位:%(o)s") % {"o": "、".join(outside)})
-    if (
-        InspectionTeam.objects.filter(campaign=campaign, name=name)
-        .exclude(pk=team.pk if team else None)
-        .exists()
-    ):
+    same_name = InspectionTeam.objects.filter(campaign=campaign, name=name)
+    if team is not None:
+        same_name = same_name.exclude(pk=team.pk)
+    if same_name.exists():
         raise ValidationError(_("已有名为“%(n)s”的督导组。") % {"n": name})
     if team is None:
         team = InspectionTeam.objects.create(campaign=campaign, name=name)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_for
+from taizhang.core.typing import AuthedRequest
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import scope_of
@@ -33,7 +34,7 @@ def _errors(request: HttpRequest, exc: Exception) -> None:
 
 
 @login_required
-def notice_list(request: HttpRequest, slug: str) -> HttpResponse:
+def notice_list(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     notices = services.visible_notices(request.user, campaign).select_related("problem", "org")
     kind, status = request.GET.get("kind", ""), request.GET.get("status", "")
@@ -67,7 +68,7 @@ def notice_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(
         Notice.objects.select_related("problem", "org", "campaign", "issued_by", "replied_by"),
         pk=pk,
@@ -97,7 +98,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def issue(request: HttpRequest, pk: int) -> HttpResponse:
+def issue(request: AuthedRequest, pk: int) -> HttpResponse:
     problem = get_object_or_404(visible_problems(request.user), pk=pk)
     try:
         notice = services.issue_notice(
@@ -121,7 +122,7 @@ def _office(request: HttpRequest, slug: str):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def team_list(request: HttpRequest, slug: str) -> HttpResponse:
+def team_list(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = _office(request, slug)
     editing = None
     if request.GET.get("edit"):
@@ -162,7 +163,7 @@ def _split(value: str) -> list[str]:
 
 
 @login_required
-def check_list(request: HttpRequest, slug: str) -> HttpResponse:
+def check_list(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     scope = scope_of(request.user)
     if not scope.has_role(*spotchecks.CHECK_ROLES):
@@ -212,7 +213,7 @@ def _int(value: str | None) -> int | None:
 
 
 @login_required
-def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def check_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(SpotCheck.objects.select_related("org", "campaign"), pk=pk)
     if not scope_of(request.user).reaches(check.org.path):
         raise Http404
@@ -225,7 +226,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 passed=request.POST.get("result") == CheckResult.PASSED,
                 reason=request.POST.get("reason", ""),
-                evidence=(upload, upload.name) if upload else None,
+                evidence=(upload, upload.name or "") if upload else None,
             )
         except (ValidationError, PermissionDenied) as exc:
             _errors(request, exc)

@@ -75,7 +75,7 @@ def signatures(sets: Sequence[np.ndarray]) -> np.ndarray:
     values = (h & np.uint64((1 << (32 - _BIN_BITS)) - 1)).astype(np.uint32)
     doc = np.repeat(np.arange(n), lengths)
     np.minimum.at(sig, doc * PERMUTATIONS + bins, values)
-    sig = sig.reshape(n, PERMUTATIONS)
+    sig = sig.reshape(n, PERMUTATIONS)  # type: ignore[assignment]  # numpy types the shape
     for step in range(1, PERMUTATIONS):
         holes = sig == empty
         if not holes.any():

@@ -80,7 +80,7 @@ def execute(run_id: int, progress_hook: Callable[[int, int], None] | None = None
             raise Cancelled
 
     try:
-        message = _JOBS[run.kind](run, progress)
+        message = _JOBS[RunKind(run.kind)](run, progress)
     except Cancelled:
         _finish(run_id, RunStatus.CANCELLED, _("已取消,未保存任何结果。"))
     except ValidationError as exc:

@@ -316,24 +316,25 @@ def decide(s: Suggestion, *, by: Any, version: int, area: FocusArea | None) -> P
 def training_rows(campaign: Campaign, target: str) -> tuple[list[str], list[str]]:
     """The campaign's labelled suggestions: the area staff confirmed (or the citizen chose and
     nobody corrected), or the lead unit of the problem a suggestion became."""
-    docs, labels = [], []
+    docs: list[str] = []
+    labels: list[str] = []
     if target == Target.AREA:
-        rows = (
+        areas = (
             Suggestion.objects.filter(campaign=campaign, focus_area__isnull=False)
             .exclude(status=SuggestionStatus.INVALID)
             .values_list("title", "text", "focus_area_id")
         )
-        for title, text, area in rows.iterator(chunk_size=2000):
+        for title, text, area in areas.iterator(chunk_size=2000):
             docs.append(prepare(title, mask_personal_data(text)))
             labels.append(str(area))
     else:
-        rows = (
+        units = (
             Suggestion.objects.filter(campaign=campaign, problems__isnull=False)
             .values_list("title", "text", "problems__org__code")
             .distinct()
         )
         seen: set[tuple[str, str]] = set()
-        for title, text, code in rows.iterator(chunk_size=2000):
+        for title, text, code in units.iterator(chunk_size=2000):
             if (title, text) in seen:  # one suggestion split into several problems: first unit
                 continue
             seen.add((title, text))

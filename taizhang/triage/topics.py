@@ -127,7 +127,7 @@ def hot_topics(
             by_user[who] = max(by_user.get(who, 0), max(0, messages[i].likes))
         users = len(by_user)
         likes = sum(by_user.values())
-        when = [messages[i].at for i in members if messages[i].at]
+        when = [at for i in members if (at := messages[i].at) is not None]
         last = max(when) if when else None
         recency = 1.0
         if now and last:

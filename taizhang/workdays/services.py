@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -75,7 +75,7 @@ def _pad(value: str) -> str:
 
 
 @transaction.atomic
-def load_year(*, year: int, text: str, by: AbstractBaseUser | None, note: str = "") -> int:
+def load_year(*, year: int, text: str, by: User | None, note: str = "") -> int:
     """Replace the schedule of `year`; deadlines computed provisionally are recomputed."""
     entries = parse_schedule(year, text)
     OfficialDay.objects.filter(date__year=year).delete()

@@ -2,11 +2,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from taizhang.core.typing import AuthedRequest
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.workdays.models import OfficialDay, ScheduleYear
@@ -24,7 +25,7 @@ class ScheduleForm(forms.Form):
 
 
 @login_required
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: AuthedRequest) -> HttpResponse:
     if not scope_of(request.user).has_role(Role.OFFICE):
         raise PermissionDenied(_("只有活动办公室可以维护节假日安排。"))
     form = ScheduleForm(request.POST or None)

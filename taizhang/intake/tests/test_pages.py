@@ -22,7 +22,9 @@ def submit_through_the_page(world, client: Client, **fields) -> str:
     )
     assert response.status_code == 302, response.content.decode()[:500]
     page = client.get(response["Location"]).content.decode()
-    return re.search(r'id="receipt-code">([^<]+)<', page)[1]
+    found = re.search(r'id="receipt-code">([^<]+)<', page)
+    assert found, page[:500]
+    return found[1]
 
 
 def test_citizen_submits_tracks_and_rates_without_an_account(world):

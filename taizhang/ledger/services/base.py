@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
@@ -15,7 +15,6 @@ from taizhang.ledger.errors import ConflictError, NotAllowed, TransitionError
 from taizhang.ledger.models import NumberSequence, Problem, ProblemEvent
 from taizhang.reports import tallies
 
-User = AbstractBaseUser
 MAX_DEADLINE_YEARS_AFTER_CAMPAIGN = 3
 
 

@@ -96,6 +96,7 @@ def recompute_provisional_deadlines() -> int:
     for problem in Problem.objects.filter(
         deadline_provisional=True, deadline_basis__isnull=False, status__in=OPEN_STATUSES
     ).select_related("campaign"):
+        assert problem.deadline_basis is not None  # filtered above
         answer = default_deadline(problem.campaign, problem.kind, problem.deadline_basis)
         Problem.objects.filter(pk=problem.pk).update(
             deadline=answer.date, deadline_provisional=answer.provisional

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.ledger import permissions
 from taizhang.ledger.deadlines import default_deadline
-from taizhang.ledger.evidence_files import check_and_store, discard
+from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import (
     OPEN_STATUSES,
     EventAction,
@@ -248,7 +248,7 @@ def add_evidence(
     problem: Problem,
     *,
     by: User,
-    upload: IO[bytes],
+    upload: Upload,
     original_name: str,
     note: str = "",
     measure: Measure | None = None,
