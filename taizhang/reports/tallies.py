@@ -60,7 +60,9 @@ def _expand(leaf: Key, weight: int, into: Counter[Key]) -> None:
 
 
 def _apply(deltas: Counter[Key]) -> None:
-    rows = [(*key, n) for key, n in deltas.items() if n]
+    # In key order: two writers moving counts between the same keys in opposite directions then
+    # lock the rows in the same order and cannot deadlock.
+    rows = sorted((*key, n) for key, n in deltas.items() if n)
     if not rows:
         return
     table = ProblemTally._meta.db_table
