@@ -61,7 +61,7 @@ def _expand(leaf: Key, weight: int, into: Counter[Key]) -> None:
 
 def _apply(deltas: Counter[Key]) -> None:
     # In key order: two writers moving counts between the same keys in opposite directions then
-    # lock the rows in the same order and cannot deadlock.
+    # lock these rows in the same order instead of each waiting for the other.
     rows = sorted((*key, n) for key, n in deltas.items() if n)
     if not rows:
         return
