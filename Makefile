@@ -37,7 +37,7 @@ test-postgres: install
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy taizhang
+	$(BIN)/mypy taizhang bench
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

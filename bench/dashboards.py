@@ -25,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,11 +83,11 @@ def measure(requests: int) -> dict[str, object]:
     for label, url in PAGES:
         org = campaign.org if label == "city" else Org.objects.get(code="141002")
         assert client.get(url).status_code == 200
-        times = time_ms(lambda url=url: client.get(url), requests)
+        times = time_ms(partial(client.get, url), requests)
         overview.ledger_version = just_changed
-        changed = time_ms(lambda url=url: client.get(url), max(5, requests // 10))
+        changed = time_ms(partial(client.get, url), max(5, requests // 10))
         overview.ledger_version = held_version
-        base = time_ms(lambda org=org: naive(org), max(3, requests // 20))
+        base = time_ms(partial(naive, org), max(3, requests // 20))
         result[label] = {
             "p50": p50(times),
             "p95": p95(times),

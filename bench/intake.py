@@ -139,6 +139,7 @@ async def _fire(
                 f"Content-Length: {len(body)}\r\n\r\n"
             ).encode() + body
             started = time.perf_counter()
+            status: int | str
             try:
                 writer.write(request)
                 status, closing = await asyncio.wait_for(_read_response(reader), timeout=30)

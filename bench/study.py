@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +59,8 @@ def measure(requests: int) -> dict[str, object]:
     result: dict[str, object] = {"sizes": sizes}
     for label, org in (("city", campaign.org), ("county", county)):
         study_figures(campaign, org)
-        times = time_ms(lambda org=org: study_figures(campaign, org), requests)
-        base = time_ms(lambda org=org: naive(org), max(3, requests // 20))
+        times = time_ms(partial(study_figures, campaign, org), requests)
+        base = time_ms(partial(naive, org), max(3, requests // 20))
         result[label] = {"p50_ms": p50(times), "p95_ms": p95(times), "naive_ms": p50(base)}
     return result
 

@@ -79,7 +79,7 @@ def classification(data: Path, seeds: list[int]) -> None:
     )
     print(f"  baseline  macro-F1 {statistics.mean(base):.4f} ± {statistics.stdev(base):.4f}")
     started = time.perf_counter()
-    model = TextClassifier().fit(docs, y)
+    model = TextClassifier().fit(docs, [str(label) for label in y])
     trained = time.perf_counter() - started
     unlabelled = read(data / "messages_likes.csv") + read(data / "messages_replies.csv")
     started = time.perf_counter()
