@@ -133,7 +133,7 @@ def test_a_colliding_receipt_code_is_drawn_again(world, monkeypatch):
     assert second.events.count() == 1
 
 
-def test_a_submission_without_photos_is_stored_as_with_them(world):
+def test_a_submission_without_photos_is_stored_whole_with_its_history(world):
     """PostgreSQL stores it in one statement (core.bulk.insert_with_child), SQLite in a
     transaction of its own: either way the same row and its first history entry."""
     s = submit(world, by=world.operator, channel=Channel.HOTLINE, phone="13812345678", name="张三")
