@@ -35,9 +35,8 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any
         if connection.vendor == "postgresql":
             _copy(cursor.cursor, f"COPY {table} ({column_sql}) FROM STDIN", rows)
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
-                f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})",
+                f"INSERT INTO {table} ({column_sql}) VALUES ({_placeholders(columns)})",
                 _sqlite_rows(rows),
             )
 
@@ -147,5 +146,5 @@ def _column(field: Any) -> str:
     return connection.ops.quote_name(field.column)
 
 
-def _placeholders(params: list[Any]) -> str:
-    return ", ".join(["%s"] * len(params))
+def _placeholders(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
