@@ -1,9 +1,14 @@
 """The console script as an operator runs it: a real process on a real SQLite file."""
 
+import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+
+from taizhang.core.management.commands.serve import worker_options
 
 
 def run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -34,3 +39,65 @@ def test_demo_then_stats_from_the_command_line(tmp_path):
     assert missing.returncode != 0 and "找不到活动" in missing.stderr
     again = run(tmp_path, "demo", "--no-serve")
     assert again.returncode == 0 and "已存在" in again.stdout
+
+
+def test_serve_on_postgresql_takes_one_request_at_a_time_per_process(monkeypatch):
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 2)
+    assert worker_options(None, None, sqlite=False) == {
+        "workers": 6,
+        "threads": 1,
+        "worker_class": "sync",
+    }
+    assert worker_options(None, None, sqlite=True) == {
+        "workers": 2,
+        "threads": 4,
+        "worker_class": "gthread",
+    }
+    assert worker_options(3, 8, sqlite=False)["worker_class"] == "gthread"
+
+
+def test_serve_answers_with_single_threaded_processes(tmp_path):
+    """`taizhang serve --threads 1` (PostgreSQL's default) serves the app, static files
+    included, and closes each connection after its answer so the next waits for any free
+    process."""
+    run(tmp_path, "migrate")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "TAIZHANG_VAR_DIR": str(tmp_path),
+    }
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "taizhang", "serve", "--port", str(port), "--threads", "1"]
+        + ["--workers", "2", "--no-worker"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        page = _get_when_up(port, "/login/")
+        assert page.status == 200 and "登录" in page.read().decode()
+        assert page.getheader("Connection") == "close"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get_when_up(port: int, path: str) -> http.client.HTTPResponse:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path)
+            return conn.getresponse()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
