@@ -67,9 +67,9 @@ def test_serve_answers_with_single_threaded_processes(tmp_path):
         "TAIZHANG_VAR_DIR": str(tmp_path),
     }
     port = _free_port()
+    command = ["serve", "--port", str(port), "--threads", "1", "--workers", "2", "--no-worker"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "taizhang", "serve", "--port", str(port), "--threads", "1"]
-        + ["--workers", "2", "--no-worker"],
+        [sys.executable, "-m", "taizhang", *command],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
