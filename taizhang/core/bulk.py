@@ -5,8 +5,9 @@ import write hundreds of thousands of rows, so they hand plain tuples to the dri
 """
 
 import datetime as dt
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.management.color import no_style
@@ -25,26 +26,45 @@ def _for_sqlite(value: Any) -> Any:
     return value
 
 
-def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
+def insert_rows(
+    model: type[Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Insert plain tuples in one statement.
+
+    `rows` may be a generator: PostgreSQL then stores each row while the generator works out
+    the next (an import checks its file while the rows already checked are being written), so
+    the generator must not query the database, whose connection is busy with the COPY. A
+    generator's JSON columns are found from its first row.
+    """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     column_sql = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _copy(cursor.cursor, f"COPY {table} ({column_sql}) FROM STDIN", rows)
-        else:
+            return
+        listed = rows if isinstance(rows, list) else list(rows)
+        if listed:
             cursor.executemany(
                 f"INSERT INTO {table} ({column_sql}) VALUES ({_placeholders(columns)})",
-                _sqlite_rows(rows),
+                _sqlite_rows(listed),
             )
 
 
-def _copy(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+def _copy(cursor: Any, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
     """COPY, with the data sent by a second thread: the server stores one batch while this
     thread formats the next."""
-    json_columns = _columns_holding(rows, dict)
+    if isinstance(rows, list):
+        if not rows:
+            return
+        json_columns = _columns_holding(rows, dict)
+    else:
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
+            return
+        json_columns = [i for i, value in enumerate(first) if isinstance(value, dict)]
+        rows = itertools.chain([first], rows)
     with cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
         if not json_columns:
             for row in rows:

@@ -1,10 +1,15 @@
 """Imports of large files in the background: progress, cancel, and nothing left behind.
 
 A job runs the same importers as the page and the command, inside one transaction; cancelling
-(or any failure) rolls it back whole.
+(or any failure) rolls it back whole. Its progress and a request to cancel it travel through
+two small files beside the uploads, not the database: what the job writes to the database is
+seen by others only when its transaction ends (and SQLite lets nobody else write until then),
+and while its rows stream to PostgreSQL its connection can carry nothing else.
 """
 
+import json
 import logging
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -48,10 +53,41 @@ def start(job: ImportJob) -> ImportJob:
 
 
 def cancel(job: ImportJob) -> None:
-    ImportJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
-        status=JobStatus.CANCELLED, cancel_requested=True, finished_at=timezone.now()
-    )
-    ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(cancel_requested=True)
+    """A queued job is cancelled at once; a running one at its next progress report, which
+    rolls back what it wrote. A running job is not written to (on SQLite that would wait for
+    the import to end)."""
+    if job.status == JobStatus.QUEUED and ImportJob.objects.filter(
+        pk=job.pk, status=JobStatus.QUEUED
+    ).update(status=JobStatus.CANCELLED, cancel_requested=True, finished_at=timezone.now()):
+        return
+    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):  # it may have started meanwhile
+        _cancel_file(job.pk).touch()
+
+
+def live(job: ImportJob) -> ImportJob:
+    """The job with the progress its worker last reported, if it is running."""
+    if job.status == JobStatus.RUNNING:
+        try:
+            reported = json.loads(_progress_file(job.pk).read_text(encoding="utf-8"))
+            job.stage, job.done, job.total = reported["stage"], reported["done"], reported["total"]
+        except (OSError, ValueError, KeyError):
+            pass  # not reported yet
+    return job
+
+
+def _progress_file(job_id: int) -> Path:
+    return folder("import-progress") / f"{job_id}.json"
+
+
+def _cancel_file(job_id: int) -> Path:
+    return folder("import-progress") / f"{job_id}.cancel"
+
+
+def _report(job_id: int, stage: str, done: int, total: int) -> None:
+    path = _progress_file(job_id)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps({"stage": stage, "done": done, "total": total}), "utf-8")
+    os.replace(partial, path)  # a reader sees the old report or the new one, never half
 
 
 @task()
@@ -68,8 +104,8 @@ def execute(job_id: int) -> None:
     path = folder("import-uploads") / job.stored_name
 
     def progress(stage: str, done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(stage=stage, done=done, total=total)
-        if ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists():
+        _report(job_id, stage, done, total)
+        if _cancel_file(job_id).exists():
             raise Cancelled
 
     outcome: dict[str, Any] = {}
@@ -108,9 +144,18 @@ def _errors(messages: list[str]) -> dict[str, Any]:
 
 
 def _finish(job_id: int, status: str, result: dict[str, Any], keep_file: bool = False) -> None:
+    job = live(ImportJob.objects.get(pk=job_id))
     ImportJob.objects.filter(pk=job_id).update(
-        status=status, result=result, finished_at=timezone.now()
+        status=status,
+        result=result,
+        finished_at=timezone.now(),
+        stage=job.stage,
+        done=job.done,
+        total=job.total,
+        cancel_requested=status == JobStatus.CANCELLED,
     )
+    _progress_file(job_id).unlink(missing_ok=True)
+    _cancel_file(job_id).unlink(missing_ok=True)
     if not keep_file and status in (JobStatus.DONE, JobStatus.REFUSED):
         job = ImportJob.objects.get(pk=job_id)
         (folder("import-uploads") / job.stored_name).unlink(missing_ok=True)

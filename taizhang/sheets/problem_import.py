@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
@@ -34,6 +33,7 @@ from taizhang.ledger.models import (
     Status,
 )
 from taizhang.orgs.models import Org
+from taizhang.orgs.scoping import scope_of
 from taizhang.reports import tallies
 from taizhang.sheets.errors import RowError
 from taizhang.sheets.headers import locate_header
@@ -137,12 +137,13 @@ def _parse(
     lookup: _Lookup,
     errors: list[RowError],
     progress: Callable[[str, int, int], None] | None = None,
-) -> list[_Row]:
+) -> Iterator[_Row]:
+    """The rows that pass, one at a time as they are checked; the others' errors go to
+    `errors`."""
     campaign = lookup.campaign
     total = len(table_rows) - header - 1
     latest = campaign.ends_on + dt.timedelta(days=MAX_DEADLINE_DAYS_AFTER)
     header_names = {key: text(table_rows[header][index]) for key, index in columns.items()}
-    parsed: list[_Row] = []
     seen: dict[Any, int] = {}
     column_items = list(columns.items())
     for offset, raw in enumerate(table_rows[header + 1 :], start=header + 2):
@@ -205,8 +206,7 @@ def _parse(
         if row_errors:
             errors.extend(row_errors)
         else:
-            parsed.append(_Row(offset, raw, values))
-    return parsed
+            yield _Row(offset, raw, values)
 
 
 def headers_for(by: Any) -> dict[str, tuple[str, ...]]:
@@ -239,26 +239,54 @@ def import_problems(
     header, columns = locate_header(table.sheet, table.rows, headers, REQUIRED)
     lookup = _Lookup(campaign, by)
     errors: list[RowError] = []
+    numbers = _numbers_in(table.rows, header, columns)
+    existing = _existing_numbers(campaign, numbers.given)
     rows = _parse(table.rows, table.sheet, header, columns, lookup, errors, progress)
-    existing = _existing_numbers(campaign, [r.values["number"] for r in rows if r.values["number"]])
-    _check_updates(rows, existing, table.sheet, errors)
-    refused_lines = {e.row for e in errors}
-    good = [r for r in rows if r.line not in refused_lines]
     result = ImportResult(refused=errors)
-    result.created = sum(1 for r in good if r.values["number"] not in existing)
-    result.updated = len(good) - result.created
+    if dry_run:
+        _check(result, list(rows), existing, table.sheet)
+    else:
+        new = _NewProblems(campaign, by, existing, numbering=numbers.missing)
+        result.written = _write(new, rows, result, table.sheet, partial, progress)
     if error_file is not None and errors:
         _write_errors(error_file, table.rows[header], table.rows, errors)
         result.error_file = error_file
-    if dry_run or (errors and not partial) or not good:
-        return result
-    if progress:
-        progress("写入", 0, len(good))
-    _write(campaign, by, good, existing)
-    if progress:
-        progress("写入", len(good), len(good))
-    result.written = True
     return result
+
+
+@dataclass
+class _FileNumbers:
+    given: list[str]
+    missing: bool
+
+
+def _numbers_in(table_rows: list[list[Any]], header: int, columns: dict[str, int]) -> _FileNumbers:
+    """The 编号 the file gives, read before its rows are checked (to know which are updates),
+    and whether any row goes without one."""
+    index = columns.get("number")
+    given: list[str] = []
+    missing = False
+    for raw in table_rows[header + 1 :]:
+        number = text(_cell(raw, index))[:40] if index is not None else ""
+        if number:
+            given.append(number)
+        elif not missing:
+            missing = any(cell is not None and cell != "" for cell in raw)
+    return _FileNumbers(given, missing)
+
+
+def _check(
+    result: ImportResult, rows: list[_Row], existing: dict[str, int], sheet: str
+) -> list[_Row]:
+    """Check the rows that update problems; count what would be created and updated. Returns
+    the updates that may go in."""
+    updates = [r for r in rows if r.values["number"] in existing]
+    _check_updates(updates, existing, sheet, result.refused)
+    refused = {e.row for e in result.refused}
+    good_updates = [r for r in updates if r.line not in refused]
+    result.created = sum(1 for r in rows if r.values["number"] not in existing)
+    result.updated = len(good_updates)
+    return good_updates
 
 
 def _chunks(items: list[Any], size: int | None = None) -> Iterable[list[Any]]:
@@ -311,114 +339,169 @@ def _check_updates(
             )
 
 
-@transaction.atomic
-def _write(campaign: Campaign, by: Any, rows: list[_Row], existing: dict[str, int]) -> None:
-    now, today = timezone.now(), timezone.localdate()
-    new_rows = [r for r in rows if r.values["number"] not in existing]
-    numbers = _reserve_numbers(campaign, sum(1 for r in new_rows if not r.values["number"]))
-    first_id = next_id(Problem)
-    problems: list[tuple[Any, ...]] = []
-    events: list[tuple[Any, ...]] = []
-    measures: list[tuple[Any, ...]] = []
-    new_keys: Counter[tallies.Key] = Counter()
-    not_closed = tallies.on_time_code(None)
-    by_id = getattr(by, "pk", None)
-    for index, row in enumerate(new_rows):
-        v, pid = row.values, first_id + index
+PROBLEM_COLUMNS = (
+    "id",
+    "campaign_id",
+    "number",
+    "title",
+    "description",
+    "source",
+    "focus_area_id",
+    "org_id",
+    "org_path",
+    "responsible_leader",
+    "responsible_person",
+    "kind",
+    "status",
+    "deadline",
+    "deadline_provisional",
+    "deadline_basis",
+    "progress",
+    "created_by_id",
+    "created_at",
+    "version",
+    "closure_note",
+)
+EVENT_COLUMNS = (
+    "problem_id",
+    "at",
+    "actor_id",
+    "action",
+    "from_status",
+    "to_status",
+    "reason",
+    "data",
+)
+MEASURE_COLUMNS = ("problem_id", "order", "content", "deadline", "progress")
+
+
+class _Refused(Exception):
+    """Raised inside the import's transaction to undo what it wrote."""
+
+
+def _write(
+    new: "_NewProblems",
+    rows: Iterator[_Row],
+    result: ImportResult,
+    sheet: str,
+    partial: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> bool:
+    """Write the rows as they are checked; undo it all if the file is refused. Returns whether
+    anything was written.
+
+    The new problems go to the database while the rows after them are still being checked
+    (on PostgreSQL, the server stores them on the other core), so a refusal is only known at
+    the end: then the transaction is rolled back and nothing is left.
+    """
+    try:
+        with transaction.atomic():
+            new.prepare()
+            stop = (lambda: False) if partial else (lambda: bool(result.refused))
+            insert_rows(Problem, PROBLEM_COLUMNS, new.from_rows(rows, stop))
+            updates = _check(result, new.updates, new.existing, sheet)
+            result.created = new.count
+            if (result.refused and not partial) or not (new.count or updates):
+                raise _Refused
+            total = new.count + len(updates)
+            if progress:
+                progress("写入", 0, total)
+            new.finish()
+            _update_existing(updates, new.existing, new.by_id, new.now, new.events)
+            insert_rows(ProblemEvent, EVENT_COLUMNS, new.events)
+            insert_rows(Measure, MEASURE_COLUMNS, new.measures)
+            # The new rows' tally keys, from what was just written (no need to read it back).
+            tallies.track_added(new.keys)
+    except _Refused:
+        return False
+    if progress:
+        progress("写入", total, total)
+    return True
+
+
+class _NewProblems:
+    """The new problems as tuples for the database, with their history, measures and tallies."""
+
+    def __init__(
+        self, campaign: Campaign, by: Any, existing: dict[str, int], *, numbering: bool
+    ) -> None:
+        self.campaign, self.by, self.existing = campaign, by, existing
+        self.numbering = numbering
+        self.now, self.today = timezone.now(), timezone.localdate()
+        self.by_id = getattr(by, "pk", None)
+        self.count = 0
+        self.updates: list[_Row] = []
+        self.events: list[tuple[Any, ...]] = []
+        self.measures: list[tuple[Any, ...]] = []
+        self.keys: Counter[tallies.Key] = Counter()
+        self.not_closed = tallies.on_time_code(None)
+
+    def prepare(self) -> None:
+        """Read what the rows need, in the transaction: nothing may be read while they are
+        being written."""
+        self.first_id = next_id(Problem)
+        self.numbers = _Numbers(self.campaign) if self.numbering else None
+        self.deadlines = {k: default_deadline(self.campaign, k, self.today) for k in Kind.values}
+        if self.by is not None:
+            scope_of(self.by)
+
+    def from_rows(
+        self, rows: Iterator[_Row], stop: Callable[[], bool]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Problem rows; every row is checked, but none is built once `stop()` says the file
+        will be refused."""
+        for row in rows:
+            if row.values["number"] in self.existing:
+                self.updates.append(row)
+                continue
+            self.count += 1
+            if not stop():
+                yield self._problem(row.values)
+
+    def _problem(self, v: dict[str, Any]) -> tuple[Any, ...]:
+        pid = self.first_id + self.count - 1
         deadline, provisional, basis = v["deadline"], False, None
         if deadline is None:
-            answer = default_deadline(campaign, v["kind"], today)
-            deadline, provisional, basis = answer.date, answer.provisional, today
-        own = by is None or permissions.can_record_for(by, v["org"])
+            answer = self.deadlines[v["kind"]]
+            deadline, provisional, basis = answer.date, answer.provisional, self.today
+        own = self.by is None or permissions.can_record_for(self.by, v["org"])
         status = Status.RECTIFYING if own else Status.ASSIGNED
-        new_keys[
-            (
-                campaign.pk,
-                v["org"].path,
-                v["focus_area"].pk,
-                v["kind"],
-                v["source"],
-                status,
-                not_closed,
-            )
-        ] += 1
-        problems.append(
-            (
-                pid,
-                campaign.pk,
-                v["number"] or next(numbers),
-                v["title"],
-                "",
-                v["source"],
-                v["focus_area"].pk,
-                v["org"].pk,
-                v["org"].path,
-                v["leader"],
-                v["person"],
-                v["kind"],
-                status,
-                deadline,
-                provisional,
-                basis,
-                0,
-                by_id,
-                now,
-                1,
-                "",
-            )
-        )
-        events.append((pid, now, by_id, EventAction.CREATE, "", status, "导入", {}))
-        measures.extend(
+        org, area = v["org"], v["focus_area"]
+        key = (self.campaign.pk, org.path, area.pk, v["kind"], v["source"], status)
+        self.keys[(*key, self.not_closed)] += 1
+        self.events.append((pid, self.now, self.by_id, EventAction.CREATE, "", status, "导入", {}))
+        self.measures.extend(
             (pid, order, text_, None, 0) for order, text_ in enumerate(v["measures"], 1)
         )
-    insert_rows(
-        Problem,
-        (
-            "id",
-            "campaign_id",
-            "number",
-            "title",
-            "description",
-            "source",
-            "focus_area_id",
-            "org_id",
-            "org_path",
-            "responsible_leader",
-            "responsible_person",
-            "kind",
-            "status",
-            "deadline",
-            "deadline_provisional",
-            "deadline_basis",
-            "progress",
-            "created_by_id",
-            "created_at",
-            "version",
-            "closure_note",
-        ),
-        problems,
-    )
-    reset_sequences(Problem)
-    _update_existing(
-        [r for r in rows if r.values["number"] in existing], existing, by_id, now, events
-    )
-    insert_rows(
-        ProblemEvent,
-        (
-            "problem_id",
-            "at",
-            "actor_id",
-            "action",
-            "from_status",
-            "to_status",
-            "reason",
-            "data",
-        ),
-        events,
-    )
-    insert_rows(Measure, ("problem_id", "order", "content", "deadline", "progress"), measures)
-    # The new rows' tally keys, from what was just written (no need to read it back).
-    tallies.track_added(new_keys)
+        number = v["number"] or self.numbers.next()  # type: ignore[union-attr]
+        return (
+            pid,
+            self.campaign.pk,
+            number,
+            v["title"],
+            "",
+            v["source"],
+            area.pk,
+            org.pk,
+            org.path,
+            v["leader"],
+            v["person"],
+            v["kind"],
+            status,
+            deadline,
+            provisional,
+            basis,
+            0,
+            self.by_id,
+            self.now,
+            1,
+            "",
+        )
+
+    def finish(self) -> None:
+        reset_sequences(Problem)
+        if self.numbers is not None:
+            self.numbers.finish()
 
 
 def _update_existing(
@@ -449,14 +532,25 @@ def _update_existing(
     tallies.track_changes(changes)
 
 
-def _reserve_numbers(campaign: Campaign, count: int) -> Iterator[str]:
-    if count == 0:
-        return iter(())
-    sequence, _created = NumberSequence.objects.get_or_create(campaign=campaign)
-    NumberSequence.objects.filter(pk=campaign.pk).update(last=F("last") + count)
-    sequence.refresh_from_db()
-    start = sequence.last - count + 1
-    return iter(f"{campaign.slug.upper()}-{n:06d}" for n in range(start, sequence.last + 1))
+class _Numbers:
+    """编号 for rows that have none, from the campaign's sequence, without reading the database
+    while the rows are written: the sequence is locked and read first, and moved on at the end
+    by as many as were given out."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        sequence, _created = NumberSequence.objects.select_for_update().get_or_create(
+            campaign=campaign
+        )
+        self.last = self.start = sequence.last
+
+    def next(self) -> str:
+        self.last += 1
+        return f"{self.campaign.slug.upper()}-{self.last:06d}"
+
+    def finish(self) -> None:
+        if self.last != self.start:
+            NumberSequence.objects.filter(pk=self.campaign.pk).update(last=self.last)
 
 
 def _write_errors(

@@ -183,7 +183,7 @@ def _job_for(request: HttpRequest, slug: str, pk: int) -> ImportJob:
 @login_required
 def import_job(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     """A background import: its progress bar, then its outcome (or the header mapping)."""
-    job = _job_for(request, slug, pk)
+    job = jobs.live(_job_for(request, slug, pk))
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
