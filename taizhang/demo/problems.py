@@ -13,6 +13,7 @@ from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.bulk import insert_rows, next_id, reset_sequences
 from taizhang.demo import names
 from taizhang.ledger.models import (
+    EVENT_COLUMNS,
     OPEN_STATUSES,
     EventAction,
     Kind,
@@ -81,16 +82,6 @@ PROBLEM_COLUMNS = (
     "closed_on_time",
     "closure_note",
     "version",
-)
-EVENT_COLUMNS = (
-    "problem_id",
-    "at",
-    "actor_id",
-    "action",
-    "from_status",
-    "to_status",
-    "reason",
-    "data",
 )
 MEASURE_COLUMNS = ("problem_id", "order", "content", "deadline", "progress", "done_on")
 REPORT_COLUMNS = ("problem_id", "reported_on", "percent", "text", "created_at")

@@ -294,6 +294,19 @@ class EventAction(models.TextChoices):
     CARRY_OVER = "carry_over", _("转入新一轮")
 
 
+# What a bulk insert of history rows fills in (the demo, imports): `core.bulk.insert_rows`.
+EVENT_COLUMNS = (
+    "problem_id",
+    "at",
+    "actor_id",
+    "action",
+    "from_status",
+    "to_status",
+    "reason",
+    "data",
+)
+
+
 class ProblemEvent(models.Model):
     """Append-only history: who, when, from which status to which, and why."""
 

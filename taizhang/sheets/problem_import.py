@@ -22,6 +22,7 @@ from taizhang.core.bulk import insert_rows, next_id, reset_sequences
 from taizhang.ledger import permissions
 from taizhang.ledger.deadlines import default_deadline
 from taizhang.ledger.models import (
+    EVENT_COLUMNS,
     OPEN_STATUSES,
     EventAction,
     Kind,
@@ -361,16 +362,6 @@ PROBLEM_COLUMNS = (
     "created_at",
     "version",
     "closure_note",
-)
-EVENT_COLUMNS = (
-    "problem_id",
-    "at",
-    "actor_id",
-    "action",
-    "from_status",
-    "to_status",
-    "reason",
-    "data",
 )
 MEASURE_COLUMNS = ("problem_id", "order", "content", "deadline", "progress")
 
