@@ -112,7 +112,7 @@ def execute(job_id: int) -> None:
     try:
         with transaction.atomic():
             outcome = _run(job, path, progress)
-            progress("完成", 1, 1)  # the last chance to cancel, before anything is committed
+            progress("保存", 1, 1)  # the last chance to cancel, before anything is committed
     except Cancelled:
         _finish(job_id, JobStatus.CANCELLED, {})
     except HeaderNotFound as exc:

@@ -40,6 +40,10 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+# The stages an import reports (`progress(stage, done, total)`), as a reader sees them.
+STAGES = {"检查": _("检查"), "写入": _("写入"), "保存": _("保存")}
+
+
 class ImportJob(models.Model):
     """A large file imported in the background, with its progress and its outcome."""
 
@@ -68,6 +72,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} {self.status}"
+
+    @property
+    def stage_display(self) -> str:
+        return str(STAGES.get(self.stage, self.stage))
 
     @property
     def percent(self) -> int:

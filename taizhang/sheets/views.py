@@ -190,6 +190,7 @@ def import_job(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
                 "status": job.status,
                 "status_display": job.get_status_display(),
                 "stage": job.stage,
+                "stage_display": job.stage_display,
                 "percent": job.percent,
                 "done": job.done,
                 "total": job.total,

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from taizhang.intake.models import Suggestion
@@ -84,6 +85,8 @@ def test_a_cancelled_import_leaves_nothing(world, tmp_path, background, monkeypa
         running = jobs.live(ImportJob.objects.get(pk=job.pk))
         # The worker's report is seen outside its transaction (a file, not a row).
         assert running.stage == "写入" and running.done == running.total == len(good_rows(world))
+        with translation.override("en"):
+            assert running.stage_display == "Writing"
         jobs.cancel(running)
         return result
 

@@ -9,7 +9,7 @@
         document.getElementById("job-progress").value = job.percent;
         document.getElementById("job-percent").textContent = job.percent + "%";
         document.getElementById("job-status").textContent = job.status_display;
-        document.getElementById("job-stage").textContent = job.stage;
+        document.getElementById("job-stage").textContent = job.stage_display;
         if (job.active) window.setTimeout(poll, 1000);
         else window.location.reload();
       });
