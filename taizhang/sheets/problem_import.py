@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
-from taizhang.core.bulk import insert_rows, next_id, reset_sequences
+from taizhang.core.bulk import insert_rows, reserve_ids
 from taizhang.ledger import permissions
 from taizhang.ledger.deadlines import default_deadline
 from taizhang.ledger.models import (
@@ -247,7 +247,13 @@ def import_problems(
     if dry_run:
         _check(result, list(rows), existing, table.sheet)
     else:
-        new = _NewProblems(campaign, by, existing, numbering=numbers.missing)
+        new = _NewProblems(
+            campaign,
+            by,
+            existing,
+            numbering=numbers.missing,
+            rows_at_most=len(table.rows) - header - 1,
+        )
         result.written = _write(new, rows, result, table.sheet, partial, progress)
     if error_file is not None and errors:
         _write_errors(error_file, table.rows[header], table.rows, errors)
@@ -414,10 +420,16 @@ class _NewProblems:
     """The new problems as tuples for the database, with their history, measures and tallies."""
 
     def __init__(
-        self, campaign: Campaign, by: Any, existing: dict[str, int], *, numbering: bool
+        self,
+        campaign: Campaign,
+        by: Any,
+        existing: dict[str, int],
+        *,
+        numbering: bool,
+        rows_at_most: int,
     ) -> None:
         self.campaign, self.by, self.existing = campaign, by, existing
-        self.numbering = numbering
+        self.numbering, self.rows_at_most = numbering, rows_at_most
         self.now, self.today = timezone.now(), timezone.localdate()
         self.by_id = getattr(by, "pk", None)
         self.count = 0
@@ -430,7 +442,7 @@ class _NewProblems:
     def prepare(self) -> None:
         """Read what the rows need, in the transaction: nothing may be read while they are
         being written."""
-        self.first_id = next_id(Problem)
+        self.first_id = reserve_ids(Problem, self.rows_at_most)
         self.numbers = _Numbers(self.campaign) if self.numbering else None
         self.deadlines = {k: default_deadline(self.campaign, k, self.today) for k in Kind.values}
         if self.by is not None:
@@ -490,7 +502,6 @@ class _NewProblems:
         )
 
     def finish(self) -> None:
-        reset_sequences(Problem)
         if self.numbers is not None:
             self.numbers.finish()
 

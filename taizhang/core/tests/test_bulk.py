@@ -1,12 +1,13 @@
-"""Bulk inserts from a generator: the rows stream in, and a failure midway leaves nothing."""
+"""Bulk inserts: rows stream in from a generator, a failure midway leaves nothing, and ids
+reserved for explicit inserts are not given to anyone else."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from taizhang.core.bulk import insert_rows
+from taizhang.core.bulk import insert_rows, reserve_ids
 from taizhang.core.testing import record
-from taizhang.ledger.models import EventAction, Measure, ProblemEvent
+from taizhang.ledger.models import EventAction, Measure, Problem, ProblemEvent
 
 MEASURE = ("problem_id", "order", "content", "deadline", "progress")
 
@@ -39,3 +40,12 @@ def test_a_generator_s_json_and_dates_are_stored_as_values(world):
     assert [e.data for e in stored] == [{"第": 1}, {"第": 2}]
     assert stored[0].at == now
     insert_rows(ProblemEvent, (*columns, "data"), iter(()))  # nothing to insert: no error
+
+
+def test_reserved_ids_are_not_taken_by_someone_recording_meanwhile(world):
+    first = reserve_ids(Problem, 50)
+    recorded = record(world)
+    if connection.vendor == "postgresql":
+        assert recorded.pk > first + 49
+    else:  # one writer at a time: the first free id is the reservation
+        assert recorded.pk == first
