@@ -245,7 +245,9 @@ def import_problems(
     rows = _parse(table.rows, table.sheet, header, columns, lookup, errors, progress)
     result = ImportResult(refused=errors)
     if dry_run:
-        _check(result, list(rows), existing, table.sheet)
+        checked = list(rows)
+        _check(result, checked, existing, table.sheet)
+        result.created = sum(1 for r in checked if r.values["number"] not in existing)
     else:
         new = _NewProblems(
             campaign,
@@ -285,13 +287,11 @@ def _numbers_in(table_rows: list[list[Any]], header: int, columns: dict[str, int
 def _check(
     result: ImportResult, rows: list[_Row], existing: dict[str, int], sheet: str
 ) -> list[_Row]:
-    """Check the rows that update problems; count what would be created and updated. Returns
-    the updates that may go in."""
+    """Check the rows that update problems and count those that may go in; returns them."""
     updates = [r for r in rows if r.values["number"] in existing]
     _check_updates(updates, existing, sheet, result.refused)
     refused = {e.row for e in result.refused}
     good_updates = [r for r in updates if r.line not in refused]
-    result.created = sum(1 for r in rows if r.values["number"] not in existing)
     result.updated = len(good_updates)
     return good_updates
 

@@ -45,8 +45,8 @@ def worker_options(workers: int | None, threads: int | None, *, sqlite: bool) ->
     when it is free. Every request then waits its turn in one queue (the kernel's), so under a
     burst all clients are served alike. Threaded processes keep each client's connection
     open for its next request, and the clients one process happened to accept wait behind
-    one another however idle the others are (measured in docs/benchmarks.md: p99 latency
-    twice as high). On SQLite, which writes one at a time anyway, two processes of four
+    one another however idle the others are (docs/benchmarks.md: p99 337 ms against 202 ms
+    for the same burst). On SQLite, which writes one at a time anyway, two processes of four
     threads. `--threads N` asks for threaded processes on either.
     """
     if threads is None:
