@@ -20,7 +20,10 @@ def run_server(
         "bind": f"{host}:{port}",
         **worker_options(workers, threads, sqlite=_on_sqlite()),
         "accesslog": None,
-        "timeout": 120,
+        # A single-threaded process says nothing to gunicorn while it answers, and gunicorn
+        # restarts one silent this long: room for the longest answer, a whole ledger exported
+        # in one request (26 s for the article's 270 000 rows, so minutes for ten times that).
+        "timeout": 900,
     }
 
     class Server(BaseApplication):  # type: ignore[misc]
