@@ -29,6 +29,12 @@ CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("TAIZHANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
 
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed: behind nginx,
+# the address a request comes from is the proxy's, and the citizen's is in that header.
+TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("TAIZHANG_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -18,6 +18,10 @@ DEFAULT_RULES: dict[str, Any] = {
     "unsatisfied_reopens": True,
     # Public submissions allowed per address and per phone number within ten minutes.
     "intake_limit_per_10min": 5,
+    # Wrong receipt codes or phone digits on the public track and rate pages before that code,
+    # or that address, is refused for an hour.
+    "public_lookup_failures_per_code": 5,
+    "public_lookup_failures_per_address": 20,
     # Supervision: an overdue problem gets 催办 at once and 督办 after this many working days.
     "supervise_after_days": 5,
     # Working days a unit has to reply to a notice in writing.

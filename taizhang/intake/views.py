@@ -1,5 +1,6 @@
 """The public pages (no login) and the office's suggestion queue."""
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -13,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_by_slug, campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.core.clientip import client_ip
 from taizhang.core.typing import AuthedRequest
 from taizhang.intake import forms, permissions, privacy, receipts, services
+from taizhang.intake.citizen_access import TooManyAttempts, find_own
 from taizhang.intake.models import (
     Channel,
     IdentityView,
@@ -28,16 +31,14 @@ from taizhang.ledger.models import Kind
 from taizhang.triage import services as triage_services
 from taizhang.triage.models import Proposal
 
+security_log = logging.getLogger("taizhang.security")
+
 
 def _public_campaign(slug: str) -> Campaign:
     campaign = campaign_by_slug(slug)
     if campaign is None:
         raise Http404("no such campaign")
     return campaign
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def public_submit(request: HttpRequest, slug: str) -> HttpResponse:
@@ -59,7 +60,7 @@ def public_submit(request: HttpRequest, slug: str) -> HttpResponse:
                 phone=data["phone"],
                 confidential=data["confidential"],
                 photos=photos,
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -91,18 +92,6 @@ def public_receipt(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _find(campaign: Campaign, code: str, last4: str) -> Suggestion | None:
-    normal = receipts.normalise(code)
-    if normal is None:
-        return None
-    suggestion = Suggestion.objects.filter(campaign=campaign, receipt_code=normal).first()
-    if suggestion is None:
-        return None
-    if suggestion.phone and suggestion.phone[-4:] != (last4 or "").strip():
-        return None
-    return suggestion
-
-
 def public_track(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _public_campaign(slug)
     form = forms.TrackForm(request.POST or None)
@@ -112,7 +101,13 @@ def public_track(request: HttpRequest, slug: str) -> HttpResponse:
         if receipts.normalise(code) is None:
             form.add_error("code", _("回执码有误,请核对(字母 O 和数字 0 可以不分)。"))
         else:
-            suggestion = _find(campaign, code, form.cleaned_data["phone_last4"])
+            try:
+                suggestion = find_own(
+                    campaign, code, form.cleaned_data["phone_last4"], client_ip(request)
+                )
+            except TooManyAttempts as exc:
+                form.add_error(None, str(exc))
+                return render(request, "intake/public_track.html", context, status=429)
             if suggestion is None:
                 form.add_error(None, _("没有找到这条意见建议:请核对回执码和手机号后四位。"))
             else:
@@ -141,9 +136,23 @@ def public_rate(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择评价。"))
         return redirect("public_track", slug=slug)
-    suggestion = _find(campaign, form.cleaned_data["code"], form.cleaned_data["phone_last4"])
+    try:
+        suggestion = find_own(
+            campaign,
+            form.cleaned_data["code"],
+            form.cleaned_data["phone_last4"],
+            client_ip(request),
+        )
+    except TooManyAttempts as exc:
+        messages.error(request, str(exc))
+        return redirect("public_track", slug=slug)
     if suggestion is None:
         raise Http404()
+    security_log.info(
+        "public rating of suggestion %s from %s",
+        suggestion.pk,
+        privacy.ip_hash(client_ip(request))[:12],
+    )
     try:
         services.rate_suggestion(
             suggestion, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]

@@ -1,8 +1,10 @@
 """How the campaign's suggestions read as Open311 GeoReport v2 service requests.
 
-Services are the campaign's focus areas; a request's id is its receipt code; a request is
-"closed" once the citizen's matter is settled (answered, duplicate, not actionable, or every
-problem made from it closed) and "open" before. Names and phone numbers never leave.
+Services are the campaign's focus areas; a request's id is the suggestion's public number,
+never its receipt code (the code is the citizen's key to the track and rate pages); a request
+is "closed" once the citizen's matter is settled (answered, duplicate, not actionable, or every
+problem made from it closed) and "open" before. Only what a citizen wrote on the web, not
+marked 保密, is published; names and phone numbers never leave, nor numbers typed in the text.
 """
 
 import datetime as dt
@@ -11,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.intake.models import Suggestion, SuggestionStatus
+from taizhang.intake.models import Channel, Suggestion, SuggestionStatus
 from taizhang.intake.privacy import mask_numbers_in_text
 from taizhang.ledger.models import Status
 
@@ -28,6 +30,16 @@ def service(area: FocusArea, campaign: Campaign) -> dict[str, Any]:
         "keywords": "",
         "group": campaign.name,
     }
+
+
+def published(campaign: Campaign) -> Any:
+    """The suggestions Open311 may show anyone: hotline calls, paper forms and confidential
+    ones are the office's, not the public's."""
+    return Suggestion.objects.filter(campaign=campaign, channel=Channel.WEB, confidential=False)
+
+
+def public_id(s: Suggestion) -> str:
+    return str(s.pk)
 
 
 def is_closed(s: Suggestion) -> bool:
@@ -54,7 +66,7 @@ def request(s: Suggestion) -> dict[str, Any]:
     latest_event = max((e.at for e in s.events.all()), default=s.submitted_at)
     lat, lon = _coordinates(s.address)
     return {
-        "service_request_id": s.receipt_code,
+        "service_request_id": public_id(s),
         "status": "closed" if is_closed(s) else "open",
         "status_notes": s.answer,
         "service_name": s.focus_area.name if s.focus_area else "",

@@ -59,7 +59,7 @@ def services(request: HttpRequest, fmt: str, campaign: Campaign) -> HttpResponse
 def service_definition(
     request: HttpRequest, fmt: str, campaign: Campaign, code: str
 ) -> HttpResponse:
-    if not campaign.focus_areas.filter(pk=code if code.isdigit() else 0).exists():
+    if not campaign.focus_areas.filter(pk=_number(code)).exists():
         raise Open311Error(404, f"service_code not found: {code}")
     return respond(fmt, {"service_code": code, "attributes": []}, "service_definition", None)
 
@@ -75,7 +75,7 @@ def requests(request: HttpRequest, fmt: str, campaign: Campaign) -> HttpResponse
 
 @open311
 def request_detail(request: HttpRequest, fmt: str, campaign: Campaign, code: str) -> HttpResponse:
-    suggestion = _prefetched(campaign).filter(receipt_code=code.upper()).first()
+    suggestion = _prefetched(campaign).filter(pk=_number(code)).first()
     if suggestion is None:
         raise Open311Error(404, f"service_request_id not found: {code}")
     return respond(fmt, [mapping.request(suggestion)], "service_requests", "request")
@@ -84,15 +84,25 @@ def request_detail(request: HttpRequest, fmt: str, campaign: Campaign, code: str
 @open311
 def token(request: HttpRequest, fmt: str, campaign: Campaign, code: str) -> HttpResponse:
     """Requests get their id at once, so a token is the id itself."""
-    if not Suggestion.objects.filter(campaign=campaign, receipt_code=code.upper()).exists():
+    if not mapping.published(campaign).filter(pk=_number(code)).exists():
         raise Open311Error(404, f"token not found: {code}")
-    data = [{"service_request_id": code.upper(), "token": code.upper()}]
+    data = [{"service_request_id": code, "token": code}]
     return respond(fmt, data, "service_requests", "request")
+
+
+def _number(code: str) -> int:
+    """A request id as the database can look it up; 0 (no row) for anything else."""
+    code = code.strip()
+    return int(code) if code.isdigit() and len(code) <= 18 else 0
+
+
+def _digits(values: str) -> list[int]:
+    return [n for n in (_number(v) for v in values.split(",")) if n]
 
 
 def _prefetched(campaign: Campaign) -> Any:
     return (
-        Suggestion.objects.filter(campaign=campaign)
+        mapping.published(campaign)
         .select_related("focus_area", "campaign__org")
         .prefetch_related("problems__org", "events")
     )
@@ -102,10 +112,10 @@ def _filtered(request: HttpRequest, campaign: Campaign) -> list[Suggestion]:
     found = _prefetched(campaign)
     ids = request.GET.get("service_request_id")
     if ids:
-        return list(found.filter(receipt_code__in=[i.strip().upper() for i in ids.split(",")]))
+        return list(found.filter(pk__in=_digits(ids)))
     codes = request.GET.get("service_code")
     if codes:
-        found = found.filter(focus_area_id__in=[c for c in codes.split(",") if c.isdigit()])
+        found = found.filter(focus_area_id__in=_digits(codes))
     end = _date(request, "end_date") or timezone.now()
     start = _date(request, "start_date") or end - MAX_RANGE
     if end - start > MAX_RANGE:
@@ -136,7 +146,7 @@ def _create(request: HttpRequest, fmt: str, campaign: Campaign) -> HttpResponse:
     if key is None or not key.user.is_active:
         raise Open311Error(403, "a valid api_key is required to create requests")
     code = data.get("service_code", "")
-    area = campaign.focus_areas.filter(pk=code if code.isdigit() else 0).first()
+    area = campaign.focus_areas.filter(pk=_number(code)).first()
     if area is None:
         raise Open311Error(400, f"service_code not found: {code}")
     address = data.get("address_string", "").strip()
@@ -163,6 +173,10 @@ def _create(request: HttpRequest, fmt: str, campaign: Campaign) -> HttpResponse:
     except ValidationError as exc:
         raise Open311Error(400, "; ".join(exc.messages)) from exc
     body = [
-        {"service_request_id": suggestion.receipt_code, "service_notice": "", "account_id": None}
+        {
+            "service_request_id": mapping.public_id(suggestion),
+            "service_notice": "",
+            "account_id": None,
+        }
     ]
     return respond(fmt, body, "service_requests", "request", status=201)

@@ -59,7 +59,8 @@ def test_post_then_follow_a_request_to_closure(world, endpoint, api_key):
     assert float(found["lat"]) == pytest.approx(36.08)
     assert "13812345678" not in str(found) and "张三" not in str(found)
 
-    suggestion = Suggestion.objects.get(receipt_code=request_id)
+    suggestion = Suggestion.objects.get(pk=int(request_id))
+    assert request_id != suggestion.receipt_code
     assert suggestion.recorded_by == world.operator and suggestion.name == "张三"
     problem = services.convert_to_problem(
         suggestion,
@@ -127,6 +128,13 @@ def test_bad_posts_answer_in_the_specs_error_format(
 
 def test_errors_for_unknown_things(world, endpoint):
     assert requests.get(f"{endpoint}/requests/NOPE.json", timeout=30).status_code == 404
+    huge = "9" * 30
+    assert requests.get(f"{endpoint}/requests/{huge}.json", timeout=30).status_code == 404
+    for fmt in ("json", "xml"):
+        overflow = requests.get(
+            f"{endpoint}/requests.{fmt}", params={"service_code": huge}, timeout=30
+        )
+        assert overflow.status_code == 200
     bad = requests.get(f"{endpoint}/requests.xml", params={"status": "pending"}, timeout=30)
     assert bad.status_code == 400 and ET.fromstring(bad.content).tag == "errors"
     span = requests.get(
@@ -137,3 +145,27 @@ def test_errors_for_unknown_things(world, endpoint):
     assert span.status_code == 400 and "90 days" in span.json()[0]["description"]
     other = requests.get(f"{endpoint}/services.json", params={"jurisdiction_id": "x"}, timeout=30)
     assert other.status_code == 404
+
+
+def test_the_public_never_sees_receipt_codes_confidential_or_staff_recorded_ones(world, endpoint):
+    public = services.submit_suggestion(
+        world.campaign, channel=Channel.WEB, title="路灯", text="路灯不亮,电话13912345678"
+    )
+    secret = services.submit_suggestion(
+        world.campaign, channel=Channel.WEB, title="举报", text="匿名举报", confidential=True
+    )
+    call = services.submit_suggestion(
+        world.campaign, channel=Channel.HOTLINE, title="来电", text="来电", by=world.operator
+    )
+    body = requests.get(f"{endpoint}/requests.json", timeout=30)
+    rows = body.json()
+    assert [r["service_request_id"] for r in rows] == [str(public.pk)]
+    assert "13912345678" not in body.text
+    for s in (public, secret, call):
+        assert s.receipt_code not in body.text
+    for hidden in (secret, call):
+        detail = requests.get(f"{endpoint}/requests/{hidden.pk}.json", timeout=30)
+        assert detail.status_code == 404
+        assert requests.get(f"{endpoint}/tokens/{hidden.pk}.json", timeout=30).status_code == 404
+    by_code = requests.get(f"{endpoint}/requests/{public.receipt_code}.json", timeout=30)
+    assert by_code.status_code == 404
