@@ -206,6 +206,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("TAIZHANG_EMAIL_FROM", "taizhang@localhost")
 SMS_BACKEND = os.environ.get("TAIZHANG_SMS_BACKEND", "taizhang.notifications.sms.ConsoleBackend")
 SITE_URL = os.environ.get("TAIZHANG_SITE_URL", "")
 
+# Workbooks are read in a child process with this much address space, and for this long at most.
+SHEET_READER_MEMORY_MB = int(os.environ.get("TAIZHANG_SHEET_READER_MEMORY_MB", 4096))
+SHEET_READER_TIMEOUT = int(os.environ.get("TAIZHANG_SHEET_READER_TIMEOUT", 600))
+
 # Uploads from this size on are imported in the background, with a progress bar.
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_BYTES", 1024 * 1024))
 

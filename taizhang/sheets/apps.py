@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SheetsConfig(AppConfig):
     name = "taizhang.sheets"
     label = "sheets"
+
+    def ready(self) -> None:
+        from taizhang.core.runner import worker_starting
+        from taizhang.sheets.jobs import recover_orphans
+
+        worker_starting.connect(recover_orphans, dispatch_uid="sheets-orphans", weak=False)

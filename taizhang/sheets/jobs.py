@@ -18,8 +18,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from taizhang.core import runner
 from taizhang.sheets.directory_import import import_orgs, import_users
 from taizhang.sheets.errors import HeaderNotFound, ImportRefused
 from taizhang.sheets.headers import header_candidates
@@ -66,13 +68,20 @@ def cancel(job: ImportJob) -> None:
 
 def live(job: ImportJob) -> ImportJob:
     """The job with the progress its worker last reported, if it is running."""
+    if job.status == JobStatus.RUNNING and runner.is_dead(job.runner) and recover_orphans():
+        job.refresh_from_db()
     if job.status == JobStatus.RUNNING:
-        try:
-            reported = json.loads(_progress_file(job.pk).read_text(encoding="utf-8"))
-            job.stage, job.done, job.total = reported["stage"], reported["done"], reported["total"]
-        except (OSError, ValueError, KeyError):
-            pass  # not reported yet
+        _with_report(job)
     return job
+
+
+def _with_report(job: ImportJob) -> None:
+    """The progress the job's worker last reported, onto the job."""
+    try:
+        reported = json.loads(_progress_file(job.pk).read_text(encoding="utf-8"))
+        job.stage, job.done, job.total = reported["stage"], reported["done"], reported["total"]
+    except (OSError, ValueError, KeyError):
+        pass  # not reported yet
 
 
 def _progress_file(job_id: int) -> Path:
@@ -97,7 +106,7 @@ def run_import_job(job_id: int) -> None:
 
 def execute(job_id: int) -> None:
     if not ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING
+        status=JobStatus.RUNNING, runner=runner.this_runner()
     ):
         return
     job = ImportJob.objects.select_related("campaign", "user").get(pk=job_id)
@@ -131,7 +140,11 @@ def execute(job_id: int) -> None:
         _finish(job_id, JobStatus.REFUSED, _errors(exc.messages))
     except Exception as exc:
         log.exception("import job %s failed", job_id)
-        _finish(job_id, JobStatus.FAILED, {"errors": [exc.__class__.__name__]})
+        reason = _("导入出错(%(e)s),没有写入任何数据。可以重新导入再试。") % {
+            "e": exc.__class__.__name__
+        }
+        _finish(job_id, JobStatus.FAILED, {"errors": [reason]})
+        return  # the upload is kept for a retry; the cleanup removes it later
     else:
         failed = outcome.get("refused_rows") and not outcome.get("written")
         _finish(job_id, JobStatus.REFUSED if failed else JobStatus.DONE, outcome)
@@ -139,12 +152,32 @@ def execute(job_id: int) -> None:
     path.unlink(missing_ok=True)
 
 
+def can_retry(job: ImportJob) -> bool:
+    return job.status == JobStatus.FAILED and (folder("import-uploads") / job.stored_name).exists()
+
+
+def recover_orphans(**_signal: Any) -> int:
+    """Jobs left 导入中 by a process that died (killed, out of memory, the machine restarted)
+    become failed, with the reason, and can be retried: their transaction died with them."""
+    orphans = [
+        job.pk
+        for job in ImportJob.objects.filter(status=JobStatus.RUNNING).only("pk", "runner")
+        if runner.is_dead(job.runner)
+    ]
+    reason = _("后台任务进程在导入时意外退出,没有写入任何数据。可以重新导入再试。")
+    for job_id in orphans:
+        log.warning("import job %s was left running by a dead process", job_id)
+        _finish(job_id, JobStatus.FAILED, {"errors": [str(reason)]})
+    return len(orphans)
+
+
 def _errors(messages: list[str]) -> dict[str, Any]:
     return {"errors": messages[:SHOWN_ERRORS], "more_errors": max(0, len(messages) - SHOWN_ERRORS)}
 
 
 def _finish(job_id: int, status: str, result: dict[str, Any], keep_file: bool = False) -> None:
-    job = live(ImportJob.objects.get(pk=job_id))
+    job = ImportJob.objects.get(pk=job_id)
+    _with_report(job)
     ImportJob.objects.filter(pk=job_id).update(
         status=status,
         result=result,

@@ -200,6 +200,8 @@ def import_job(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "cancel":
             jobs.cancel(job)
+        elif request.POST.get("action") == "retry" and jobs.can_retry(job):
+            jobs.start(job)
         elif request.POST.get("action") == "map" and job.status == JobStatus.MAPPING:
             _save_mappings(request, job.kind)
             jobs.start(job)
@@ -210,6 +212,7 @@ def import_job(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
         {
             "campaign": job.campaign,
             "job": job,
+            "can_retry": jobs.can_retry(job),
             "fields": [(key, words[0]) for key, words in HEADERS.items()],
         },
     )

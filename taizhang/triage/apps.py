@@ -19,3 +19,7 @@ class TriageConfig(AppConfig):
         post_save.connect(
             forget, sender=TriageModel, dispatch_uid="triage-forget-model", weak=False
         )
+        from taizhang.core.runner import worker_starting
+        from taizhang.triage.jobs import recover_orphans
+
+        worker_starting.connect(recover_orphans, dispatch_uid="triage-orphans", weak=False)

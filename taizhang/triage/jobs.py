@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core import runner
 from taizhang.intake import permissions
 from taizhang.intake.models import Suggestion, SuggestionStatus
 from taizhang.triage import dedup, services
@@ -66,7 +67,7 @@ def run_job(run_id: int) -> None:
 
 def execute(run_id: int, progress_hook: Callable[[int, int], None] | None = None) -> None:
     claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING
+        status=RunStatus.RUNNING, runner=runner.this_runner()
     )
     if not claimed:  # cancelled while queued, or already taken by another worker
         return
@@ -90,6 +91,19 @@ def execute(run_id: int, progress_hook: Callable[[int, int], None] | None = None
         _finish(run_id, RunStatus.FAILED, _("运行出错:%(e)s") % {"e": exc.__class__.__name__})
     else:
         _finish(run_id, RunStatus.DONE, message)
+
+
+def recover_orphans(**_signal: Any) -> int:
+    """Runs left 运行中 by a process that died become failed, with the reason."""
+    orphans = [
+        run.pk
+        for run in Run.objects.filter(status=RunStatus.RUNNING).only("pk", "runner")
+        if runner.is_dead(run.runner)
+    ]
+    for run_id in orphans:
+        log.warning("triage run %s was left running by a dead process", run_id)
+        _finish(run_id, RunStatus.FAILED, _("后台任务进程意外退出,未保存任何结果,可以重新运行。"))
+    return len(orphans)
 
 
 def _finish(run_id: int, status: str, message: str) -> None:

@@ -130,6 +130,8 @@ class Run(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
+    # host:pid of the process running it (core.runner), to tell a dead run from a live one.
+    runner = models.CharField(max_length=80, blank=True)
     message = models.TextField(blank=True)
     size = models.PositiveIntegerField(_("处理条数"), default=0)
 

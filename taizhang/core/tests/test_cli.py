@@ -3,6 +3,7 @@
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -101,3 +102,39 @@ def _get_when_up(port: int, path: str) -> http.client.HTTPResponse:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def _children(pid: int) -> set[int]:
+    listed = subprocess.run(
+        ["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    ).stdout
+    return {int(line.split()[0]) for line in listed.splitlines() if "taizhang worker" in line}
+
+
+def test_serve_restarts_its_task_worker_when_it_dies(tmp_path):
+    run(tmp_path, "migrate")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "TAIZHANG_VAR_DIR": str(tmp_path),
+    }
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "taizhang", "serve", "--port", str(port), "--threads", "1"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _get_when_up(port, "/login/")
+        [first] = _children(server.pid)
+        os.kill(first, signal.SIGKILL)  # as the kernel's OOM killer or an abort in Rust would
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (_children(server.pid) - {first}):
+            time.sleep(0.2)
+        assert _children(server.pid) - {first}, "no new worker was started"
+        assert _get_when_up(port, "/login/").status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

@@ -178,3 +178,70 @@ def test_the_office_imports_suggestions_units_and_people_from_the_page(
     handler = Client()
     handler.force_login(world.handler_a1)
     assert _upload(handler, world, orgs, kind="orgs").status_code == 403
+
+
+def test_a_job_left_running_by_a_dead_worker_fails_with_a_reason_and_can_be_retried(
+    world, tmp_path, background, django_capture_on_commit_callbacks
+):
+    import subprocess
+
+    from taizhang.core.runner import this_runner, worker_starting
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    host = this_runner().rpartition(":")[0]
+    path = workbook(tmp_path, good_rows(world)[:2])
+    stored = jobs.folder("import-uploads") / "orphan.xlsx"
+    stored.write_bytes(path.read_bytes())
+    job = ImportJob.objects.create(
+        campaign=world.campaign,
+        kind="problems",
+        user=world.admin_a,
+        stored_name="orphan.xlsx",
+        file_name="台账.xlsx",
+        mode="all",
+        status=JobStatus.RUNNING,
+        runner=f"{host}:{gone.pid}",
+    )
+    alive = ImportJob.objects.create(
+        campaign=world.campaign,
+        kind="problems",
+        user=world.admin_a,
+        stored_name="other.xlsx",
+        file_name="别处.xlsx",
+        mode="all",
+        status=JobStatus.RUNNING,
+        runner="another-machine:1",
+    )
+    worker_starting.send(sender=None)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "意外退出" in job.result["errors"][0]
+    assert ImportJob.objects.get(pk=alive.pk).status == JobStatus.RUNNING
+    client = Client()
+    client.force_login(world.admin_a)
+    url = reverse("import_job", args=[world.campaign.slug, job.pk])
+    page = client.get(url).content.decode()
+    assert "意外退出" in page and 'id="retry"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "retry"})
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and Problem.objects.count() == 2
+
+
+def test_the_page_shows_a_dead_workers_job_as_failed(world, tmp_path, background):
+    job = ImportJob.objects.create(
+        campaign=world.campaign,
+        kind="problems",
+        user=world.admin_a,
+        stored_name="x.xlsx",
+        file_name="台账.xlsx",
+        mode="all",
+        status=JobStatus.RUNNING,
+        runner="",
+    )
+    client = Client()
+    client.force_login(world.admin_a)
+    status = client.get(
+        reverse("import_job", args=[world.campaign.slug, job.pk]) + "?format=json"
+    ).json()
+    assert status["status"] == "failed" and status["active"] is False

@@ -1,12 +1,18 @@
 """`taizhang serve`: the production server (gunicorn), with static files served by the app."""
 
+import logging
 import multiprocessing
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+log = logging.getLogger(__name__)
 
 
 def run_server(
@@ -101,16 +107,16 @@ def serve(
     with_worker: bool = True,
 ) -> None:
     """The web server and, unless told not to, one background-task worker beside it."""
-    worker = start_worker() if with_worker else None
+    worker = WorkerSupervisor() if with_worker else None
     if worker is not None:
+        worker.start()
         # The worker indexes new suggestions in batches; requests need not (see settings).
         settings.TRIAGE_ON_ARRIVAL = "deferred"
     try:
         run_server(host, port, workers, threads)
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+            worker.stop()
 
 
 # Background work yields the cores to people's requests when both want them (a burst of
@@ -122,3 +128,63 @@ def start_worker() -> subprocess.Popen[bytes]:
     """One process that runs queued background tasks (clustering, training, large imports)."""
     command = [sys.executable, "-m", "taizhang", "worker", "--nice", str(WORKER_NICENESS)]
     return subprocess.Popen(command)
+
+
+class WorkerSupervisor:
+    """Keeps one task worker running beside the web server: a worker that dies (killed, out of
+    memory, a crash in a library) is started again, at once the first time and then after a
+    pause that doubles up to a minute while it keeps dying young. The new worker marks the
+    jobs its predecessor left running as failed."""
+
+    HEALTHY_AFTER = 60.0
+    MAX_PAUSE = 60.0
+    POLL = 0.5
+
+    def __init__(self, start: Callable[[], subprocess.Popen[bytes]] = start_worker) -> None:
+        self._start = start
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if not self._stopping.is_set():
+                self.process = self._start()
+
+    def _watch(self) -> None:
+        pause = 0.0
+        while not self._stopping.is_set():
+            process = self.process
+            if process is None:
+                return
+            started = time.monotonic()
+            # Polled, not waited for: a thread blocked in waitpid() keeps gunicorn's arbiter
+            # from reaping its own workers at shutdown, which then takes its whole grace time.
+            while (code := process.poll()) is None:
+                if self._stopping.wait(self.POLL):
+                    return
+            pause = 0.0 if time.monotonic() - started > self.HEALTHY_AFTER else pause
+            log.error("the task worker (pid %s) exited with %s; restarting it", process.pid, code)
+            if self._stopping.wait(pause):
+                return
+            pause = min(self.MAX_PAUSE, max(1.0, pause * 2))
+            self.restarts += 1
+            self._spawn()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._thread.join(timeout=5)

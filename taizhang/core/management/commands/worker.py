@@ -9,7 +9,10 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import OperationalError, close_old_connections
 from django.utils import timezone
+
+from taizhang.core.runner import worker_starting
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +30,20 @@ class Command(BaseCommand):
         extra = ["--batch"] if options["batch"] else []
         if options["nice"] and hasattr(os, "nice"):
             os.nice(options["nice"])
+        worker_starting.send(sender=self.__class__)
         if not options["batch"]:
             threading.Thread(target=_daily_clock, daemon=True).start()
             threading.Thread(target=_triage_clock, daemon=True).start()
-        call_command("db_worker", "--interval", "1", "--no-startup-delay", *extra)
+        while True:
+            try:
+                call_command("db_worker", "--interval", "1", "--no-startup-delay", *extra)
+                return
+            except OperationalError:
+                # A database locked past its busy timeout (an import's commit, a backup, a
+                # VACUUM), or restarting: wait and go on; the task that was running is failed.
+                log.exception("the task worker lost the database; retrying in 5 s")
+                close_old_connections()
+                time.sleep(5)
 
 
 def _daily_clock() -> None:
@@ -44,16 +57,19 @@ def _daily_clock() -> None:
     while True:
         now = timezone.localtime()
         if queued != now.date() and now.hour >= 1:
-            daily_task.enqueue(now.date().isoformat())
-            queued = now.date()
+            try:
+                daily_task.enqueue(now.date().isoformat())
+                queued = now.date()
+            except OperationalError:
+                log.exception("could not queue the daily run; trying again in 5 minutes")
+            finally:
+                close_old_connections()
         time.sleep(300)
 
 
 def _triage_clock() -> None:
     """Every two seconds, index and propose for the suggestions that arrived meanwhile (when
     intake defers that work here: settings.TRIAGE_ON_ARRIVAL = "deferred")."""
-    from django.db import close_old_connections
-
     from taizhang.triage.services import index_pending
 
     while True:
