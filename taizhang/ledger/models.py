@@ -292,6 +292,7 @@ class EventAction(models.TextChoices):
     EXTEND_APPROVE = "extend_approve", _("批准延期")
     EXTEND_REJECT = "extend_reject", _("驳回延期")
     CARRY_OVER = "carry_over", _("转入新一轮")
+    RECOMPUTE = "recompute", _("重算时限")
 
 
 # What a bulk insert of history rows fills in (the demo, imports): `core.bulk.insert_rows`.

@@ -8,6 +8,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from taizhang.orgs.models import Org, Role, RoleAssignment
+from taizhang.orgs.signals import org_moved
 
 
 def child_path(parent: Org | None, code: str) -> str:
@@ -33,28 +34,25 @@ def create_org(*, code: str, name: str, kind: str, parent: Org | None = None) ->
 
 @transaction.atomic
 def move_org(org: Org, new_parent: Org) -> Org:
-    """Re-hang a subtree; every path below (and each problem's copy of it) follows."""
-    from taizhang.ledger.models import Problem
-
+    """Re-hang a subtree; every path below follows, and so does every copy of one that other
+    apps keep (they listen to `org_moved`, sent inside this transaction)."""
     if new_parent.path.startswith(org.path):
         raise ValidationError(_("不能把单位移到它自己的下级单位之下。"))
     old_path, new_path = org.path, child_path(new_parent, org.code)
     depth_change = new_parent.depth + 1 - org.depth
-    cut = len(old_path) + 1
     Org.objects.filter(path__startswith=old_path).update(
-        path=Concat(Value(new_path), Substr("path", cut)), depth=F("depth") + depth_change
-    )
-    Problem.objects.filter(org_path__startswith=old_path).update(
-        org_path=Concat(Value(new_path), Substr("org_path", cut))
+        path=moved_path("path", old_path, new_path), depth=F("depth") + depth_change
     )
     Org.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
-    from taizhang.campaigns.models import Campaign
-    from taizhang.reports import tallies
-
-    for campaign in Campaign.objects.filter(problems__org_path__under=new_path).distinct():
-        tallies.rebuild(campaign)
+    org_moved.send(sender=Org, old_path=old_path, new_path=new_path)
     return org
+
+
+def moved_path(field: str, old_path: str, new_path: str) -> Concat:
+    """The expression that rewrites `field` of a row under `old_path` to lie under `new_path`;
+    for `.filter(**{f"{field}__startswith": old_path}).update(**{field: moved_path(…)})`."""
+    return Concat(Value(new_path), Substr(field, len(old_path) + 1))
 
 
 def assign_role(user: User, org: Org, role: Role | str) -> RoleAssignment:

@@ -135,10 +135,10 @@ def chart_png(b: Brief) -> bytes | None:
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    font = next((f for f in CJK_FONTS if f in available), None)
-    if font is None:
+    if not _has_cjk_font():
         return None
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    font = next(f for f in CJK_FONTS if f in available)
     units = [u for u in b.units if u["rate"] is not None and u["kind"] == "county"] or [
         u for u in b.units if u["rate"] is not None
     ]
@@ -222,15 +222,24 @@ def _east_asian(element: Any, font: str) -> None:
     fonts.set(qn("w:eastAsia"), font)
 
 
+def _has_cjk_font() -> bool:
+    from matplotlib import font_manager
+
+    if any(f.name in CJK_FONTS for f in font_manager.fontManager.ttflist):
+        return True
+    # matplotlib keeps the fonts it found in a cache of its own, which knows nothing of a font
+    # installed after it was made: look at the system's fonts again before saying none is there.
+    font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
+    return any(f.name in CJK_FONTS for f in font_manager.fontManager.ttflist)
+
+
 def write_pdf(b: Brief, out: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise ValidationError(
             _("生成 PDF 需要 LibreOffice(Debian 软件包 libreoffice-writer-nogui)。")
         )
-    from matplotlib import font_manager
-
-    if not any(f.name in CJK_FONTS for f in font_manager.fontManager.ttflist):
+    if not _has_cjk_font():
         raise ValidationError(
             _("服务器上没有中文字体,PDF 中的中文会显示为方框:请安装 fonts-wqy-microhei。")
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from taizhang.workdays import calendar
@@ -74,6 +75,11 @@ def _pad(value: str) -> str:
     return f"{y}-{int(m):02d}-{int(d):02d}"
 
 
+# Sent inside the loading transaction: the ledger recounts provisional deadlines with it, so
+# the new calendar and the deadlines it moves are stored together or not at all.
+schedule_loaded = Signal()
+
+
 @transaction.atomic
 def load_year(*, year: int, text: str, by: User | None, note: str = "") -> int:
     """Replace the schedule of `year`; deadlines computed provisionally are recomputed."""
@@ -85,7 +91,5 @@ def load_year(*, year: int, text: str, by: User | None, note: str = "") -> int:
     ScheduleYear.objects.update_or_create(year=year, defaults={"note": note, "loaded_by": by})
     transaction.on_commit(calendar.invalidate)
     calendar.invalidate()
-    from taizhang.ledger.services import recompute_provisional_deadlines
-
-    recompute_provisional_deadlines()
+    schedule_loaded.send(sender=ScheduleYear, year=year, by=by)
     return len(entries)

@@ -24,6 +24,7 @@ from taizhang.ledger.services.base import (
 )
 
 
+@transaction.atomic
 def apply_to_close(problem: Problem, *, by: User, version: int, note: str) -> Problem:
     """申请销号: the unit says it is fixed and shows the evidence."""
     require(permissions.can_edit(by, problem), _("只有责任单位可以申请销号。"))
@@ -48,6 +49,7 @@ def apply_to_close(problem: Problem, *, by: User, version: int, note: str) -> Pr
     )
 
 
+@transaction.atomic
 def approve_closure(problem: Problem, *, by: User, version: int, note: str = "") -> Problem:
     """销号: only the level above approves, and never the person who applied."""
     require(permissions.can_decide(by, problem), _("销号须由上级单位的领导或活动办公室审核。"))
@@ -73,6 +75,7 @@ def approve_closure(problem: Problem, *, by: User, version: int, note: str = "")
     return closed
 
 
+@transaction.atomic
 def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
     require(permissions.can_decide(by, problem), _("销号须由上级单位的领导或活动办公室审核。"))
     require_current(problem, version)
@@ -90,6 +93,7 @@ def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> 
     )
 
 
+@transaction.atomic
 def reopen_problem(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
     """A failed spot check or an unsatisfied rating sends a closed problem back to rectifying."""
     require(permissions.can_reopen(by, problem), _("您无权重新打开这个问题。"))
@@ -110,6 +114,7 @@ def reopen_problem(problem: Problem, *, by: User, version: int, reason: str) -> 
     )
 
 
+@transaction.atomic
 def void_problem(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
     require(
         permissions.can_assign_to(by, problem.org), _("作废须由活动办公室或上级单位管理员办理。")
@@ -120,6 +125,7 @@ def void_problem(problem: Problem, *, by: User, version: int, reason: str) -> Pr
     return transition(problem, by, version, EventAction.VOID, Status.VOID, reason)
 
 
+@transaction.atomic
 def merge_problem(
     problem: Problem, *, into: Problem, by: User, version: int, reason: str = ""
 ) -> Problem:
@@ -145,6 +151,7 @@ def merge_problem(
     return problem
 
 
+@transaction.atomic
 def reopen_after_rating(problem: Problem, *, reason: str) -> Problem:
     """The citizen's unsatisfied rating reopens a closed problem; no official takes this step."""
     require_status(problem, (Status.CLOSED,), _("重新整改"))

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from taizhang.ledger.services.base import (
 )
 
 
+@transaction.atomic
 def request_extension(
     problem: Problem, *, by: User, new_deadline: dt.date, reason: str
 ) -> ExtensionRequest:
@@ -56,6 +58,7 @@ def request_extension(
     return extension
 
 
+@transaction.atomic
 def decide_extension(
     extension: ExtensionRequest, *, by: User, version: int, approve: bool, note: str = ""
 ) -> ExtensionRequest:
@@ -90,16 +93,28 @@ def decide_extension(
     return extension
 
 
-def recompute_provisional_deadlines() -> int:
-    """After a year's schedule is loaded, recount deadlines that were computed without it."""
+@transaction.atomic
+def recompute_provisional_deadlines(by: User | None = None) -> int:
+    """After a year's schedule is loaded, recount deadlines that were computed without it;
+    each change is versioned and logged, under the name of whoever loaded the schedule."""
     changed = 0
     for problem in Problem.objects.filter(
         deadline_provisional=True, deadline_basis__isnull=False, status__in=OPEN_STATUSES
     ).select_related("campaign"):
         assert problem.deadline_basis is not None  # filtered above
         answer = default_deadline(problem.campaign, problem.kind, problem.deadline_basis)
-        Problem.objects.filter(pk=problem.pk).update(
-            deadline=answer.date, deadline_provisional=answer.provisional
+        if (answer.date, answer.provisional) == (problem.deadline, True):
+            continue
+        before = problem.deadline
+        write(
+            problem, problem.version, deadline=answer.date, deadline_provisional=answer.provisional
+        )
+        log(
+            problem,
+            by,
+            EventAction.RECOMPUTE,
+            reason=_("载入节假日安排后重新计算整改时限"),
+            data={"from": str(before), "to": str(answer.date)},
         )
         changed += 1
     return changed

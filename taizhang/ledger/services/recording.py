@@ -41,6 +41,7 @@ from taizhang.orgs.models import Org
 from taizhang.reports import tallies
 
 
+@transaction.atomic
 def record_problem(
     *,
     campaign: Campaign,
@@ -64,6 +65,16 @@ def record_problem(
         or permissions.can_assign_to(by, org)
         or (source == Source.INSPECTION and permissions.can_record_finding(by, org)),
         _("您无权为“%(org)s”登记问题。") % {"org": org.name},
+    )
+    # The sources that say someone else found or assigned it are not the unit's own to claim:
+    # the figures by source tell self-found problems from those others had to point out.
+    require(
+        source != Source.INSPECTION or permissions.can_record_finding(by, org),
+        _("只有督导组可以登记“督导发现”的问题。"),
+    )
+    require(
+        source != Source.ASSIGNED or permissions.can_assign_to(by, org),
+        _("只有上级单位或活动办公室可以登记“上级交办”的问题。"),
     )
     title = (title or "").strip()
     if not title:
@@ -113,6 +124,7 @@ def record_problem(
     return problem
 
 
+@transaction.atomic
 def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) -> Problem:
     """Change the descriptive fields of an open problem (status and deadline have own steps)."""
     editable = {"title", "description", "focus_area", "responsible_leader", "responsible_person"}
@@ -140,6 +152,7 @@ def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) 
     return problem
 
 
+@transaction.atomic
 def assign_problem(
     problem: Problem,
     *,
@@ -160,6 +173,7 @@ def assign_problem(
     return transition(problem, by, version, EventAction.ASSIGN, Status.ASSIGNED, reason, **fields)
 
 
+@transaction.atomic
 def sign_problem(problem: Problem, *, by: User, version: int) -> Problem:
     """签收: the lead unit accepts the problem."""
     require(permissions.can_edit(by, problem), _("只有责任单位可以签收。"))
@@ -168,6 +182,7 @@ def sign_problem(problem: Problem, *, by: User, version: int) -> Problem:
     return transition(problem, by, version, EventAction.SIGN, Status.RECTIFYING)
 
 
+@transaction.atomic
 def decline_problem(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
     """退回: the lead unit says it is not theirs; the office arbitrates and re-assigns."""
     require(permissions.can_edit(by, problem), _("只有责任单位可以退回交办。"))
@@ -177,6 +192,7 @@ def decline_problem(problem: Problem, *, by: User, version: int, reason: str) ->
     return transition(problem, by, version, EventAction.DECLINE, Status.DRAFT, reason)
 
 
+@transaction.atomic
 def add_measure(
     problem: Problem, *, by: User, content: str, deadline: dt.date | None = None
 ) -> Measure:
@@ -200,6 +216,7 @@ def add_measure(
     return measure
 
 
+@transaction.atomic
 def report_progress(
     problem: Problem,
     *,

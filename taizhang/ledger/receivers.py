@@ -1,0 +1,23 @@
+"""What the ledger does when the apps below it change: a unit moved, a calendar loaded."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from taizhang.campaigns.models import Campaign
+from taizhang.ledger.models import Problem
+from taizhang.ledger.services import recompute_provisional_deadlines
+from taizhang.orgs.services import moved_path
+from taizhang.reports import tallies
+
+
+def follow_moved_org(*, old_path: str, new_path: str, **_signal: Any) -> None:
+    Problem.objects.filter(org_path__startswith=old_path).update(
+        org_path=moved_path("org_path", old_path, new_path)
+    )
+    for campaign in Campaign.objects.filter(problems__org_path__under=new_path).distinct():
+        tallies.rebuild(campaign)
+
+
+def recompute_after_schedule(*, by: User | None = None, **_signal: Any) -> None:
+    recompute_provisional_deadlines(by)
