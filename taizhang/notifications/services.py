@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.db import transaction
 from django.utils import timezone
 
 from taizhang.notifications.models import Contact, Message
@@ -20,7 +21,10 @@ def notify(
     email: bool = True,
     sms: bool = False,
 ) -> int:
-    """One inbox line per user (and a mail, and a text); returns how many users were told."""
+    """One inbox line per user (and a mail, and a text); returns how many users were told.
+
+    The inbox lines belong to the caller's transaction; the mail and the text go out only once
+    it commits, so a step that rolls back tells nobody anything."""
     people = {u.pk: u for u in users if u is not None and u.is_active}
     if not people:
         return 0
@@ -34,16 +38,23 @@ def notify(
         text = f"{body}\n\n{site}{link}" if link else body
         mails = [(subject, text, None, [u.email]) for u in people.values() if u.email]
         if mails:
-            send_mass_mail(mails, fail_silently=True)
+            transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
     if sms:
-        numbers = Contact.objects.filter(user_id__in=people).exclude(mobile="")
-        send_sms(list(numbers.values_list("mobile", flat=True)), f"【台账】{subject}")
+        numbers = list(
+            Contact.objects.filter(user_id__in=people)
+            .exclude(mobile="")
+            .values_list("mobile", flat=True)
+        )
+        transaction.on_commit(lambda: send_sms(numbers, f"【台账】{subject}"))
     return len(people)
 
 
 def notify_citizen(phone: str, text: str) -> int:
-    """A citizen's update by SMS (the only channel we have for them)."""
-    return send_sms([phone], f"【台账】{text}") if phone else 0
+    """A citizen's update by SMS (the only channel we have for them), after commit."""
+    if not phone:
+        return 0
+    transaction.on_commit(lambda: send_sms([phone], f"【台账】{text}"))
+    return 1
 
 
 def unread_count(user: Any) -> int:

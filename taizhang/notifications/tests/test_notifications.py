@@ -19,12 +19,13 @@ def outbox(settings):
     _backend.cache_clear()
 
 
-def test_inbox_mail_and_sms(world, outbox):
+def test_inbox_mail_and_sms(world, outbox, django_capture_on_commit_callbacks):
     world.handler_a1.email = "handler@example.gov.cn"
     world.handler_a1.save()
     Contact.objects.create(user=world.handler_a1, mobile="13900000009")
-    told = services.notify([world.handler_a1, world.leader_a], "督办:问题 1", "请回复", "/x/",
-                           sms=True)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        told = services.notify([world.handler_a1, world.leader_a], "督办:问题 1", "请回复",
+                               "/x/", sms=True)  # fmt: skip
     assert told == 2 and Message.objects.count() == 2
     assert [m.to for m in mail.outbox] == [["handler@example.gov.cn"]]
     assert outbox == [("13900000009", "【台账】督办:问题 1")]
@@ -53,3 +54,15 @@ def test_citizens_hear_of_the_answer_and_the_closure_by_receipt_code(
     with django_capture_on_commit_callbacks(execute=True):
         close(world, problem)
     assert outbox[-1][0] == "13800000001" and "已整改销号" in outbox[-1][1]
+
+
+def test_a_step_that_rolls_back_sends_no_mail_and_no_text(world, outbox):
+    from django.db import transaction
+
+    world.handler_a1.email = "handler@example.gov.cn"
+    world.handler_a1.save()
+    Contact.objects.create(user=world.handler_a1, mobile="13900000009")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.notify([world.handler_a1], "督办", "请回复", sms=True)
+        raise RuntimeError("the step failed after telling")
+    assert mail.outbox == [] and outbox == [] and not Message.objects.exists()
