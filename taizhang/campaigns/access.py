@@ -63,3 +63,25 @@ def home_org(user: object, campaign: Campaign) -> Org:
     if not inside:
         return campaign.org
     return Org.objects.filter(path=min(inside, key=len)).first() or campaign.org
+
+
+def reader_org(user: object, campaign: Campaign, asked: Org | None) -> tuple[Org, bool]:
+    """The unit whose figures a reader gets when asking for `asked` (None: their home), and
+    whether they see all of it. A county's leader asking for the city gets their county, under
+    its own name, never the city's name over the county's figures; a reader who reaches several
+    units under `asked` (an inspector of two counties) gets `asked`, partly seen."""
+    if asked is None:
+        asked = home_org(user, campaign)
+    scope = scope_of(user)
+    if scope.reaches(asked.path):
+        return asked, True
+    inside = [p for p in scope.paths() if p.startswith(asked.path)]
+    tops = [p for p in inside if not any(p != q and p.startswith(q) for q in inside)]
+    if len(tops) == 1:
+        found = Org.objects.filter(path=tops[0]).first()
+        if found is not None:
+            return found, True
+    if not tops:
+        home = home_org(user, campaign)
+        return home, scope.reaches(home.path)
+    return asked, False

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
+from taizhang.campaigns.access import reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.ledger.models import OPEN_STATUSES, Kind, Problem, Source
 from taizhang.ledger.permissions import visible_problems
@@ -100,14 +101,31 @@ def campaign_stats(
     from taizhang.meetings.figures import study_figures
 
     today = today or timezone.localdate()
-    root = org or campaign.org
+    if user is None:
+        root, whole = org or campaign.org, True
+    else:
+        root, whole = reader_org(user, campaign, org)
     breakdown = org_breakdown(campaign, root, today, user)
     areas = FocusArea.objects.filter(campaign=campaign)
+    # What the reader sees only part of is not shown as the whole: the ledger's figures count
+    # the problems they see; the figures kept per subtree (supervision, study, hotline) are left
+    # out rather than shown for units outside their reach.
+    whole_only: dict[str, Any] = {}
+    if whole:
+        whole_only = {
+            "study": study_figures(campaign, root, today),
+            "supervision": supervision_figures(
+                campaign, root, today, closed_now=breakdown.overall.problems_rectified
+            ),
+        }
+        if root.pk == campaign.org_id:
+            whole_only["hotline"] = hotline_figures(campaign)
     return {
         "campaign": campaign.slug,
         "campaign_name": campaign.name,
         "org": root.code,
         "org_name": root.name,
+        "covers": "whole" if whole else "visible",
         "as_of": today.isoformat(),
         **breakdown.overall.as_dict(),
         "by_focus_area": {
@@ -121,9 +139,5 @@ def campaign_stats(
         "by_source": {
             s.value: breakdown.by_source.get(s.value, Figures()).as_dict() for s in Source
         },
-        "study": study_figures(campaign, root, today),
-        "supervision": supervision_figures(
-            campaign, root, today, closed_now=breakdown.overall.problems_rectified
-        ),
-        **({"hotline": hotline_figures(campaign)} if root.pk == campaign.org_id else {}),
+        **whole_only,
     }

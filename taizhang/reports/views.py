@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from taizhang.campaigns.access import campaign_for, home_org
+from taizhang.campaigns.access import campaign_for, reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation.models import Snapshot
@@ -66,12 +66,14 @@ def _figures_and_charts(
 def campaign_overview(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     today = timezone.localdate()
-    org = None
+    asked = None
     if request.GET.get("org"):
-        org = Org.objects.filter(code=request.GET["org"], path__under=campaign.org.path).first()
-    org = org or home_org(request.user, campaign)
+        asked = Org.objects.filter(code=request.GET["org"], path__under=campaign.org.path).first()
+    org, whole = reader_org(request.user, campaign, asked)
     areas = list(FocusArea.objects.filter(campaign=campaign))
     figures_key, breakdown, charts = _figures_and_charts(request, campaign, org, areas, today)
+    if not whole:
+        charts = {**charts, "trend": []}  # the frozen and rebuilt trend counts the whole unit
     overall = breakdown.overall
     children = child_rows(org, breakdown)
     children.sort(
@@ -83,15 +85,20 @@ def campaign_overview(request: AuthedRequest, slug: str) -> HttpResponse:
         .filter(Exists(Org.objects.filter(parent=OuterRef("pk"))))
         .values_list("pk", flat=True)
     )
-    breadcrumbs = Org.objects.filter(
-        code__in=org.ancestor_codes(), path__under=campaign.org.path
-    ).order_by("depth")
+    scope = scope_of(request.user)
+    breadcrumbs = [
+        (o, scope.reaches(o.path))
+        for o in Org.objects.filter(
+            code__in=org.ancestor_codes(), path__under=campaign.org.path
+        ).order_by("depth")
+    ]
     return render(
         request,
         "reports/wall.html" if request.GET.get("wall") == "1" else "reports/overview.html",
         {
             "campaign": campaign,
             "org": org,
+            "whole": whole,
             "today": today,
             "breadcrumbs": breadcrumbs,
             "overall": overall,
