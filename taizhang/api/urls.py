@@ -1,11 +1,11 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from taizhang.api import meetings, suggestions, supervision, triage, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("campaigns/<slug:slug>/problems/", views.ProblemList.as_view(), name="api_problems"),
     path("campaigns/<slug:slug>/stats/", views.CampaignStats.as_view(), name="api_stats"),
     path(

@@ -22,6 +22,7 @@
     return chart;
   }
   function go(url) { if (url) window.location.href = url; }
+  function esc(value) { return echarts.format.encodeHTML(String(value)); }
   var names = { rectified: "已销号", open: "未销号" };
 
   var unitsBox = document.getElementById("chart-units");
@@ -73,7 +74,8 @@
   var grid = data.overdue;
   var top = Math.max.apply(null, [1].concat(grid.cells.map(function (c) { return c.value; })));
   make("chart-overdue", {
-    tooltip: { formatter: function (p) { return grid.units[p.value[1]] + " · " + grid.areas[p.value[0]] + ":" + p.value[2]; } },
+    // ECharts shows a formatter's string as HTML: names typed by people are escaped first.
+    tooltip: { formatter: function (p) { return esc(grid.units[p.value[1]]) + " · " + esc(grid.areas[p.value[0]]) + ":" + esc(p.value[2]); } },
     grid: { left: 10, right: 20, top: 10, bottom: 60, containLabel: true },
     xAxis: { type: "category", data: grid.areas, axisLabel: { interval: 0, rotate: 20 } },
     yAxis: { type: "category", data: grid.units, inverse: true },
