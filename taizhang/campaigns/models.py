@@ -22,6 +22,8 @@ DEFAULT_RULES: dict[str, Any] = {
     # or that address, is refused for an hour.
     "public_lookup_failures_per_code": 5,
     "public_lookup_failures_per_address": 20,
+    # Citizens whose name and number one operator may see on call-back pages in a day.
+    "callback_identities_per_day": 100,
     # Supervision: an overdue problem gets 催办 at once and 督办 after this many working days.
     "supervise_after_days": 5,
     # Working days a unit has to reply to a notice in writing.

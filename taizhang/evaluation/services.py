@@ -1,6 +1,7 @@
 """Call-backs (回访): the citizens behind answered suggestions and closed problems are called,
 and their verdict counts (人民是阅卷人)."""
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +14,18 @@ from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import CallBack, CallReason, CallStatus
 from taizhang.intake import permissions as intake_permissions
 from taizhang.intake import services as intake
-from taizhang.intake.models import SATISFIED_RATINGS, Rating, Suggestion, SuggestionStatus
+from taizhang.intake.models import (
+    SATISFIED_RATINGS,
+    IdentityView,
+    Rating,
+    Suggestion,
+    SuggestionStatus,
+)
 from taizhang.ledger.models import OPEN_STATUSES, Status
 from taizhang.supervision.models import NoticeKind
 from taizhang.supervision.services import raise_notice
+
+log = logging.getLogger("taizhang.security")
 
 MAX_ATTEMPTS = 3
 BATCH = 2000
@@ -82,6 +91,27 @@ def queue(user: Any, campaign: Campaign) -> QuerySet[CallBack]:
     if not intake_permissions.can_record(user, campaign):
         raise PermissionDenied(_("只有活动办公室和热线坐席可以回访。"))
     return CallBack.objects.filter(campaign=campaign).select_related("suggestion")
+
+
+def reveal_for_call(call: CallBack, user: Any) -> tuple[bool, int]:
+    """Whether the caller sees the citizen's name and number for this call, and, when a cap
+    kept them from it, that cap. Shown only on a call still to be made, never for a citizen who
+    asked for confidentiality (保密) unless the caller is the office, and to each operator for at
+    most `callback_identities_per_day` citizens a day; every showing is logged."""
+    s = call.suggestion
+    if call.status != CallStatus.PENDING or not (s.name or s.phone):
+        return False, 0
+    if not intake_permissions.may_see_identity(user, s):
+        return False, 0
+    today = timezone.localdate()
+    seen = IdentityView.objects.filter(viewer=user, purpose="callback", at__date=today)
+    if not seen.filter(suggestion=s).exists():
+        cap = int(call.campaign.rule("callback_identities_per_day"))
+        if seen.values("suggestion").distinct().count() >= cap:
+            log.warning("user %s reached the daily cap of %s call-back identities", user.pk, cap)
+            return False, cap
+    IdentityView.objects.create(suggestion=s, viewer=user, purpose="callback")
+    return True, 0
 
 
 def outstanding_unsatisfied(campaign: Campaign) -> int:

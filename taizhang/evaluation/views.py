@@ -17,7 +17,8 @@ from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation import figures, services
 from taizhang.evaluation.models import CallBack, CallStatus
 from taizhang.intake import permissions as intake_permissions
-from taizhang.intake.models import IdentityView, Rating
+from taizhang.intake import privacy
+from taizhang.intake.models import Rating
 from taizhang.orgs.models import Org, OrgKind
 from taizhang.orgs.scoping import scope_of
 
@@ -65,7 +66,11 @@ def callback_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         reached = request.POST.get("reached") == "yes"
         solved = {"yes": True, "no": False}.get(request.POST.get("solved", ""))
-        rating = int(request.POST["rating"]) if request.POST.get("rating") else None
+        raw_rating = request.POST.get("rating", "")
+        if raw_rating and raw_rating not in {str(v) for v in Rating.values}:
+            messages.error(request, _("评价无效:请从列表中选择。"))
+            return redirect("callback_detail", pk=pk)
+        rating = int(raw_rating) if raw_rating else None
         try:
             services.record_call(
                 call,
@@ -81,8 +86,13 @@ def callback_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("callback_detail", pk=pk)
         messages.success(request, _("回访已记录。"))
         return redirect("callback_queue", slug=call.campaign.slug)
-    # The number is shown here, to the caller, and the showing is logged.
-    IdentityView.objects.create(suggestion=s, viewer=request.user, purpose="callback")
+    identity, capped = services.reveal_for_call(call, request.user)
+    if capped:
+        messages.warning(
+            request,
+            _("您今天查看群众电话已达上限(%(n)d 人),如需继续回访请联系活动办公室。")
+            % {"n": capped},
+        )
     return render(
         request,
         "evaluation/callback.html",
@@ -90,6 +100,9 @@ def callback_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "campaign": call.campaign,
             "call": call,
             "s": s,
+            "identity": identity,
+            "masked_name": privacy.mask_name(s.name),
+            "masked_phone": privacy.mask_phone(s.phone),
             "problems": s.problems.all(),
             "ratings": Rating.choices,
             "script": _script(call.campaign.name, s.title),

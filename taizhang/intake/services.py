@@ -276,7 +276,8 @@ def convert_to_problem(
         campaign=s.campaign,
         by=by,
         title=title or s.title,
-        description=s.text,
+        # Every ledger reader sees the problem: numbers the citizen typed stay on the suggestion.
+        description=privacy.mask_numbers_in_text(s.text),
         focus_area=focus_area,
         org=org,
         kind=kind,

@@ -299,6 +299,12 @@ def staff_entry(request: AuthedRequest, slug: str) -> HttpResponse:
             )
         except ValidationError:
             earlier = []
+        # Knowing a number's earlier suggestions is knowing who wrote them: the lookup shows
+        # only those whose writer the reader may know, and is logged like any identity view.
+        earlier = [e for e in earlier if permissions.may_see_identity(request.user, e)]
+        IdentityView.objects.bulk_create(
+            IdentityView(suggestion=e, viewer=request.user, purpose="lookup") for e in earlier
+        )
     if request.method == "POST" and "lookup" not in request.POST and form.is_valid():
         d = form.cleaned_data
         try:
