@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from taizhang.sheets.parse_child import trim as _trim
+from taizhang.sheets.workbook import FORMULA_STARTS
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 100 * 1024 * 1024
@@ -71,7 +72,12 @@ def _read_csv(path: Path) -> list[list[Any]]:
             continue
     else:
         raise ValidationError(_("无法识别 CSV 文件的编码:请另存为 UTF-8 或 GBK。"))
-    return _trim([list(row) for row in csv.reader(io.StringIO(text))])
+    return _trim([[_unquoted(v) for v in row] for row in csv.reader(io.StringIO(text))])
+
+
+def _unquoted(cell: str) -> str:
+    """Our CSV exports quote text that a spreadsheet would run as a formula; read it back."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
 def _read_workbook(path: Path, header_words: set[str]) -> Table:

@@ -65,13 +65,24 @@ def write_csv(out: Path, *, columns: Sequence[Column], rows: Iterable[Sequence[A
         writer = csv.writer(handle)
         writer.writerow([c.header for c in columns])
         for row in rows:
-            writer.writerow(["" if v is None else _text(v) for v in row])
+            writer.writerow(["" if v is None else _csv_cell(v) for v in row])
             count += 1
     return count
 
 
 def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# (=HYPERLINK(…) sends the sheet's data away); OWASP: quote such text so it stays text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return _text(value)
 
 
 def download(filename: str, write: Callable[[Path], Any]) -> FileResponse:

