@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "taizhang.core.security_headers.ContentSecurityPolicyMiddleware",
+    "taizhang.core.errors.DatabaseTroubleMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "taizhang.core.middleware.ChineseFirstLocaleMiddleware",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "taizhang.urls"
+CSRF_FAILURE_VIEW = "taizhang.core.errors.csrf_failure"
 WSGI_APPLICATION = "taizhang.wsgi.application"
 
 TEMPLATES = [

@@ -18,3 +18,8 @@ urlpatterns = [
     path("", include("taizhang.sheets.urls")),
     path("", include("taizhang.workdays.urls")),
 ]
+
+handler400 = "taizhang.core.errors.bad_request"
+handler403 = "taizhang.core.errors.permission_denied"
+handler404 = "taizhang.core.errors.page_not_found"
+handler500 = "taizhang.core.errors.server_error"

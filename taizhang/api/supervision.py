@@ -316,6 +316,7 @@ class TeamDetail(GenericAPIView):
     """PUT replaces a team's name, members and units; DELETE dissolves it."""
 
     serializer_class = TeamSerializer
+    queryset = InspectionTeam.objects.none()  # what OPTIONS and the schema describe
 
     def put(self, request: Request, pk: int) -> Response:
         team = get_object_or_404(InspectionTeam.objects.select_related("campaign__org"), pk=pk)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from taizhang.campaigns.access import campaign_for
+from taizhang.campaigns.access import campaign_for, home_org
 from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation import figures, services
 from taizhang.evaluation.models import CallBack, CallStatus
@@ -140,7 +140,7 @@ def _ranking(campaign: Any, parent: Org, kind: str | None) -> list[dict[str, Any
 @login_required
 def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
-    parent = campaign.org
+    parent = home_org(request.user, campaign)
     if request.GET.get("org"):
         parent = get_object_or_404(Org, code=request.GET["org"])
     if not parent.path.startswith(campaign.org.path) or not scope_of(request.user).reaches(

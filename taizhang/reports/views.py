@@ -4,24 +4,29 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import campaign_for, reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.core import params
 from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation.models import Snapshot
 from taizhang.ledger.models import Kind, ProblemEvent, Source
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import scope_of
+from taizhang.reports.brief import FORMATS, make_brief
 from taizhang.reports.charts import chart_data
 from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures
 from taizhang.reports.models import ProblemTally
 from taizhang.reports.stats import child_rows, org_breakdown
+from taizhang.sheets.workbook import download
 
 HEADLINE = ["problems_total", "problems_rectified", "problems_open", "problems_pending", "overdue"]
 
@@ -123,15 +128,6 @@ def campaign_overview(request: AuthedRequest, slug: str) -> HttpResponse:
 @login_required
 def brief(request: AuthedRequest, slug: str) -> HttpResponse | FileResponse:
     """The brief of the latest frozen day (or ?day=), in the format asked for, to download."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.http import Http404
-
-    from taizhang.evaluation.models import Snapshot
-    from taizhang.orgs.models import Role
-    from taizhang.orgs.scoping import scope_of
-    from taizhang.reports.brief import FORMATS, make_brief
-    from taizhang.sheets.workbook import download
-
     campaign = campaign_for(request.user, slug)
     if not scope_of(request.user).reaches(campaign.org.path, (Role.OFFICE, Role.LEADER)):
         raise PermissionDenied
@@ -139,8 +135,12 @@ def brief(request: AuthedRequest, slug: str) -> HttpResponse | FileResponse:
     if fmt not in FORMATS:
         raise Http404
     days = Snapshot.objects.filter(campaign=campaign, org=campaign.org).order_by("-day")
-    if request.GET.get("day"):
-        days = days.filter(day=request.GET["day"])
+    try:
+        day = params.date(request.GET.get("day"), label=_("日期"))
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")
+    if day is not None:
+        days = days.filter(day=day)
     snapshot = days.first()
     if snapshot is None:
         raise Http404

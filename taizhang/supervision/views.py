@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_for
+from taizhang.core import params
 from taizhang.core.typing import AuthedRequest
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org, Role
@@ -126,10 +127,14 @@ def team_list(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = _office(request, slug)
     editing = None
     if request.GET.get("edit"):
-        editing = get_object_or_404(InspectionTeam, pk=request.GET["edit"], campaign=campaign)
+        editing = get_object_or_404(
+            InspectionTeam, pk=params.row_id(request.GET["edit"]), campaign=campaign
+        )
     if request.method == "POST":
         if request.POST.get("edit"):
-            editing = get_object_or_404(InspectionTeam, pk=request.POST["edit"], campaign=campaign)
+            editing = get_object_or_404(
+                InspectionTeam, pk=params.row_id(request.POST["edit"]), campaign=campaign
+            )
         try:
             teams.save_team(
                 campaign,
@@ -170,8 +175,9 @@ def check_list(request: AuthedRequest, slug: str) -> HttpResponse:
         raise PermissionDenied(_("只有活动办公室和督导组成员可以抽查。"))
     if request.method == "POST":
         org = Org.objects.filter(code=request.POST.get("org", "").strip()).first()
-        area = campaign.focus_areas.filter(pk=request.POST.get("focus_area") or 0).first()
         try:
+            area_id = _int(request.POST.get("focus_area"))
+            area = campaign.focus_areas.filter(pk=area_id or 0).first()
             if org is None:
                 raise ValidationError(_("请填写正确的单位代码。"))
             check = spotchecks.draw(
@@ -204,12 +210,7 @@ def check_list(request: AuthedRequest, slug: str) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ValidationError(_("“%(v)s”不是整数。") % {"v": value})
-    return int(value)
+    return params.integer(value)
 
 
 @login_required
@@ -218,7 +219,9 @@ def check_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if not scope_of(request.user).reaches(check.org.path):
         raise Http404
     if request.method == "POST":
-        item = get_object_or_404(SpotCheckItem, pk=request.POST.get("item"), spot_check=check)
+        item = get_object_or_404(
+            SpotCheckItem, pk=params.row_id(request.POST.get("item")), spot_check=check
+        )
         upload = request.FILES.get("evidence")
         try:
             spotchecks.record(

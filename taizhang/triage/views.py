@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.core import params
 from taizhang.intake import permissions
 from taizhang.intake.models import Suggestion
 from taizhang.ledger.errors import ConflictError
@@ -152,9 +153,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     s = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
     if not permissions.can_record(request.user, s.campaign):
         raise PermissionDenied
-    area = s.campaign.focus_areas.filter(pk=request.POST.get("focus_area") or 0).first()
     try:
-        services.decide(s, by=request.user, version=int(request.POST.get("version", 0)), area=area)
+        area_id = params.integer(request.POST.get("focus_area"), label=_("聚焦领域"))
+        area = s.campaign.focus_areas.filter(pk=area_id or 0).first()
+        version = params.integer(request.POST.get("version"), label=_("版本")) or 0
+        services.decide(s, by=request.user, version=version, area=area)
     except (ValidationError, PermissionDenied, ConflictError) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
