@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("TAIZHANG_VAR_DIR", Path.cwd() / "var")).resolve()
+# The database, the secret key, evidence and uploads are for this server's user alone: every
+# file it creates is 0600 and every folder 0700, and the data folder itself is closed to others.
+os.umask(0o077)
+if VAR_DIR.exists():
+    VAR_DIR.chmod(0o700)
 
 DEBUG = os.environ.get("TAIZHANG_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("TAIZHANG_SECRET_KEY", "")
@@ -21,9 +26,10 @@ if not SECRET_KEY:
     else:
         import secrets
 
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
         SECRET_KEY = secrets.token_urlsafe(50)
         _key_file.write_text(SECRET_KEY)
+        _key_file.chmod(0o600)
 ALLOWED_HOSTS = os.environ.get("TAIZHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("TAIZHANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -71,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "taizhang.core.security_headers.ContentSecurityPolicyMiddleware",
     "taizhang.core.errors.DatabaseTroubleMiddleware",
+    "taizhang.core.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "taizhang.core.middleware.ChineseFirstLocaleMiddleware",
@@ -150,6 +157,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 EVIDENCE_ROOT = Path(os.environ.get("TAIZHANG_EVIDENCE_ROOT", VAR_DIR / "evidence"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# The largest request body taken at all (an import of 100 MB with its form): larger ones are
+# refused from their declared length, before anything is read or written to disk.
+MAX_REQUEST_BYTES = int(os.environ.get("TAIZHANG_MAX_UPLOAD_MB", 110)) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "taizhang.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Upload leftovers (kept for header mapping or a retry, error workbooks) older than this are
+# deleted by the nightly run.
+UPLOAD_RETENTION_HOURS = int(os.environ.get("TAIZHANG_UPLOAD_RETENTION_HOURS", 72))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -7,6 +7,7 @@ seen by others only when its transaction ends (and SQLite lets nobody else write
 and while its rows stream to PostgreSQL its connection can carry nothing else.
 """
 
+import datetime as dt
 import json
 import logging
 import os
@@ -231,3 +232,25 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
         "updated": done.updated,
         "written": not dry_run,
     }
+
+
+LEFTOVER_FOLDERS = ("import-uploads", "import-errors", "import-progress")
+
+
+def remove_leftovers(*, now: dt.datetime, **_signal: Any) -> int:
+    """Uploads kept for a header mapping or a retry, error workbooks and progress files older
+    than UPLOAD_RETENTION_HOURS, and what crashed imports left (``.part`` files): deleted,
+    except the files of jobs still queued or running."""
+    cutoff = (now - dt.timedelta(hours=settings.UPLOAD_RETENTION_HOURS)).timestamp()
+    busy = set(
+        ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).values_list(
+            "stored_name", flat=True
+        )
+    )
+    removed = 0
+    for name in LEFTOVER_FOLDERS:
+        for path in folder(name).iterdir():
+            if path.is_file() and path.name not in busy and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

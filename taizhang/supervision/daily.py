@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core.housekeeping import run_nightly
 from taizhang.evaluation.figures import take_snapshots
 from taizhang.evaluation.services import refresh_queue
 from taizhang.supervision.services import RunResult, check_as_of, run_rules
@@ -42,3 +43,4 @@ def daily_task(day: str) -> None:
     as_of = dt.date.fromisoformat(day)
     for campaign in running_campaigns(as_of):
         run_day(campaign, as_of)
+    run_nightly()

@@ -138,3 +138,37 @@ def test_serve_restarts_its_task_worker_when_it_dies(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_serve_refuses_a_body_declared_too_large_before_it_is_sent(tmp_path):
+    run(tmp_path, "migrate")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "TAIZHANG_VAR_DIR": str(tmp_path),
+    }
+    port = _free_port()
+    command = ["serve", "--port", str(port), "--threads", "1", "--workers", "1", "--no-worker"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "taizhang", *command],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _get_when_up(port, "/login/")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.putrequest("POST", "/s/any/")
+        conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+        conn.putheader("Content-Length", str(150 * 2**20))
+        conn.endheaders()
+        conn.send(b"--x\r\n")  # a few bytes of the 150 MB it announced
+        started = time.monotonic()
+        response = conn.getresponse()
+        assert response.status == 413 and "上限" in response.read().decode()
+        assert time.monotonic() - started < 5
+        assert not list((tmp_path).glob("**/*.upload"))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
