@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
@@ -26,9 +26,17 @@ class AttendanceSerializer(serializers.Serializer):
     presence = serializers.ChoiceField(choices=Presence.choices)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "14:30"})
+class ClockField(serializers.TimeField):
+    """A time of day as offices write it (14:30), without the time zone that OpenAPI's "time"
+    format demands and a meeting's clock time does not have."""
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     org = serializers.CharField(source="org.code", read_only=True)
     kind = serializers.CharField(source="kind.code", read_only=True)
+    starts_at = ClockField(read_only=True)
+    ends_at = ClockField(read_only=True)
     present = serializers.SerializerMethodField()
     absent = serializers.SerializerMethodField()
     excused = serializers.SerializerMethodField()
@@ -58,8 +66,8 @@ class NewMeetingSerializer(serializers.Serializer):
     org = serializers.CharField()
     kind = serializers.CharField(help_text="the kind's code, e.g. theme_day")
     held_on = serializers.DateField()
-    starts_at = serializers.TimeField()
-    ends_at = serializers.TimeField()
+    starts_at = ClockField()
+    ends_at = ClockField()
     topic = serializers.CharField(max_length=200)
     place = serializers.CharField(required=False, default="", allow_blank=True)
     host = serializers.CharField(required=False, default="", allow_blank=True)

@@ -290,7 +290,9 @@ class TeamList(GenericAPIView):
     units by code)."""
 
     serializer_class = TeamSerializer
+    pagination_class = None  # a campaign has a few dozen teams: GET answers them all
 
+    @extend_schema(responses={200: TeamSerializer(many=True)})
     def get(self, request: Request, slug: str) -> Response:
         campaign = campaign_for(request.user, slug)
         if not scope_of(request.user).reaches(campaign.org.path, (Role.OFFICE,)):

@@ -36,9 +36,9 @@ def _office_campaign(request: Request, slug: str) -> Campaign:
 
 
 class ProposalSerializer(serializers.ModelSerializer):
-    area_name = serializers.CharField(source="area.name", default=None)
-    org_code = serializers.CharField(source="org.code", default=None)
-    org_name = serializers.CharField(source="org.name", default=None)
+    area_name = serializers.CharField(source="area.name", default=None, allow_null=True)
+    org_code = serializers.CharField(source="org.code", default=None, allow_null=True)
+    org_name = serializers.CharField(source="org.name", default=None, allow_null=True)
 
     class Meta:
         model = Proposal
@@ -109,6 +109,8 @@ class SuggestionRoute(GenericAPIView):
 
 class RunSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    # Hot topics name no target: "" is one of its values.
+    target = serializers.ChoiceField(choices=[("", "—"), *Target.choices], read_only=True)
 
     class Meta:
         model = Run
@@ -135,6 +137,7 @@ class TriageRuns(GenericAPIView):
     """Start a background run (hot topics, duplicate clustering, training); 202 with its id."""
 
     serializer_class = NewRunSerializer
+    pagination_class = None  # GET answers the latest 20, as a plain list
 
     @extend_schema(
         operation_id="campaigns_triage_runs_list", responses={200: RunSerializer(many=True)}
@@ -189,11 +192,17 @@ class ClusterSerializer(serializers.Serializer):
         return sorted(s.pk for s in c.suggestions.all())
 
 
+class HotTopicsSerializer(serializers.Serializer):
+    run = RunSerializer(allow_null=True)
+    clusters = ClusterSerializer(many=True)
+
+
 class HotTopics(GenericAPIView):
     """The latest finished run's clusters: ?kind=topics (default) or ?kind=duplicates."""
 
     serializer_class = ClusterSerializer
 
+    @extend_schema(responses={200: HotTopicsSerializer})
     def get(self, request: Request, slug: str) -> Response:
         campaign = _office_campaign(request, slug)
         kind = request.query_params.get("kind", RunKind.TOPICS)
