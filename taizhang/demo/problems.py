@@ -12,6 +12,7 @@ from django.utils import timezone
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.bulk import insert_rows, next_id, reset_sequences
 from taizhang.demo import names
+from taizhang.ledger import tallies
 from taizhang.ledger.models import (
     EVENT_COLUMNS,
     OPEN_STATUSES,
@@ -26,7 +27,6 @@ from taizhang.ledger.models import (
     Status,
 )
 from taizhang.orgs.models import Org, OrgKind
-from taizhang.reports import tallies
 from taizhang.workdays.calendar import is_workday
 
 PROBLEMS_AT_SCALE_1 = 270_000

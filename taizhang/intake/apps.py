@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class IntakeConfig(AppConfig):
     name = "taizhang.intake"
     label = "intake"
+
+    def ready(self) -> None:
+        from taizhang.intake.updates import tell_citizens_closed
+        from taizhang.ledger.signals import problem_closed
+
+        def closed(*, problem: object, **_signal: object) -> None:
+            tell_citizens_closed(problem)  # type: ignore[arg-type]
+
+        problem_closed.connect(closed, dispatch_uid="intake-problem-closed", weak=False)

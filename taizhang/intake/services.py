@@ -26,6 +26,7 @@ from taizhang.intake.models import (
     SuggestionPhoto,
     SuggestionStatus,
 )
+from taizhang.intake.signals import suggestion_received
 from taizhang.ledger import services as ledger
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import Upload, check_and_store, discard
@@ -139,9 +140,7 @@ def submit_suggestion(
         for photo in stored:
             discard(photo.stored_name)
         raise
-    from taizhang.triage.services import on_new_suggestion  # triage builds on intake
-
-    on_new_suggestion(suggestion)
+    suggestion_received.send(sender=Suggestion, suggestion=suggestion)
     return suggestion
 
 

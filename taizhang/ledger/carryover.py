@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.ledger import tallies
 from taizhang.ledger.models import OPEN_STATUSES, EventAction, Problem, ProblemEvent, Status
 from taizhang.orgs.scoping import scope_of
-from taizhang.reports import tallies
 
 
 @transaction.atomic

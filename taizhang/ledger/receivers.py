@@ -5,10 +5,10 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from taizhang.campaigns.models import Campaign
+from taizhang.ledger import tallies
 from taizhang.ledger.models import Problem
 from taizhang.ledger.services import recompute_provisional_deadlines
 from taizhang.orgs.services import moved_path
-from taizhang.reports import tallies
 
 
 def follow_moved_org(*, old_path: str, new_path: str, **_signal: Any) -> None:

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -408,10 +407,3 @@ def decide_extension(request: AuthedRequest, pk: int, extension_id: int) -> Http
         )
 
     return _form_step(request, pk, forms.ExtensionDecisionForm, decide, _("延期申请已审批。"))
-
-
-def list_url(slug: str, **params: Any) -> str:
-    from urllib.parse import urlencode
-
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse("problem_list", args=[slug]) + (f"?{query}" if query else "")

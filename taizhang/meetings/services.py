@@ -16,6 +16,7 @@ from taizhang.intake.models import Channel
 from taizhang.ledger import permissions as ledger_permissions
 from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import Kind, Source
+from taizhang.ledger.tallies import ancestor_paths
 from taizhang.meetings.models import (
     DEFAULT_KINDS,
     ActiveUnit,
@@ -31,7 +32,6 @@ from taizhang.meetings.models import (
 )
 from taizhang.orgs.models import Org, OrgKind, Role
 from taizhang.orgs.scoping import scope_of
-from taizhang.reports.tallies import ancestor_paths
 
 MATERIAL_MB = 20
 MATERIAL_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx")

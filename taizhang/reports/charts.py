@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.evaluation.models import Snapshot
+from taizhang.ledger.filters import list_url
 from taizhang.ledger.models import Problem, Status
-from taizhang.ledger.views import list_url
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import (
     COUNTED,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from taizhang.campaigns.access import reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.ledger.models import OPEN_STATUSES, Kind, Problem, Source
+from taizhang.ledger.models import OPEN_STATUSES, Kind, Problem, ProblemTally, Source
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org
 from taizhang.orgs.scoping import scope_of
@@ -22,7 +22,6 @@ from taizhang.reports.figures import (
     Figures,
     live_breakdown,
 )
-from taizhang.reports.models import ProblemTally
 
 
 def tallied_breakdown(campaign: Campaign, org: Org, today: dt.date) -> Breakdown:

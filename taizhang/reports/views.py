@@ -18,13 +18,12 @@ from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core import params
 from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation.models import Snapshot
-from taizhang.ledger.models import Kind, ProblemEvent, Source
+from taizhang.ledger.models import Kind, ProblemEvent, ProblemTally, Source
 from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.brief import FORMATS, make_brief
 from taizhang.reports.charts import chart_data
 from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures
-from taizhang.reports.models import ProblemTally
 from taizhang.reports.stats import child_rows, org_breakdown
 from taizhang.sheets.workbook import download
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core.bulk import insert_rows, reserve_ids
-from taizhang.ledger import permissions
+from taizhang.ledger import permissions, tallies
 from taizhang.ledger.deadlines import default_deadline
 from taizhang.ledger.models import (
     EVENT_COLUMNS,
@@ -35,7 +35,6 @@ from taizhang.ledger.models import (
 )
 from taizhang.orgs.models import Org
 from taizhang.orgs.scoping import scope_of
-from taizhang.reports import tallies
 from taizhang.sheets.errors import RowError
 from taizhang.sheets.headers import locate_header
 from taizhang.sheets.reading import read_table

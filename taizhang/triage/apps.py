@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -20,6 +22,13 @@ class TriageConfig(AppConfig):
             forget, sender=TriageModel, dispatch_uid="triage-forget-model", weak=False
         )
         from taizhang.core.runner import worker_starting
+        from taizhang.intake.signals import suggestion_received
         from taizhang.triage.jobs import recover_orphans
+        from taizhang.triage.services import on_new_suggestion
 
         worker_starting.connect(recover_orphans, dispatch_uid="triage-orphans", weak=False)
+
+        def received(*, suggestion: Any, **_signal: Any) -> None:
+            on_new_suggestion(suggestion)
+
+        suggestion_received.connect(received, dispatch_uid="triage-on-arrival", weak=False)

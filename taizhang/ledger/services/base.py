@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
+from taizhang.ledger import tallies
 from taizhang.ledger.errors import ConflictError, NotAllowed, TransitionError
 from taizhang.ledger.models import NumberSequence, Problem, ProblemEvent
-from taizhang.reports import tallies
 
 MAX_DEADLINE_YEARS_AFTER_CAMPAIGN = 3
 

@@ -22,6 +22,7 @@ from taizhang.ledger.services.base import (
     require_status,
     transition,
 )
+from taizhang.ledger.signals import problem_closed
 
 
 @transaction.atomic
@@ -69,9 +70,7 @@ def approve_closure(problem: Problem, *, by: User, version: int, note: str = "")
         closed_on_time=on_time,
         progress=100,
     )
-    from taizhang.intake.updates import tell_citizens_closed  # intake builds on the ledger
-
-    transaction.on_commit(lambda: tell_citizens_closed(closed))
+    transaction.on_commit(lambda: problem_closed.send(sender=Problem, problem=closed))
     return closed
 
 

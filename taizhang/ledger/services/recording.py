@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.ledger import permissions
+from taizhang.ledger import permissions, tallies
 from taizhang.ledger.deadlines import default_deadline
 from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import (
@@ -38,7 +38,6 @@ from taizhang.ledger.services.base import (
     write,
 )
 from taizhang.orgs.models import Org
-from taizhang.reports import tallies
 
 
 @transaction.atomic

@@ -8,13 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 
 from taizhang.core.testing import close, record
-from taizhang.ledger import services
+from taizhang.ledger import services, tallies
 from taizhang.ledger.errors import NotAllowed
 from taizhang.ledger.models import EventAction, Problem, ProblemEvent, Source, Status
 from taizhang.meetings.models import MemberTally
 from taizhang.meetings.services import add_member
 from taizhang.orgs.services import move_org
-from taizhang.reports import tallies
 from taizhang.supervision.services import issue_notice, visible_notices
 
 

@@ -11,12 +11,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from taizhang.core.testing import PDF, record
-from taizhang.ledger import services
-from taizhang.ledger.filters import apply_filters, parse_params
+from taizhang.ledger import services, tallies
+from taizhang.ledger.filters import apply_filters, list_url, parse_params
 from taizhang.ledger.models import Kind, Problem, Status
 from taizhang.ledger.permissions import visible_problems
-from taizhang.ledger.views import list_url
-from taizhang.reports import tallies
 from taizhang.reports.figures import FIGURES, live_breakdown
 from taizhang.reports.stats import campaign_stats, tallied_breakdown
 

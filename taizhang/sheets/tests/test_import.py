@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
+from taizhang.ledger import tallies
 from taizhang.ledger.models import Problem, ProblemEvent, Status
-from taizhang.reports import tallies
 from taizhang.sheets.errors import ImportRefused
 from taizhang.sheets.problem_import import import_problems
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
-from taizhang.reports import tallies
+from taizhang.ledger import tallies
 
 
 class Command(BaseCommand):

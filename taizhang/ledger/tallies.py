@@ -13,8 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from taizhang.campaigns.models import Campaign
-from taizhang.ledger.models import Problem
-from taizhang.reports.models import ProblemTally
+from taizhang.ledger.models import Problem, ProblemTally
 
 KEY_FIELDS = ("campaign_id", "org_path", "focus_area_id", "kind", "source", "status", "on_time")
 Key = tuple[Any, ...]
