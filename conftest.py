@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from taizhang.campaigns.services import create_campaign
-from taizhang.core.testing import chromium_page
+from taizhang.testing import chromium_page
 from taizhang.orgs.models import OrgKind, Role
 from taizhang.orgs.services import assign_role, create_org
 from taizhang.workdays import calendar

@@ -33,7 +33,7 @@ def measure(requests: int) -> dict[str, object]:
     from django.db.models import Count, Q
 
     from taizhang.campaigns.models import Campaign
-    from taizhang.meetings.figures import study_figures
+    from taizhang.reports.study import study_figures
     from taizhang.meetings.models import Attendance, Meeting, Member
     from taizhang.orgs.models import Org
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from taizhang.ledger.deadlines import deadline_state
 from taizhang.ledger.models import Problem, ProblemEvent
 from taizhang.ledger.transitions import STEPS
 
@@ -40,7 +41,6 @@ class ProblemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_deadline_state(self, problem: Problem) -> str:
-        from taizhang.ledger.deadlines import deadline_state
 
         return deadline_state(problem, self.context["today"], self.context.get("cutoff"))
 

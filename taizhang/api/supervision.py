@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 
 from taizhang.api.suggestions import _errors
 from taizhang.campaigns.access import campaign_for
-from taizhang.evaluation import figures
 from taizhang.evaluation import services as evaluation
 from taizhang.evaluation.models import CallBack
 from taizhang.ledger.permissions import visible_problems
@@ -23,6 +22,7 @@ from taizhang.notifications.models import Message
 from taizhang.notifications.services import mark_read
 from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import scope_of
+from taizhang.reports.ranking import ranking
 from taizhang.supervision import services, spotchecks, teams
 from taizhang.supervision.models import (
     InspectionTeam,
@@ -266,7 +266,7 @@ class Ranking(APIView):
         ):
             raise Http404
         kind = request.query_params.get("kind")
-        return Response({"org": parent.code, "units": figures.ranking(campaign, parent, kind=kind)})
+        return Response({"org": parent.code, "units": ranking(campaign, parent, kind=kind)})
 
 
 class TeamSerializer(serializers.Serializer):

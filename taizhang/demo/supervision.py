@@ -9,12 +9,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
-from taizhang.evaluation.figures import take_snapshots
 from taizhang.evaluation.models import CallBack, CallStatus
 from taizhang.evaluation.services import refresh_queue
 from taizhang.intake.models import Suggestion
 from taizhang.ledger.models import Problem, Status
 from taizhang.orgs.models import Org, OrgKind
+from taizhang.reports.snapshots import take_snapshots
 from taizhang.supervision import spotchecks, teams
 from taizhang.supervision.models import CheckResult, Notice, NoticeStatus, SpotCheckItem
 from taizhang.supervision.services import run_rules

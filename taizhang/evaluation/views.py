@@ -1,26 +1,20 @@
 """The call-back queue for operators and the 比学赶超 ranking."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from taizhang.campaigns.access import campaign_for, home_org
+from taizhang.campaigns.access import campaign_for
 from taizhang.core.typing import AuthedRequest
-from taizhang.evaluation import figures, services
+from taizhang.evaluation import services
 from taizhang.evaluation.models import CallBack, CallStatus
 from taizhang.intake import permissions as intake_permissions
 from taizhang.intake import privacy
 from taizhang.intake.models import Rating
-from taizhang.orgs.models import Org, OrgKind
-from taizhang.orgs.scoping import scope_of
 
 
 def _script(campaign: str, title: str) -> str:
@@ -106,64 +100,5 @@ def callback_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "problems": s.problems.all(),
             "ratings": Rating.choices,
             "script": _script(call.campaign.name, s.title),
-        },
-    )
-
-
-COMPONENT_LABELS = {
-    "rectification_rate": gettext_lazy("整改率"),
-    "on_time_rate": gettext_lazy("按期整改率"),
-    "satisfaction_rate": gettext_lazy("满意率"),
-    "spot_check_pass_rate": gettext_lazy("抽查通过率"),
-    "notice_reply_rate": gettext_lazy("督办按期回复率"),
-}
-
-
-def _ranking(campaign: Any, parent: Org, kind: str | None) -> list[dict[str, Any]]:
-    """Held per ledger version and day like the overview's figures, and for a minute at most:
-    replies to notices, spot checks that pass and call-back ratings write no ledger event."""
-    from django.core.cache import cache
-
-    from taizhang.reports.views import ledger_version
-
-    today = timezone.localdate()
-    key = f"ranking:{campaign.pk}:{parent.pk}:{kind}:{today}:" + ":".join(
-        map(str, ledger_version())
-    )
-    rows = cache.get(key)
-    if rows is None:
-        rows = figures.ranking(campaign, parent, today, kind=kind)
-        cache.set(key, rows, timeout=60)
-    return rows
-
-
-@login_required
-def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
-    campaign = campaign_for(request.user, slug)
-    parent = home_org(request.user, campaign)
-    if request.GET.get("org"):
-        parent = get_object_or_404(Org, code=request.GET["org"])
-    if not parent.path.startswith(campaign.org.path) or not scope_of(request.user).reaches(
-        parent.path
-    ):
-        raise Http404
-    kinds = figures.ranking_kinds(parent)
-    kind = request.GET.get("kind") if request.GET.get("kind") in kinds else None
-    kind = kind or (kinds[0] if kinds else None)
-    rows = _ranking(campaign, parent, kind)
-    return render(
-        request,
-        "evaluation/ranking.html",
-        {
-            "campaign": campaign,
-            "parent": parent,
-            "rows": rows,
-            "kinds": [(k, OrgKind(k).label) for k in kinds],
-            "kind": kind,
-            "weights": [
-                (COMPONENT_LABELS.get(k, k), w) for k, w in campaign.rule("ranking_weights").items()
-            ],
-            "threshold": campaign.rule("ranking_threshold"),
-            "below": [r for r in rows if r["below_threshold"]],
         },
     )

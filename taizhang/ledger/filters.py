@@ -7,11 +7,9 @@ that figure counts, because both use reports.figures.figure_filter.
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
@@ -94,9 +92,3 @@ def apply_filters(
         text = p["q"]
         problems = problems.filter(Q(title__contains=text) | Q(number=text))
     return problems.order_by(SORTS[query.sort], "pk")
-
-
-def list_url(slug: str, **params: Any) -> str:
-    """The ledger list with these filters: where every figure links to its rows."""
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse("problem_list", args=[slug]) + (f"?{query}" if query else "")

@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.intake.models import Channel
+from taizhang.intake.permissions import can_record
+from taizhang.intake.services import submit_suggestion
 from taizhang.ledger import permissions as ledger_permissions
 from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import Kind, Source
+from taizhang.ledger.services import record_problem
 from taizhang.ledger.tallies import ancestor_paths
 from taizhang.meetings.models import (
     DEFAULT_KINDS,
@@ -250,8 +253,6 @@ def _raise_items(
 ) -> None:
     """What the meeting brought up: problems into the unit's ledger (source 会议查摆),
     suggestions into the triage queue (collected at the meeting)."""
-    from taizhang.intake.services import submit_suggestion
-    from taizhang.ledger.services import record_problem
 
     problems = [p.strip() for p in problems if p.strip()]
     suggestions = [s.strip() for s in suggestions if s.strip()]
@@ -284,7 +285,6 @@ def _raise_items(
 
 
 def _can_record_suggestions(user: Any, campaign: Campaign) -> bool:
-    from taizhang.intake.permissions import can_record
 
     return can_record(user, campaign)
 

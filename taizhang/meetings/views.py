@@ -16,10 +16,13 @@ from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.core.typing import AuthedRequest
 from taizhang.intake.privacy import mask_name
-from taizhang.meetings import figures, services
+from taizhang.meetings import services
 from taizhang.meetings.models import Meeting, MeetingStatus, Member, Presence
 from taizhang.orgs.models import Org
 from taizhang.orgs.scoping import scope_of
+from taizhang.reports import study
+from taizhang.sheets.meeting_export import export_meetings
+from taizhang.sheets.workbook import download
 
 
 def _own_org(user: Any) -> Org | None:
@@ -42,14 +45,14 @@ def study_overview(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     org = _org_in_scope(request, campaign, request.GET.get("org"))
     today = timezone.localdate()
-    children = figures.children_figures(campaign, org, today)
+    children = study.children_figures(campaign, org, today)
     return render(
         request,
         "meetings/overview.html",
         {
             "campaign": campaign,
             "org": org,
-            "f": figures.study_figures(campaign, org, today),
+            "f": study.study_figures(campaign, org, today),
             "children": [c for c in children if c[1]["branches_total"] or c[1]["meetings_total"]],
             "can_record": services.can_manage(request.user, org),
         },
@@ -68,7 +71,7 @@ def meeting_list(request: AuthedRequest, slug: str) -> HttpResponse | FileRespon
             except ValueError:
                 raise Http404 from None
         today = timezone.localdate()
-        silent = figures.silent_branches(campaign, org, today, since=since).order_by("path")
+        silent = study.silent_branches(campaign, org, today, since=since).order_by("path")
         return render(
             request,
             "meetings/silent.html",
@@ -89,9 +92,6 @@ def meeting_list(request: AuthedRequest, slug: str) -> HttpResponse | FileRespon
     if request.GET.get("status") != "all":
         meetings = meetings.filter(status=MeetingStatus.HELD)
     if request.GET.get("format") == "xlsx":
-        from taizhang.sheets.meeting_export import export_meetings
-        from taizhang.sheets.workbook import download
-
         return download(
             f"会议台账-{org.name}.xlsx",
             lambda out: export_meetings(meetings, campaign=campaign, out=out),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import Snapshot
 from taizhang.orgs.models import Org
+from taizhang.sheets.workbook import Column, write_xlsx
 from taizhang.triage.models import Run, RunKind, RunStatus
 
 FORMATS = ("docx", "pdf", "xlsx")
@@ -261,7 +262,6 @@ def write_pdf(b: Brief, out: Path) -> None:
 
 
 def write_brief_xlsx(b: Brief, out: Path) -> None:
-    from taizhang.sheets.workbook import Column, write_xlsx
 
     rows: list[list[Any]] = [[line, "", "", "", "", ""] for line in paragraphs(b)]
     rows.append(["", "", "", "", "", ""])

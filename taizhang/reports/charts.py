@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.evaluation.models import Snapshot
-from taizhang.ledger.filters import list_url
 from taizhang.ledger.models import Problem, Status
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import (
@@ -19,6 +18,7 @@ from taizhang.reports.figures import (
     FIGURE_LABELS,
     Breakdown,
     Figures,
+    list_url,
 )
 
 
@@ -85,7 +85,7 @@ def _own(child: Org, org: Org) -> int | None:
 
 def trend(campaign: Campaign, org: Org, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Weekly points since the campaign began: the frozen daily figures where a snapshot was
-    taken (see evaluation.figures.take_snapshots), else figures rebuilt from the history."""
+    taken (see reports.snapshots.take_snapshots), else figures rebuilt from the history."""
     today = today or dt.date.today()
     frozen = {
         s.day: {

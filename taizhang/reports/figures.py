@@ -14,9 +14,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.ledger.models import OPEN_STATUSES, UNCOUNTED_STATUSES, Problem, Status
@@ -173,3 +175,9 @@ def live_breakdown(
             for name in names:
                 setattr(cell, name, getattr(cell, name) + row[name])
     return breakdown
+
+
+def list_url(slug: str, **params: Any) -> str:
+    """The ledger list with these filters: where every figure links to its rows."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return reverse("problem_list", args=[slug]) + (f"?{query}" if query else "")

@@ -22,6 +22,8 @@ from taizhang.reports.figures import (
     Figures,
     live_breakdown,
 )
+from taizhang.reports.study import study_figures
+from taizhang.reports.verdict import hotline_figures, supervision_figures
 
 
 def tallied_breakdown(campaign: Campaign, org: Org, today: dt.date) -> Breakdown:
@@ -96,9 +98,6 @@ def campaign_stats(
     org: Org | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
-    from taizhang.evaluation.figures import hotline_figures, supervision_figures
-    from taizhang.meetings.figures import study_figures
-
     today = today or timezone.localdate()
     if user is None:
         root, whole = org or campaign.org, True

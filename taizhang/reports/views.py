@@ -8,22 +8,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from taizhang.campaigns.access import campaign_for, reader_org
+from taizhang.campaigns.access import campaign_for, home_org, reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core import params
 from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation.models import Snapshot
 from taizhang.ledger.models import Kind, ProblemEvent, ProblemTally, Source
-from taizhang.orgs.models import Org, Role
+from taizhang.orgs.models import Org, OrgKind, Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.brief import FORMATS, make_brief
 from taizhang.reports.charts import chart_data
 from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures
+from taizhang.reports.ranking import ranking, ranking_kinds
 from taizhang.reports.stats import child_rows, org_breakdown
 from taizhang.sheets.workbook import download
 
@@ -150,3 +152,58 @@ def brief(request: AuthedRequest, slug: str) -> HttpResponse | FileResponse:
         )
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")
+
+
+COMPONENT_LABELS = {
+    "rectification_rate": gettext_lazy("整改率"),
+    "on_time_rate": gettext_lazy("按期整改率"),
+    "satisfaction_rate": gettext_lazy("满意率"),
+    "spot_check_pass_rate": gettext_lazy("抽查通过率"),
+    "notice_reply_rate": gettext_lazy("督办按期回复率"),
+}
+
+
+def _ranking(campaign: Any, parent: Org, kind: str | None) -> list[dict[str, Any]]:
+    """Held per ledger version and day like the overview's figures, and for a minute at most:
+    replies to notices, spot checks that pass and call-back ratings write no ledger event."""
+    today = timezone.localdate()
+    key = f"ranking:{campaign.pk}:{parent.pk}:{kind}:{today}:" + ":".join(
+        map(str, ledger_version())
+    )
+    rows = cache.get(key)
+    if rows is None:
+        rows = ranking(campaign, parent, today, kind=kind)
+        cache.set(key, rows, timeout=60)
+    return rows
+
+
+@login_required
+def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
+    campaign = campaign_for(request.user, slug)
+    parent = home_org(request.user, campaign)
+    if request.GET.get("org"):
+        parent = get_object_or_404(Org, code=request.GET["org"])
+    if not parent.path.startswith(campaign.org.path) or not scope_of(request.user).reaches(
+        parent.path
+    ):
+        raise Http404
+    kinds = ranking_kinds(parent)
+    kind = request.GET.get("kind") if request.GET.get("kind") in kinds else None
+    kind = kind or (kinds[0] if kinds else None)
+    rows = _ranking(campaign, parent, kind)
+    return render(
+        request,
+        "reports/ranking.html",
+        {
+            "campaign": campaign,
+            "parent": parent,
+            "rows": rows,
+            "kinds": [(k, OrgKind(k).label) for k in kinds],
+            "kind": kind,
+            "weights": [
+                (COMPONENT_LABELS.get(k, k), w) for k, w in campaign.rule("ranking_weights").items()
+            ],
+            "threshold": campaign.rule("ranking_threshold"),
+            "below": [r for r in rows if r["below_threshold"]],
+        },
+    )

@@ -21,12 +21,13 @@ class TriageConfig(AppConfig):
         post_save.connect(
             forget, sender=TriageModel, dispatch_uid="triage-forget-model", weak=False
         )
-        from taizhang.core.runner import worker_starting
+        from taizhang.core.runner import register_clock, worker_starting
         from taizhang.intake.signals import suggestion_received
         from taizhang.triage.jobs import recover_orphans
-        from taizhang.triage.services import on_new_suggestion
+        from taizhang.triage.services import index_arrivals, on_new_suggestion
 
         worker_starting.connect(recover_orphans, dispatch_uid="triage-orphans", weak=False)
+        register_clock("triage-arrivals", 2, index_arrivals)
 
         def received(*, suggestion: Any, **_signal: Any) -> None:
             on_new_suggestion(suggestion)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
+from taizhang.core.text import normalise
 from taizhang.triage.features import CharTfidf, WordTfidf
-from taizhang.triage.text import normalise
 
 FORMAT = 1
 CLASS_WEIGHT: str | None = None

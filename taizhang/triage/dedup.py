@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from taizhang.triage.text import compact_many
+from taizhang.core.text import compact_many
 
 THRESHOLD = 0.5
 PERMUTATIONS = 64

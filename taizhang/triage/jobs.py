@@ -17,11 +17,11 @@ from django_tasks import task
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core import runner
+from taizhang.core.text import mask_personal_data
 from taizhang.intake import permissions
 from taizhang.intake.models import Suggestion, SuggestionStatus
 from taizhang.triage import dedup, services
 from taizhang.triage.models import Cluster, Run, RunKind, RunStatus, Target
-from taizhang.triage.text import mask_personal_data
 from taizhang.triage.topics import Message, group_messages, hot_topics
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,12 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.fresh import FreshFor
+from taizhang.core.text import compact, mask_personal_data
 from taizhang.intake import permissions
 from taizhang.intake import services as intake
 from taizhang.intake.models import Suggestion, SuggestionStatus
+from taizhang.ledger.models import Status as ProblemStatus
+from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org
 from taizhang.triage import dedup
 from taizhang.triage.classify import TextClassifier, prepare
@@ -39,7 +42,6 @@ from taizhang.triage.models import (
     Target,
     TriageModel,
 )
-from taizhang.triage.text import compact, mask_personal_data
 
 SHOW_FROM = 0.3  # Jaccard from which a suggestion is listed as a likely duplicate
 MIN_LABELS = 20  # labelled suggestions needed before a model replaces the keywords
@@ -86,6 +88,13 @@ def on_new_suggestion(s: Suggestion) -> None:
     with transaction.atomic():
         index_suggestions([s], fresh=True)
         propose(s, fresh=True)
+
+
+def index_arrivals() -> None:
+    """The worker's clock: index what arrived since, batch after batch through a burst (when
+    intake defers that work here: settings.TRIAGE_ON_ARRIVAL = "deferred")."""
+    while index_pending() == 2000:
+        pass
 
 
 def index_pending(limit: int = 2000, within: dt.timedelta = dt.timedelta(days=2)) -> int:
@@ -435,8 +444,6 @@ def similar_problems(
 ) -> list[SimilarProblem]:
     """Problems of the campaign the user sees (under `org_code` when given) that read like
     `text`: what staff look at before recording a problem twice."""
-    from taizhang.ledger.models import Status as ProblemStatus
-    from taizhang.ledger.permissions import visible_problems
 
     mine = dedup.shingles(mask_personal_data(text))
     if len(compact(text)) < 4:

@@ -2,8 +2,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from taizhang.core.testing import record
 from taizhang.ledger.models import Status
+from taizhang.testing import record
 
 
 def api_for(user) -> APIClient:

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from taizhang.core.testing import close, record
 from taizhang.intake import services as intake
 from taizhang.intake.models import Channel
 from taizhang.ledger import services as ledger
 from taizhang.supervision.services import issue_notice
+from taizhang.testing import close, record
 
 EXAMPLES_PER_OPERATION = 10
 

@@ -1,9 +1,9 @@
 from django.urls import reverse
 
 from taizhang.api.tests.test_api import api_for
-from taizhang.core.testing import close, record
 from taizhang.evaluation import services as evaluation
 from taizhang.evaluation.tests.test_evaluation import _answered
+from taizhang.testing import close, record
 
 
 def test_notices_through_the_api(world):

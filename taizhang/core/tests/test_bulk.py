@@ -6,8 +6,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from taizhang.core.bulk import insert_rows, reserve_ids
-from taizhang.core.testing import record
 from taizhang.ledger.models import EventAction, Measure, Problem, ProblemEvent
+from taizhang.testing import record
 
 MEASURE = ("problem_id", "order", "content", "deadline", "progress")
 

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from taizhang.core.testing import record
 from taizhang.supervision.models import Notice
 from taizhang.supervision.services import issue_notice, reply_notice
+from taizhang.testing import record
 
 
 def _hold_a_write_lock():

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.core.housekeeping import run_nightly
-from taizhang.core.testing import PDF, record
 from taizhang.ledger import services
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.sheets import jobs
 from taizhang.sheets.models import ImportJob, JobStatus
+from taizhang.testing import PDF, record
 
 
 def test_a_body_that_grows_past_the_cap_is_cut_off(world, settings):

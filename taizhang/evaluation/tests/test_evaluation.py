@@ -5,14 +5,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
-from taizhang.core.testing import close, record
-from taizhang.evaluation import figures, services
+from taizhang.evaluation import services
 from taizhang.evaluation.models import CallBack, CallReason, CallStatus, Snapshot
 from taizhang.intake import services as intake
 from taizhang.intake.models import Channel
 from taizhang.ledger.models import Status
+from taizhang.reports import ranking, snapshots, verdict
 from taizhang.supervision.models import Notice, NoticeKind
 from taizhang.supervision.services import issue_notice, reply_notice
+from taizhang.testing import close, record
 
 
 def _suggestion(world, phone="13800000001", name="张三", channel=Channel.HOTLINE):
@@ -92,11 +93,11 @@ def test_figures_count_notices_checks_ratings_and_reopens(world):
     q = record(world, title="另一个问题")
     n = issue_notice(q, by=world.office, kind=NoticeKind.URGE, text="请加快")
     reply_notice(n, by=world.handler_a1, text="本周完成")
-    stats = figures.supervision_figures(world.campaign, world.campaign.org, dt.date.today())
+    stats = verdict.supervision_figures(world.campaign, world.campaign.org, dt.date.today())
     assert stats["notices_replied_on_time"] >= 1 and stats["notice_reply_rate"] is not None
     assert stats["problems_reopened"] == 1 and stats["reopen_rate"] == 1.0
     assert stats["ratings"] == 1 and stats["satisfaction_rate"] == 0.0
-    hotline = figures.hotline_figures(world.campaign)
+    hotline = verdict.hotline_figures(world.campaign)
     assert hotline["hotline_total"] == 1 and hotline["hotline_response_rate"] == 1.0
     assert hotline["hotline_satisfaction_rate"] == 0.0
 
@@ -105,7 +106,7 @@ def test_ranking_weighs_the_components_and_names_the_laggards(world):
     for i in range(3):
         close(world, record(world, title=f"尧都{i}"))
     record(world, by=world.handler_b1, org=world.dept_b1, title="侯马未整改")
-    rows = figures.ranking(world.campaign, world.city)
+    rows = ranking.ranking(world.campaign, world.city)
     assert [r["org"] for r in rows] == [world.county_a.code, world.county_b.code]
     top, bottom = rows
     assert top["components"]["rectification_rate"] == 1.0 and top["score"] > bottom["score"]
@@ -115,7 +116,7 @@ def test_ranking_weighs_the_components_and_names_the_laggards(world):
 def test_snapshots_reproduce_a_past_day_exactly(world, capsys):
     close(world, record(world))
     today = dt.date.today()
-    figures.take_snapshots(world.campaign, today)
+    snapshots.take_snapshots(world.campaign, today)
     assert Snapshot.objects.filter(day=today).count() == 3  # the city and its two counties
     call_command("stats", "--json", "--campaign", world.campaign.slug)
     live = json.loads(capsys.readouterr().out)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from taizhang.core.testing import BROWSER_MARKS
 from taizhang.intake import services
 from taizhang.intake.models import Suggestion
+from taizhang.testing import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
 PHONE_WIDTH = 390

@@ -3,11 +3,11 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from taizhang.core.testing import close
 from taizhang.intake import services
 from taizhang.intake.models import Channel, Suggestion, SuggestionStatus
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.models import Source, Status
+from taizhang.testing import close
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

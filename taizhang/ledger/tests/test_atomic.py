@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 
-from taizhang.core.testing import close, record
 from taizhang.ledger import services, tallies
 from taizhang.ledger.errors import NotAllowed
 from taizhang.ledger.models import EventAction, Problem, ProblemEvent, Source, Status
@@ -15,6 +14,7 @@ from taizhang.meetings.models import MemberTally
 from taizhang.meetings.services import add_member
 from taizhang.orgs.services import move_org
 from taizhang.supervision.services import issue_notice, visible_notices
+from taizhang.testing import close, record
 
 
 def test_a_failing_history_insert_leaves_the_status_and_tallies_as_they_were(world, monkeypatch):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from taizhang.core.testing import BROWSER_MARKS, record
+from taizhang.testing import BROWSER_MARKS, record
 
 pytestmark = BROWSER_MARKS
 

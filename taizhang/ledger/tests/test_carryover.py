@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from taizhang.campaigns.services import create_campaign
-from taizhang.core.testing import close, record
 from taizhang.ledger import services
 from taizhang.ledger.errors import TransitionError
 from taizhang.ledger.models import Problem, Status
 from taizhang.reports.stats import campaign_stats
+from taizhang.testing import close, record
 
 
 @pytest.fixture

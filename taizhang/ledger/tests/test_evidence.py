@@ -3,10 +3,10 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 
-from taizhang.core.testing import PDF, record
 from taizhang.ledger import services
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Evidence
+from taizhang.testing import PDF, record
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 64

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from taizhang.core.testing import record
 from taizhang.ledger.filters import apply_filters, parse_params
 from taizhang.ledger.models import Problem
+from taizhang.testing import record
 
 
 def _numbers(world, params):

@@ -6,10 +6,10 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 
-from taizhang.core.testing import PDF, close, record
 from taizhang.ledger import services
 from taizhang.ledger.errors import ConflictError, NotAllowed, TransitionError
 from taizhang.ledger.models import EventAction, ExtensionStatus, Kind, ProblemEvent, Status
+from taizhang.testing import PDF, close, record
 
 
 def statuses(problem):

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from taizhang.core.testing import PDF, record
 from taizhang.ledger import services
 from taizhang.ledger.models import Evidence, Problem, Status
+from taizhang.testing import PDF, record
 
 
 def client_for(user) -> Client:

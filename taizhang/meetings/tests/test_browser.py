@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from taizhang.core.testing import BROWSER_MARKS
 from taizhang.ledger.tests.test_browser import login
 from taizhang.meetings import services
 from taizhang.meetings.models import Meeting, Presence
+from taizhang.testing import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
 PHONE_WIDTH = 390

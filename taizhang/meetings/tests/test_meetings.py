@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
-from taizhang.core.testing import PDF
 from taizhang.ledger.models import Source
-from taizhang.meetings import figures, services
+from taizhang.meetings import services
 from taizhang.meetings.models import Attendance, MeetingStatus, StudyTally
+from taizhang.reports import study
+from taizhang.testing import PDF
 
 T = dt.time
 NINE, ELEVEN = T(9), T(11)
@@ -45,12 +46,12 @@ def test_a_meeting_with_attendance_counts_up_the_tree(branch):
     m = _meet(branch, guests=["县委督导组 刘某"], materials=[(io.BytesIO(PDF), "学习材料.pdf")])
     assert m.attendance.count() == 5 and m.materials.count() == 1
     for org in (branch.branch_a2, branch.town_a2, branch.county_a, branch.city):
-        f = figures.study_figures(branch.campaign, org)
+        f = study.study_figures(branch.campaign, org)
         assert f["meetings_total"] == 1 and f["members_total"] == 4
         assert f["attendance_rate"] == 0.75  # three of the four members; guests do not count
         assert f["by_kind"]["主题党日"]["meetings"] == 1
-    assert figures.study_figures(branch.campaign, branch.county_b)["meetings_total"] == 0
-    city = figures.study_figures(branch.campaign, branch.city)
+    assert study.study_figures(branch.campaign, branch.county_b)["meetings_total"] == 0
+    city = study.study_figures(branch.campaign, branch.city)
     assert city["branches_total"] == 1 and city["branches_silent"] == 0
     assert city["by_kind"]["主题党日"]["expected"] >= 1  # one a month since the start
 
@@ -59,11 +60,11 @@ def test_each_childs_figures_in_one_go_equal_its_own(branch):
     _meet(branch)
     services.add_member(branch.dept_b1, by=branch.office, name="周党员", role="党员")
     for org in (branch.city, branch.county_a, branch.town_a2):
-        together = figures.children_figures(branch.campaign, org)
+        together = study.children_figures(branch.campaign, org)
         assert [c for c, _f in together] == list(org.children.order_by("code"))
         for child, f in together:
-            assert f == figures.study_figures(branch.campaign, child), child.name
-    [(_branch, f)] = figures.children_figures(branch.campaign, branch.town_a2)
+            assert f == study.study_figures(branch.campaign, child), child.name
+    [(_branch, f)] = study.children_figures(branch.campaign, branch.town_a2)
     assert f["meetings_total"] == 1 and f["branches_total"] == 1 and f["branches_silent"] == 0
 
 
@@ -102,7 +103,7 @@ def test_a_meeting_is_voided_with_a_reason_never_deleted(branch):
     services.void_meeting(m, by=branch.admin_a, reason="重复录入")
     m.refresh_from_db()
     assert m.status == MeetingStatus.VOID and m.attendance.count() == 4
-    city = figures.study_figures(branch.campaign, branch.city)
+    city = study.study_figures(branch.campaign, branch.city)
     assert city["meetings_total"] == 0 and city["branches_silent"] == 1
     assert city["attendance_rate"] is None
     with pytest.raises(Exception):  # noqa: B017 - the database refuses: attendance protects it

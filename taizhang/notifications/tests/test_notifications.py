@@ -1,12 +1,12 @@
 import pytest
 from django.core import mail
 
-from taizhang.core.testing import close
 from taizhang.intake import services as intake
 from taizhang.intake.models import Channel
 from taizhang.notifications import services
 from taizhang.notifications.models import Contact, Message
 from taizhang.notifications.sms import MemoryBackend, _backend
+from taizhang.testing import close
 
 
 @pytest.fixture

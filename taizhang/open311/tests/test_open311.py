@@ -8,9 +8,9 @@ import requests
 from georeport import GeoReport
 from rest_framework.authtoken.models import Token
 
-from taizhang.core.testing import close
 from taizhang.intake import services
 from taizhang.intake.models import Channel, Suggestion
+from taizhang.testing import close
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

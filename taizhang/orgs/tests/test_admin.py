@@ -1,8 +1,8 @@
 from django.test import Client
 from django.urls import reverse
 
-from taizhang.core.testing import record
 from taizhang.orgs.models import Org
+from taizhang.testing import record
 
 
 def staff_client(world) -> Client:

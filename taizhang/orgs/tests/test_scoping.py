@@ -2,10 +2,10 @@
 
 import pytest
 
-from taizhang.core.testing import record
 from taizhang.ledger import permissions
 from taizhang.ledger.models import Problem
 from taizhang.orgs.scoping import visible_orgs
+from taizhang.testing import record
 
 READ = {
     "office": {"a1", "a2b", "b1"},

@@ -5,8 +5,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from taizhang.ledger.filters import list_url
-from taizhang.reports.figures import Figures
+from taizhang.reports.figures import Figures, list_url
 
 register = template.Library()
 

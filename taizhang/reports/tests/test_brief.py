@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from docx import Document
 
-from taizhang.core.testing import close, record
-from taizhang.evaluation.figures import take_snapshots
 from taizhang.evaluation.models import Snapshot
+from taizhang.reports.snapshots import take_snapshots
+from taizhang.testing import close, record
 
 
 def _text(path_or_bytes):

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from taizhang.core.testing import BROWSER_MARKS, close, record
 from taizhang.ledger.tests.test_browser import login
+from taizhang.testing import BROWSER_MARKS, close, record
 
 pytestmark = BROWSER_MARKS
 

@@ -10,13 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from taizhang.core.testing import PDF, record
 from taizhang.ledger import services, tallies
-from taizhang.ledger.filters import apply_filters, list_url, parse_params
+from taizhang.ledger.filters import apply_filters, parse_params
 from taizhang.ledger.models import Kind, Problem, Status
 from taizhang.ledger.permissions import visible_problems
-from taizhang.reports.figures import FIGURES, live_breakdown
+from taizhang.reports.figures import FIGURES, list_url, live_breakdown
 from taizhang.reports.stats import campaign_stats, tallied_breakdown
+from taizhang.testing import PDF, record
 
 
 def random_ledger(world, seed: int, size: int = 40) -> None:

@@ -4,8 +4,8 @@ import re
 
 from django.urls import reverse
 
-from taizhang.core.testing import record
 from taizhang.ledger.tests.test_pages import client_for
+from taizhang.testing import record
 
 
 def _total(html: str) -> int:

@@ -4,8 +4,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from taizhang.core.testing import record
 from taizhang.supervision.services import issue_notice
+from taizhang.testing import record
 
 
 def _stats(user, **params):

@@ -9,7 +9,6 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from taizhang.core.testing import close, record
 from taizhang.intake import services as intake
 from taizhang.intake.models import Channel, Suggestion
 from taizhang.ledger import services
@@ -17,6 +16,7 @@ from taizhang.ledger.models import Problem
 from taizhang.sheets import workbook
 from taizhang.sheets.ledger_export import COLUMNS
 from taizhang.sheets.suggestion_export import export_suggestions
+from taizhang.testing import close, record
 
 
 @pytest.fixture

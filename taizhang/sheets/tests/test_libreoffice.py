@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.core.testing import record
 from taizhang.ledger.models import Problem
 from taizhang.sheets.ledger_export import export_problems
 from taizhang.sheets.problem_import import import_problems
+from taizhang.testing import record
 
 SOFFICE = shutil.which("soffice")
 pytestmark = pytest.mark.skipif(

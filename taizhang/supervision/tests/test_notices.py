@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from taizhang.campaigns.services import create_campaign
-from taizhang.core.testing import close, record
 from taizhang.ledger.models import Measure, Problem
 from taizhang.notifications.models import Message
 from taizhang.supervision import services
 from taizhang.supervision.models import Notice, NoticeKind, NoticeStatus
+from taizhang.testing import close, record
 
 D = dt.date
 

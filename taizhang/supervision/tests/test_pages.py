@@ -2,7 +2,6 @@ import datetime as dt
 
 from django.urls import reverse
 
-from taizhang.core.testing import close, record
 from taizhang.evaluation.models import CallBack
 from taizhang.evaluation.tests.test_evaluation import _answered
 from taizhang.intake.models import IdentityView
@@ -10,6 +9,7 @@ from taizhang.ledger.models import Problem
 from taizhang.notifications.models import Message
 from taizhang.supervision import services
 from taizhang.supervision.models import Notice, NoticeStatus, SpotCheck
+from taizhang.testing import close, record
 
 
 def test_notice_cycle_in_the_browser(world, client, django_capture_on_commit_callbacks):

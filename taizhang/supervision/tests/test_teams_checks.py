@@ -3,12 +3,12 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from taizhang.core.testing import PDF, close, record
 from taizhang.ledger.models import Status
 from taizhang.ledger.permissions import can_edit, visible_problems
 from taizhang.orgs.models import RoleAssignment
 from taizhang.supervision import spotchecks, teams
 from taizhang.supervision.models import CheckResult
+from taizhang.testing import PDF, close, record
 
 
 def test_team_members_see_exactly_their_orgs_read_only(world):

@@ -93,7 +93,7 @@ def test_only_the_office_sees_triage(world, client):
 
 
 def test_similar_problems_show_while_recording(world, client):
-    from taizhang.core.testing import record
+    from taizhang.testing import record
 
     record(world, title="政务大厅窗口少排队时间长", description="办事群众反映排队要两个小时")
     record(world, title="学校食堂价格高")

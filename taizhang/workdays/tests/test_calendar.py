@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from taizhang.core.testing import record
+from taizhang.testing import record
 from taizhang.workdays.calendar import add_workdays, is_workday, workdays_between, year_is_known
 from taizhang.workdays.services import load_year, parse_schedule
 

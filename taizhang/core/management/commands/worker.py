@@ -1,6 +1,5 @@
 """`taizhang worker`: run queued background tasks (django-tasks' database worker)."""
 
-import datetime as dt
 import logging
 import os
 import threading
@@ -10,9 +9,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections
-from django.utils import timezone
 
-from taizhang.core.runner import worker_starting
+from taizhang.core.runner import CLOCKS, run_clock, worker_starting
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +30,10 @@ class Command(BaseCommand):
             os.nice(options["nice"])
         worker_starting.send(sender=self.__class__)
         if not options["batch"]:
-            threading.Thread(target=_daily_clock, daemon=True).start()
-            threading.Thread(target=_triage_clock, daemon=True).start()
+            for clock in CLOCKS.values():
+                threading.Thread(
+                    target=run_clock, args=(clock,), name=clock.name, daemon=True
+                ).start()
         while True:
             try:
                 call_command("db_worker", "--interval", "1", "--no-startup-delay", *extra)
@@ -44,40 +44,3 @@ class Command(BaseCommand):
                 log.exception("the task worker lost the database; retrying in 5 s")
                 close_old_connections()
                 time.sleep(5)
-
-
-def _daily_clock() -> None:
-    """Queue the daily supervision run once a day (after 01:00), and once at start-up.
-
-    The run is idempotent, so a restart or a second worker queuing it again does no harm.
-    """
-    from taizhang.supervision.daily import daily_task
-
-    queued: dt.date | None = None
-    while True:
-        now = timezone.localtime()
-        if queued != now.date() and now.hour >= 1:
-            try:
-                daily_task.enqueue(now.date().isoformat())
-                queued = now.date()
-            except OperationalError:
-                log.exception("could not queue the daily run; trying again in 5 minutes")
-            finally:
-                close_old_connections()
-        time.sleep(300)
-
-
-def _triage_clock() -> None:
-    """Every two seconds, index and propose for the suggestions that arrived meanwhile (when
-    intake defers that work here: settings.TRIAGE_ON_ARRIVAL = "deferred")."""
-    from taizhang.triage.services import index_pending
-
-    while True:
-        try:
-            while index_pending() == 2000:  # a burst: keep going until it is all done
-                pass
-        except Exception:  # a bad moment (database restarting, say) must not stop the clock
-            log.exception("triage batch failed")
-        finally:
-            close_old_connections()
-        time.sleep(2)

@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
-from taizhang.evaluation.figures import snapshot_figures
 from taizhang.orgs.models import Org
+from taizhang.reports.snapshots import snapshot_figures
 from taizhang.reports.stats import campaign_stats
 
 

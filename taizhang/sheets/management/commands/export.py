@@ -8,8 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from taizhang.campaigns.models import Campaign
 from taizhang.intake.models import Suggestion
 from taizhang.ledger.models import Problem
+from taizhang.meetings.models import Meeting
 from taizhang.orgs.models import Org
 from taizhang.sheets.ledger_export import export_problems
+from taizhang.sheets.meeting_export import export_meetings
 from taizhang.sheets.suggestion_export import export_suggestions
 
 
@@ -40,9 +42,6 @@ class Command(BaseCommand):
             raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
         started = time.perf_counter()
         if options["kind"] == "meetings":
-            from taizhang.meetings.models import Meeting
-            from taizhang.sheets.meeting_export import export_meetings
-
             count = export_meetings(
                 Meeting.objects.filter(campaign=campaign), campaign=campaign, out=out
             )

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
-from taizhang.supervision.daily import run_day, running_campaigns
+from taizhang.reports.daily import run_day, running_campaigns
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from taizhang.campaigns.models import Campaign
 from taizhang.core.progress import draw_bar
 from taizhang.triage import jobs
-from taizhang.triage.dataset import Columns, read_rows, split_names
 from taizhang.triage.evaluation import evaluate
+from taizhang.triage.management.dataset import Columns, read_rows, split_names
 from taizhang.triage.models import RunKind, RunStatus, Target
 from taizhang.triage.services import train
 from taizhang.triage.topics import hot_topics

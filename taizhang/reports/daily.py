@@ -10,8 +10,8 @@ from django_tasks import task
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core.housekeeping import run_nightly
-from taizhang.evaluation.figures import take_snapshots
 from taizhang.evaluation.services import refresh_queue
+from taizhang.reports.snapshots import take_snapshots
 from taizhang.supervision.services import RunResult, check_as_of, run_rules
 
 
@@ -44,3 +44,17 @@ def daily_task(day: str) -> None:
     for campaign in running_campaigns(as_of):
         run_day(campaign, as_of)
     run_nightly()
+
+
+class DailyQueue:
+    """Queues the daily run once a day (after 01:00), and once at start-up. The run is
+    idempotent, so a restart or a second worker queuing it again does no harm."""
+
+    def __init__(self) -> None:
+        self.queued: dt.date | None = None
+
+    def __call__(self) -> None:
+        now = timezone.localtime()
+        if self.queued != now.date() and now.hour >= 1:
+            daily_task.enqueue(now.date().isoformat())
+            self.queued = now.date()

@@ -1,19 +1,17 @@
 """The figures of supervision and of the people's verdict, per org subtree (DESIGN §4):
-满意率, 按期整改率 (from the ledger's figures), notices issued and replied on time, spot-check
-pass rate, reopen rate, the hotline's 响应率 / 解决率 / 满意率, and the 比学赶超 ranking."""
+notices issued and replied on time, spot-check pass rate, reopen rate, 满意率, and the
+hotline's 响应率 / 解决率 / 满意率."""
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
-from taizhang.evaluation.models import Snapshot
 from taizhang.intake.models import SATISFIED_RATINGS, Channel, Suggestion, SuggestionStatus
 from taizhang.ledger.models import EventAction, Problem, ProblemEvent, Status
-from taizhang.orgs.models import Org, OrgKind
+from taizhang.orgs.models import Org
 from taizhang.supervision.models import CheckResult, Notice, NoticeStatus, SpotCheckItem
 from taizhang.workdays.calendar import add_workdays
 
@@ -140,106 +138,3 @@ def hotline_figures(campaign: Campaign) -> dict[str, Any]:
         "hotline_ratings": ratings["ratings"],
         "hotline_satisfaction_rate": ratings["satisfaction_rate"],
     }
-
-
-def ranking_kinds(parent: Org) -> list[str]:
-    """The kinds of unit directly below `parent`, counties (or townships) first, then the most
-    numerous: each kind is ranked apart, as units are compared with their peers."""
-    counts = Counter(Org.objects.filter(parent=parent).values_list("kind", flat=True))
-    order: dict[str, int] = {OrgKind.COUNTY: 0, OrgKind.TOWNSHIP: 1}
-    return sorted(counts, key=lambda k: (order.get(k, 9), -counts[k], k))
-
-
-def ranking(
-    campaign: Campaign, parent: Org, today: dt.date | None = None, kind: str | None = None
-) -> list[dict[str, Any]]:
-    """The units of one kind directly below `parent` (counties by default), ranked by the
-    campaign's weighted score.
-
-    A component without data (no notices yet, say) drops out and the weights of the rest are
-    scaled to sum to one, so a unit is neither rewarded nor punished for it.
-    """
-    from taizhang.reports.stats import campaign_stats
-
-    today = today or timezone.localdate()
-    weights: dict[str, float] = campaign.rule("ranking_weights")
-    threshold = float(campaign.rule("ranking_threshold"))
-    week_ago = today - dt.timedelta(days=7)
-    before = {
-        s.org_id: s.figures.get("score")
-        for s in Snapshot.objects.filter(campaign=campaign, day=week_ago, org__parent=parent)
-    }
-    rows = []
-    kinds = ranking_kinds(parent)
-    kind = kind if kind in kinds else (kinds[0] if kinds else None)
-    for child in Org.objects.filter(parent=parent, kind=kind).order_by("code"):
-        stats = campaign_stats(campaign, org=child, today=today)
-        components = {
-            "rectification_rate": _fraction(stats.get("rectification_rate")),
-            "on_time_rate": _fraction(stats.get("on_time_rate")),
-            **{k: stats["supervision"].get(k) for k in ("satisfaction_rate", "spot_check_pass_rate",
-                                                        "notice_reply_rate")},
-        }  # fmt: skip
-        used = {k: w for k, w in weights.items() if components.get(k) is not None}
-        total_weight = sum(used.values())
-        score = (
-            round(sum(components[k] * w for k, w in used.items()) / total_weight, 4)
-            if total_weight
-            else None
-        )
-        rows.append(
-            {
-                "org": child.code,
-                "name": child.name,
-                "problems_total": stats["problems_total"],
-                "components": components,
-                "score": score,
-                "score_week_ago": before.get(child.pk),
-                "below_threshold": score is not None and score < threshold,
-            }
-        )
-    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["org"]))
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
-        old = row["score_week_ago"]
-        row["change"] = round(row["score"] - old, 4) if row["score"] is not None and old else None
-    return rows
-
-
-def _fraction(value: Any) -> float | None:
-    return round(float(value) / 100, 4) if value is not None else None
-
-
-def take_snapshots(campaign: Campaign, day: dt.date, depth: int = 1) -> int:
-    """Freeze the figures of the campaign's org and the levels below it (depth) for `day`."""
-    from taizhang.reports.stats import campaign_stats
-
-    root = campaign.org
-    orgs = [root]
-    level = [root]
-    for _ in range(depth):
-        level = list(Org.objects.filter(parent__in=level))
-        orgs += level
-    scores = {
-        r["org"]: r["score"]
-        for kind in ranking_kinds(root)
-        for r in ranking(campaign, root, day, kind=kind)
-    }
-    made = 0
-    for org in orgs:
-        figures = campaign_stats(campaign, org=org, today=day)
-        if org.code in scores:
-            figures["score"] = scores[org.code]
-        Snapshot.objects.update_or_create(
-            campaign=campaign,
-            org=org,
-            day=day,
-            defaults={"figures": figures, "taken_at": timezone.now()},
-        )
-        made += 1
-    return made
-
-
-def snapshot_figures(campaign: Campaign, org: Org, day: dt.date) -> dict[str, Any] | None:
-    snap = Snapshot.objects.filter(campaign=campaign, org=org, day=day).first()
-    return snap.figures if snap else None

@@ -1,6 +1,6 @@
 import pytest
 
-from taizhang.triage.text import (
+from taizhang.core.text import (
     compact,
     compact_many,
     find_personal_data,
