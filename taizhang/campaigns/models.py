@@ -28,8 +28,8 @@ DEFAULT_RULES: dict[str, Any] = {
     "supervise_after_days": 5,
     # Working days a unit has to reply to a notice in writing.
     "notice_reply_days": 3,
-    # 比学赶超: the weight of each figure in a unit's score (they are rates, 0–1), and the score
-    # below which a unit is named in the ranking.
+    # 比学赶超: the weight of each rate in a unit's score (a weighted mean of the rates, in
+    # percent like them), and the share of 100 % below which a unit is named (0.6: under 60 %).
     "ranking_weights": {
         "rectification_rate": 0.35,
         "on_time_rate": 0.25,

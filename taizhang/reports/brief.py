@@ -120,7 +120,7 @@ def paragraphs(b: Brief) -> list[str]:
             f"按期回复{s.get('notices_replied_on_time', 0)}份;"
             f"抽查{s.get('spot_checks_done', 0)}个问题,通过{s.get('spot_checks_passed', 0)}个;"
             f"群众评价{s.get('ratings', 0)}次,"
-            f"满意率{_pct(satisfied * 100 if satisfied is not None else None)}。"
+            f"满意率{_pct(satisfied)}。"
         )
     if b.named:
         names = "、".join(f"{u['name']}({u['overdue']}个)" for u in b.named)
@@ -192,7 +192,7 @@ def write_docx(b: Brief, out: Path) -> None:
     for rank, u in enumerate(b.units, start=1):
         cells = table.add_row().cells
         values = [str(rank), u["name"], str(u["total"]), _pct(u["rate"]), _pct(u["on_time"]),
-                  _pct(u["score"] * 100 if u["score"] is not None else None)]  # fmt: skip
+                  _pct(u["score"])]  # fmt: skip
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
     picture = chart_png(b)
@@ -268,7 +268,7 @@ def write_brief_xlsx(b: Brief, out: Path) -> None:
     rows.append(["排名", "单位", "问题数", "整改率(%)", "按期整改率(%)", "得分(%)"])
     for rank, u in enumerate(b.units, start=1):
         rows.append([rank, u["name"], u["total"], u["rate"], u["on_time"],
-                     round(u["score"] * 100, 1) if u["score"] is not None else None])  # fmt: skip
+                     u["score"]])  # fmt: skip
     write_xlsx(
         out,
         sheet="通报",

@@ -42,16 +42,18 @@ def ranking(
     kind = kind if kind in kinds else (kinds[0] if kinds else None)
     for child in Org.objects.filter(parent=parent, kind=kind).order_by("code"):
         stats = campaign_stats(campaign, org=child, today=today)
+        supervision = stats.get("supervision", {})
         components = {
-            "rectification_rate": _fraction(stats.get("rectification_rate")),
-            "on_time_rate": _fraction(stats.get("on_time_rate")),
-            **{k: stats["supervision"].get(k) for k in ("satisfaction_rate", "spot_check_pass_rate",
-                                                        "notice_reply_rate")},
+            "rectification_rate": stats.get("rectification_rate"),
+            "on_time_rate": stats.get("on_time_rate"),
+            **{k: supervision.get(k) for k in ("satisfaction_rate", "spot_check_pass_rate",
+                                               "notice_reply_rate")},
         }  # fmt: skip
         used = {k: w for k, w in weights.items() if components.get(k) is not None}
         total_weight = sum(used.values())
+        # Like the rates it weighs, the score is a percentage with one decimal.
         score = (
-            round(sum(components[k] * w for k, w in used.items()) / total_weight, 4)
+            round(sum(components[k] * w for k, w in used.items()) / total_weight, 1)
             if total_weight
             else None
         )
@@ -63,16 +65,12 @@ def ranking(
                 "components": components,
                 "score": score,
                 "score_week_ago": before.get(child.pk),
-                "below_threshold": score is not None and score < threshold,
+                "below_threshold": score is not None and score < 100 * threshold,
             }
         )
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["org"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
         old = row["score_week_ago"]
-        row["change"] = round(row["score"] - old, 4) if row["score"] is not None and old else None
+        row["change"] = round(row["score"] - old, 1) if row["score"] is not None and old else None
     return rows
-
-
-def _fraction(value: Any) -> float | None:
-    return round(float(value) / 100, 4) if value is not None else None

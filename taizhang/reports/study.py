@@ -13,7 +13,7 @@ from taizhang.campaigns.models import Campaign
 from taizhang.meetings.models import ActiveUnit, Meeting, MeetingStatus, MemberTally, StudyTally
 from taizhang.meetings.services import kinds_of
 from taizhang.orgs.models import Org, OrgKind
-from taizhang.reports.figures import child_path_expression
+from taizhang.reports.figures import child_path_expression, percent
 
 
 def months_between(start: dt.date, end: dt.date) -> Decimal:
@@ -117,7 +117,7 @@ def _figures(
         "meetings_total": sum(r["meetings"] for r in by_kind.values()),
         "members_total": members,
         "branches_total": branches,
-        "attendance_rate": round(present / expected_total, 4) if expected_total else None,
+        "attendance_rate": percent(present, expected_total),
         "attendance_present": present,
         "attendance_expected": expected_total,
         "by_kind": {

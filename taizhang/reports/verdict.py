@@ -12,18 +12,11 @@ from taizhang.campaigns.models import Campaign
 from taizhang.intake.models import SATISFIED_RATINGS, Channel, Suggestion, SuggestionStatus
 from taizhang.ledger.models import EventAction, Problem, ProblemEvent, Status
 from taizhang.orgs.models import Org
+from taizhang.reports.figures import percent as rate
 from taizhang.supervision.models import CheckResult, Notice, NoticeStatus, SpotCheckItem
 from taizhang.workdays.calendar import add_workdays
 
 HOTLINE_RESPONSE_WORKDAYS = 1
-
-
-def rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def percent(value: float | None) -> float | None:
-    return round(value * 100, 1) if value is not None else None
 
 
 def supervision_figures(

@@ -203,7 +203,7 @@ def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
             "weights": [
                 (COMPONENT_LABELS.get(k, k), w) for k, w in campaign.rule("ranking_weights").items()
             ],
-            "threshold": campaign.rule("ranking_threshold"),
+            "threshold": 100 * float(campaign.rule("ranking_threshold")),
             "below": [r for r in rows if r["below_threshold"]],
         },
     )

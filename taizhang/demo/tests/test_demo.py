@@ -27,7 +27,7 @@ def test_demo_reproduces_the_articles_figures(capsys):
     assert ProblemEvent.objects.filter(action="approve").count() == closed + reopened
     supervision = stats["supervision"]
     assert supervision["notices_issued"] > 0 and supervision["spot_checks_done"] > 0
-    assert supervision["satisfaction_rate"] > 0.85 and supervision["ratings"] > 0
+    assert supervision["satisfaction_rate"] > 85 and supervision["ratings"] > 0
     assert stats["hotline"]["hotline_total"] > 0
 
 

@@ -95,10 +95,10 @@ def test_figures_count_notices_checks_ratings_and_reopens(world):
     reply_notice(n, by=world.handler_a1, text="本周完成")
     stats = verdict.supervision_figures(world.campaign, world.campaign.org, dt.date.today())
     assert stats["notices_replied_on_time"] >= 1 and stats["notice_reply_rate"] is not None
-    assert stats["problems_reopened"] == 1 and stats["reopen_rate"] == 1.0
+    assert stats["problems_reopened"] == 1 and stats["reopen_rate"] == 100.0
     assert stats["ratings"] == 1 and stats["satisfaction_rate"] == 0.0
     hotline = verdict.hotline_figures(world.campaign)
-    assert hotline["hotline_total"] == 1 and hotline["hotline_response_rate"] == 1.0
+    assert hotline["hotline_total"] == 1 and hotline["hotline_response_rate"] == 100.0
     assert hotline["hotline_satisfaction_rate"] == 0.0
 
 
@@ -109,7 +109,7 @@ def test_ranking_weighs_the_components_and_names_the_laggards(world):
     rows = ranking.ranking(world.campaign, world.city)
     assert [r["org"] for r in rows] == [world.county_a.code, world.county_b.code]
     top, bottom = rows
-    assert top["components"]["rectification_rate"] == 1.0 and top["score"] > bottom["score"]
+    assert top["components"]["rectification_rate"] == 100.0 and top["score"] > bottom["score"]
     assert bottom["below_threshold"] and not top["below_threshold"]
 
 
@@ -143,3 +143,27 @@ def test_the_daily_command_is_idempotent(world, capsys):
     with pytest.raises(CommandError, match="晚于今天"):
         call_command("supervise", "run", "--as-of", "2099-01-01",
                      "--campaign", world.campaign.slug)  # fmt: skip
+
+
+def test_frozen_days_rates_become_percentages_once(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("taizhang.evaluation.migrations.0002_snapshot_rates_in_percent")
+    old = {"rectification_rate": 92.4, "score": 0.7312, "supervision": {"satisfaction_rate": 0.9382},
+           "hotline": {"hotline_response_rate": 0.5}, "study": {"attendance_rate": 0.75}}  # fmt: skip
+    snap = Snapshot.objects.create(
+        campaign=world.campaign, org=world.city, day=dt.date.today(), figures=old,
+        taken_at=dt.datetime.now(dt.UTC),
+    )  # fmt: skip
+    migration.to_percent(apps, None)
+    migration.to_percent(apps, None)  # a second run changes nothing
+    snap.refresh_from_db()
+    f = snap.figures
+    assert f["rectification_rate"] == 92.4 and f["score"] == 73.1
+    assert f["supervision"]["satisfaction_rate"] == 93.8
+    assert f["hotline"]["hotline_response_rate"] == 50.0 and f["study"]["attendance_rate"] == 75.0
+    migration.to_fraction(apps, None)
+    snap.refresh_from_db()
+    assert snap.figures["supervision"]["satisfaction_rate"] == 0.938

@@ -48,7 +48,7 @@ def test_a_meeting_with_attendance_counts_up_the_tree(branch):
     for org in (branch.branch_a2, branch.town_a2, branch.county_a, branch.city):
         f = study.study_figures(branch.campaign, org)
         assert f["meetings_total"] == 1 and f["members_total"] == 4
-        assert f["attendance_rate"] == 0.75  # three of the four members; guests do not count
+        assert f["attendance_rate"] == 75.0  # three of the four members; guests do not count
         assert f["by_kind"]["主题党日"]["meetings"] == 1
     assert study.study_figures(branch.campaign, branch.county_b)["meetings_total"] == 0
     city = study.study_figures(branch.campaign, branch.city)
@@ -154,7 +154,7 @@ def test_stats_json_has_a_study_section(branch, capsys):
     call_command("stats", "--json", "--campaign", branch.campaign.slug)
     study = json.loads(capsys.readouterr().out)["study"]
     assert study["meetings_total"] == 1 and study["members_total"] == 4
-    assert study["branches_total"] == 1 and study["attendance_rate"] == 0.75
+    assert study["branches_total"] == 1 and study["attendance_rate"] == 75.0
 
 
 def test_members_come_in_from_a_sheet_all_or_nothing(branch, tmp_path, capsys):

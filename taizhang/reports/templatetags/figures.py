@@ -18,7 +18,14 @@ def rows_url(slug: str, **params: Any) -> str:
 
 @register.filter
 def rate(value: float | None) -> str:
+    """A rate (every figure's rate is a percentage with one decimal), or — when there is
+    nothing to divide."""
     return "—" if value is None else f"{value:.1f}%"
+
+
+@register.filter
+def get(mapping: dict[str, Any] | None, key: str) -> object:
+    return mapping.get(key) if mapping else None
 
 
 @register.simple_tag
