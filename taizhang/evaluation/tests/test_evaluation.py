@@ -151,8 +151,13 @@ def test_frozen_days_rates_become_percentages_once(world):
     from django.apps import apps
 
     migration = import_module("taizhang.evaluation.migrations.0002_snapshot_rates_in_percent")
-    old = {"rectification_rate": 92.4, "score": 0.7312, "supervision": {"satisfaction_rate": 0.9382},
-           "hotline": {"hotline_response_rate": 0.5}, "study": {"attendance_rate": 0.75}}  # fmt: skip
+    old = {
+        "rectification_rate": 92.4,
+        "score": 0.7312,
+        "supervision": {"satisfaction_rate": 0.9382},
+        "hotline": {"hotline_response_rate": 0.5},
+        "study": {"attendance_rate": 0.75},
+    }
     snap = Snapshot.objects.create(
         campaign=world.campaign, org=world.city, day=dt.date.today(), figures=old,
         taken_at=dt.datetime.now(dt.UTC),
