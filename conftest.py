@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from taizhang.campaigns.services import create_campaign
-from taizhang.testing import chromium_page
 from taizhang.orgs.models import OrgKind, Role
 from taizhang.orgs.services import assign_role, create_org
+from taizhang.testing import chromium_page
 from taizhang.workdays import calendar
 
 PHONE_VIEWPORT = {"width": 390, "height": 844}

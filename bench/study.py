@@ -33,9 +33,9 @@ def measure(requests: int) -> dict[str, object]:
     from django.db.models import Count, Q
 
     from taizhang.campaigns.models import Campaign
-    from taizhang.reports.study import study_figures
     from taizhang.meetings.models import Attendance, Meeting, Member
     from taizhang.orgs.models import Org
+    from taizhang.reports.study import study_figures
 
     campaign = Campaign.objects.select_related("org").get()
     county = Org.objects.get(code="141002")
