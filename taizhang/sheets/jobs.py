@@ -29,7 +29,7 @@ from taizhang.sheets.headers import header_candidates
 from taizhang.sheets.member_import import import_members
 from taizhang.sheets.models import ImportJob, ImportKind, JobStatus
 from taizhang.sheets.problem_import import import_problems
-from taizhang.sheets.reading import read_table
+from taizhang.sheets.reading import as_uploaded, read_table
 from taizhang.sheets.suggestion_import import import_suggestions
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,11 @@ def execute(job_id: int) -> None:
     except ImportRefused as exc:
         _finish(job_id, JobStatus.REFUSED, _errors([str(e) for e in exc.errors]))
     except ValidationError as exc:
-        _finish(job_id, JobStatus.REFUSED, _errors(exc.messages))
+        _finish(
+            job_id,
+            JobStatus.REFUSED,
+            _errors(as_uploaded(exc.messages, job.stored_name, job.file_name)),
+        )
     except Exception as exc:
         log.exception("import job %s failed", job_id)
         reason = _("导入出错(%(e)s),没有写入任何数据。可以重新导入再试。") % {

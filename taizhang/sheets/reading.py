@@ -47,6 +47,11 @@ class Table:
     rows: list[list[Any]]  # rows[0] is the sheet's first row (row 1 in the office's program)
 
 
+def as_uploaded(messages: list[str], stored_name: str, file_name: str) -> list[str]:
+    """Messages about a stored upload, naming the file as the person who uploaded it knows it."""
+    return [m.replace(stored_name, file_name) for m in messages]
+
+
 def read_table(path: Path, header_words: set[str]) -> Table:
     if not path.exists():
         raise ValidationError(_("文件不存在:%(p)s") % {"p": path})

@@ -24,7 +24,7 @@ from taizhang.sheets.headers import header_candidates
 from taizhang.sheets.member_import import MEMBER_HEADERS
 from taizhang.sheets.models import ImportJob, ImportKind, ImportMapping, JobStatus
 from taizhang.sheets.problem_import import HEADERS, import_problems
-from taizhang.sheets.reading import MAX_BYTES, read_table
+from taizhang.sheets.reading import MAX_BYTES, as_uploaded, read_table
 from taizhang.sheets.suggestion_import import HEADERS as SUGGESTION_HEADERS
 from taizhang.sheets.workbook import Column, download, write_xlsx
 
@@ -66,7 +66,7 @@ def _run_import(
         return render(request, "sheets/import.html", context, status=400)
     except ValidationError as exc:
         stored.unlink(missing_ok=True)
-        context["errors"] = exc.messages
+        context["errors"] = as_uploaded(exc.messages, stored.name, name)
         return render(request, "sheets/import.html", context, status=400)
     stored.unlink(missing_ok=True)
     request.session.pop("import_upload", None)

@@ -60,3 +60,18 @@ def test_a_file_that_is_not_a_workbook_says_so(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ValidationError, match="不是电子表格或已损坏"):
         read_table(path, set())
+
+
+def test_the_import_page_refuses_a_bomb_by_the_name_it_was_uploaded_under(world, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(world.admin_a)
+    with sparse_bomb(tmp_path / "尧都区台账.xlsx").open("rb") as upload:
+        page = client.post(
+            reverse("ledger_import", args=[world.campaign.slug]),
+            {"file": upload, "mode": "check", "kind": "problems"},
+        )
+    text = page.content.decode()
+    assert page.status_code == 400 and "“尧都区台账.xlsx”中的一个工作表声明了" in text
