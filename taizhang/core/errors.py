@@ -3,9 +3,11 @@ Open311), and a database that is busy or out of disk space answered with 503 and
 instead of a bare 500."""
 
 import logging
+import shutil
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api/", "/open311/")
 RETRY_AFTER_SECONDS = 30
+LOW_DISK_BYTES = 20 * 2**20
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -104,7 +107,21 @@ def server_error(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     )
 
 
+def disk_nearly_full() -> bool:
+    try:
+        return shutil.disk_usage(settings.VAR_DIR).free < LOW_DISK_BYTES
+    except OSError:
+        return False
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    # An upload that could not be written to a full disk leaves the form without its token:
+    # say what happened instead of "the page expired".
+    if disk_nearly_full():
+        title, advice, code = _database_trouble(OperationalError("disk full"))
+        response = error_response(request, 503, title, advice, code)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return error_response(
         request,
         403,

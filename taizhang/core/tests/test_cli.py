@@ -172,3 +172,35 @@ def test_serve_refuses_a_body_declared_too_large_before_it_is_sent(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_a_worker_outlives_a_database_locked_past_its_busy_timeout(tmp_path):
+    """An import's commit, a backup or a VACUUM can hold SQLite's write lock longer than the
+    10 s a connection waits: the worker says so in its log and carries on."""
+    import sqlite3
+
+    run(tmp_path, "migrate")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "TAIZHANG_VAR_DIR": str(tmp_path),
+    }
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "taizhang", "worker"], env=env, cwd=tmp_path,
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            time.sleep(3)
+            holder = sqlite3.connect(tmp_path / "cli.sqlite3", isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            time.sleep(13)
+            holder.execute("ROLLBACK")
+            holder.close()
+            time.sleep(2)
+            assert worker.poll() is None, log.read_text(errors="replace")[-2000:]
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    assert "database is locked" in log.read_text(errors="replace")

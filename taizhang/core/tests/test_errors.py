@@ -113,3 +113,17 @@ def test_the_nav_links_only_to_pages_the_role_may_open(world, client, username):
     assert links
     for link in links:
         assert client.get(link).status_code == 200, (username, link)
+
+
+def test_a_form_refused_for_its_token_on_a_full_disk_says_the_disk_is_full(world, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9, 0))
+    client = Client(enforce_csrf_checks=True)
+    page = client.post(reverse("public_submit", args=[world.campaign.slug]), {"title": "t"})
+    assert page.status_code == 503 and "磁盘已满" in page.content.decode()
+    monkeypatch.undo()
+    expired = client.post(reverse("public_submit", args=[world.campaign.slug]), {"title": "t"})
+    assert expired.status_code == 403 and "页面已过期" in expired.content.decode()
