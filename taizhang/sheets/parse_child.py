@@ -53,11 +53,22 @@ def trim(rows: list[list[Any]]) -> list[list[Any]]:
     return rows
 
 
+def shared(found: tuple[str, list[list[Any]]] | None) -> tuple[str, list[list[Any]]] | None:
+    """Equal texts as one object: a ledger repeats its units, areas and leaders on every row,
+    and the answer then pickles to a fifth of its size and loads twice as fast
+    (bench/sheet_reader.py), and the rows take less of the server's memory."""
+    if found is None:
+        return None
+    seen: dict[str, str] = {}
+    name, rows = found
+    return name, [[seen.setdefault(v, v) if type(v) is str else v for v in row] for row in rows]
+
+
 def main() -> None:
     request = json.loads(sys.stdin.read())
     cap_memory(int(request["memory_mb"]))
     try:
-        result: Any = ("ok", parse(request["path"], set(request["header_words"])))
+        result: Any = ("ok", shared(parse(request["path"], set(request["header_words"]))))
     except MemoryError:
         result = ("memory", None)
     except Exception as exc:  # calamine raises its own types for every kind of damage
