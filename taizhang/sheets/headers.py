@@ -1,11 +1,22 @@
 """Finding the header row of an office's sheet and which column holds which field."""
 
+import re
 from typing import Any
 
 from taizhang.sheets.errors import HeaderNotFound, RowError
 from taizhang.sheets.values import text
 
 SEARCH_ROWS = 15
+# A bracketed note (整改时限（截止日期）), a required-field star, a trailing colon.
+_NOTE = re.compile(r"[（(【\[〔][^）)】\]〕]*[）)】\]〕]")
+_MARKS = re.compile(r"[*＊※:：]")
+
+
+def header_name(value: Any) -> str:
+    """A header cell as its bare name: Alt+Enter breaks, spaces (full-width ones too),
+    bracketed notes, stars and colons taken out. 整改\n时限（截止日期）* → 整改时限."""
+    name = "".join(str(value or "").split()).replace("\u3000", "")
+    return _MARKS.sub("", _NOTE.sub("", name))
 
 
 def locate_header(
@@ -17,7 +28,7 @@ def locate_header(
     """(index of the header row, field → column). The first row naming two fields wins."""
     for index, row in enumerate(rows[:SEARCH_ROWS]):
         found: dict[str, int] = {}
-        for column, name in enumerate(text(v) for v in row):
+        for column, name in enumerate(header_name(v) for v in row):
             for key, words in headers.items():
                 if name in words and key not in found:
                     found[key] = column

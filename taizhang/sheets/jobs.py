@@ -28,7 +28,7 @@ from taizhang.sheets.errors import HeaderNotFound, ImportRefused
 from taizhang.sheets.headers import header_candidates
 from taizhang.sheets.member_import import import_members
 from taizhang.sheets.models import ImportJob, ImportKind, JobStatus
-from taizhang.sheets.problem_import import import_problems
+from taizhang.sheets.problem_import import Defaults, import_problems
 from taizhang.sheets.reading import as_uploaded, read_table
 from taizhang.sheets.suggestion_import import import_suggestions
 
@@ -212,6 +212,7 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
             partial=job.mode == "partial",
             error_file=error_file,
             progress=progress,
+            defaults=Defaults(**(job.options or {}).get("defaults", {})),
         )
         if result.error_file:
             ImportJob.objects.filter(pk=job.pk).update(error_token=token)
@@ -219,6 +220,7 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
         return {
             "created": result.created,
             "updated": result.updated,
+            "skipped": [str(e) for e in result.skipped[:SHOWN_ERRORS]],
             "refused_rows": len({e.row for e in result.refused}),
             "written": result.written,
             **_errors(refused),

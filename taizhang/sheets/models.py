@@ -63,6 +63,8 @@ class ImportJob(models.Model):
     cancel_requested = models.BooleanField(default=False)
     # host:pid of the process running it (core.runner), to tell a dead run from a live one.
     runner = models.CharField(max_length=80, blank=True)
+    # What the importer chose for the whole file: {"defaults": {"focus_area": …, "source": …}}.
+    options = models.JSONField(default=dict, blank=True)
     # created, updated, refused_rows, errors (the first 200), more_errors, written, cells
     result = models.JSONField(default=dict)
     error_token = models.CharField(max_length=40, blank=True)

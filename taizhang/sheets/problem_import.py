@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -38,28 +39,32 @@ from taizhang.orgs.scoping import scope_of
 from taizhang.sheets.errors import RowError
 from taizhang.sheets.headers import locate_header
 from taizhang.sheets.reading import read_table
-from taizhang.sheets.values import BadValue, parse_date, text
+from taizhang.sheets.values import KIND_IN_DEADLINE, BadValue, read_deadline, text
 from taizhang.sheets.workbook import Column, write_xlsx
 
 # Field → the header names offices use for it; the first is the one our template uses.
 HEADERS: dict[str, tuple[str, ...]] = {
     "number": ("编号", "问题编号", "台账编号"),
-    "title": ("问题", "问题描述", "存在问题", "问题内容", "具体问题", "问题表现"),
-    "focus_area": ("聚焦领域", "领域", "问题类别", "所属领域", "问题类型"),
+    "title": ("问题", "问题描述", "存在问题", "问题内容", "具体问题", "问题表现", "反馈问题",
+              "问题清单", "整改任务", "存在的问题", "查摆问题", "主要问题", "问题及表现",
+              "问题名称", "整改事项", "整改问题"),
+    "focus_area": ("聚焦领域", "领域", "问题类别", "所属领域", "问题类型", "问题分类"),
     "source": ("来源", "问题来源"),
-    "org": ("责任单位", "牵头单位", "主办单位", "责任部门", "整改单位"),
-    "leader": ("责任领导", "分管领导", "牵头领导"),
-    "person": ("责任人", "具体责任人"),
-    "kind": ("整改类型", "整改方式", "办理方式"),
-    "measures": ("整改措施", "措施", "主要措施"),
-    "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间"),
-}
-REQUIRED = ("title", "focus_area", "org", "kind")
+    "org": ("责任单位", "牵头单位", "主办单位", "责任部门", "整改单位", "承办单位", "牵头科室",
+            "牵头部门", "责任科室", "承办部门", "整改责任单位", "责任主体", "整改主体"),
+    "leader": ("责任领导", "分管领导", "牵头领导", "包联领导", "责任校领导", "领导"),
+    "person": ("责任人", "具体责任人", "责任人员", "经办人", "联络人"),
+    "kind": ("整改类型", "整改方式", "办理方式", "整改类别"),
+    "measures": ("整改措施", "措施", "主要措施", "具体措施", "整改举措", "工作措施"),
+    "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间", "办结时限",
+                 "整改时间", "计划完成时间", "完成期限", "时间节点"),
+}  # fmt: skip
+# What no office's own ledger lacks. The focus area comes from section rows or the default the
+# importer chooses, the handling kind from the deadline's words, the source from a default.
+REQUIRED = ("title", "org")
 # The words of the import format are Chinese whatever the reader's language.
 KIND_WORDS = {
-    "立行立改": Kind.IMMEDIATE,
-    "限期整改": Kind.DEADLINE,
-    "长期坚持": Kind.LONG_TERM,
+    **KIND_IN_DEADLINE,
     **{k.value: k.value for k in Kind},
 }
 SOURCE_WORDS = {
@@ -79,6 +84,8 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     refused: list[RowError] = field(default_factory=list)
+    # Rows read and left out because they are not problems (section titles, totals, notes).
+    skipped: list[RowError] = field(default_factory=list)
     written: bool = False
     error_file: Path | None = None
 
@@ -129,6 +136,43 @@ def _cell(raw: list[Any], index: int | None) -> Any:
     return raw[index] if index is not None and index < len(raw) else ""
 
 
+# Rows of an office's sheet that are not problems: totals, notes, the signature lines.
+NOT_A_PROBLEM = re.compile(
+    r"^(合计|小计|总计|共计|注[:：]|注$|备注[:：]|说明[:：]|填表人|填报人|制表人|审核人|联系人"
+    r"|填报日期|填表日期|联系电话|负责人签字|单位盖章|签字)"
+)
+# A section title row: 一、聚焦…方面  (二) …  第三部分 …
+SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[部分类项章])"
+)
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What the importer says for the whole file, where a column is missing or empty."""
+
+    focus_area: str = ""
+    source: str = ""
+
+
+def _not_a_problem(texts: list[str]) -> str:
+    """Why a row is skipped ('' for a problem's row): the first filled cell names it."""
+    filled = [t for t in texts if t]
+    if not filled:
+        return "空行"
+    first = filled[0]
+    if NOT_A_PROBLEM.match(first) or any(NOT_A_PROBLEM.match(t) for t in filled[:2]):
+        return f"“{first[:20]}”不是问题(合计、注释或签字行)"
+    if len(set(filled)) == 1 and SECTION.match(first):
+        return f"分节标题“{first[:30]}”"
+    return ""
+
+
+def _section_area(title: str, areas: dict[str, Any]) -> Any:
+    """The focus area a section title names (一、聚焦强化担当作为方面 → 强化担当作为), or None."""
+    return next((area for name, area in areas.items() if name in title), None)
+
+
 def _parse(
     table_rows: list[list[Any]],
     sheet: str,
@@ -137,20 +181,33 @@ def _parse(
     lookup: _Lookup,
     errors: list[RowError],
     progress: Callable[[str, int, int], None] | None = None,
+    defaults: Defaults = Defaults(),
+    skipped: list[RowError] | None = None,
 ) -> Iterator[_Row]:
     """The rows that pass, one at a time as they are checked; the others' errors go to
-    `errors`."""
+    `errors`, and rows that are not problems (section titles, totals, notes, signatures) to
+    `skipped`."""
     campaign = lookup.campaign
     total = len(table_rows) - header - 1
     latest = campaign.ends_on + dt.timedelta(days=MAX_DEADLINE_DAYS_AFTER)
     header_names = {key: text(table_rows[header][index]) for key, index in columns.items()}
     seen: dict[Any, int] = {}
     column_items = list(columns.items())
+    section_area = None
+    default_area = lookup.areas.get(defaults.focus_area)
+    default_source = defaults.source or "自查"
     for offset, raw in enumerate(table_rows[header + 1 :], start=header + 2):
         if progress and offset % 10_000 == 0:
             progress("检查", offset - header - 1, total)
         width = len(raw)
         texts = {key: text(raw[i]) if i < width else "" for key, i in column_items}
+        why = _not_a_problem([text(v) for v in raw])
+        if why:
+            if why.startswith("分节标题"):
+                section_area = _section_area(why, lookup.areas) or section_area
+            if skipped is not None and why != "空行":
+                skipped.append(RowError(sheet, offset, "", why))
+            continue
         if not any(texts.values()):
             continue
         values: dict[str, Any] = {}
@@ -169,28 +226,40 @@ def _parse(
                 values["org"] = lookup.org(texts["org"])
         except BadValue as exc:
             fail("org", str(exc))
-        area = texts.get("focus_area", "")
-        if area and area not in lookup.areas:
-            fail("focus_area", f"“{area}”不是本活动的聚焦领域(可选:{'、'.join(lookup.areas)})")
-        values["focus_area"] = lookup.areas.get(area)
+        area_name = texts.get("focus_area", "")
+        if area_name and area_name not in lookup.areas:
+            fail(
+                "focus_area",
+                f"“{area_name}”不是本活动的聚焦领域(可选:{'、'.join(lookup.areas)})",
+            )
+        values["focus_area"] = lookup.areas.get(area_name) or section_area or default_area
+        if not area_name and values["focus_area"] is None:
+            fail("focus_area", "没有聚焦领域:请在表中填写,或在导入时选择默认聚焦领域(--area)")
+        try:
+            deadline = read_deadline(_cell(raw, columns.get("deadline")), after=campaign.starts_on)
+        except BadValue as exc:
+            fail("deadline", str(exc))
+            deadline = read_deadline(None, after=campaign.starts_on)
+        if deadline.date and not campaign.starts_on <= deadline.date <= latest:
+            fail(
+                "deadline",
+                f"{deadline.date} 不在活动期限内(应在 {campaign.starts_on} 至 {latest})",
+            )
+        values["deadline"], values["deadline_text"] = deadline.date, deadline.text
         kind = texts.get("kind", "")
         if kind and kind not in KIND_WORDS:
             fail("kind", f"“{kind}”应为 立行立改、限期整改 或 长期坚持")
-        values["kind"] = KIND_WORDS.get(kind)
-        source = texts.get("source", "") or "自查"
+        # A kind written in its column wins; else the deadline's words say it; a date alone
+        # (or nothing) means 限期整改, by the campaign's time limit when no date is given.
+        values["kind"] = KIND_WORDS.get(kind) or deadline.kind or Kind.DEADLINE
+        source = texts.get("source", "") or default_source
         if source not in SOURCE_WORDS:
             fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
         values["source"] = SOURCE_WORDS.get(source)
-        try:
-            deadline = parse_date(_cell(raw, columns.get("deadline")))
-            if deadline and not campaign.starts_on <= deadline <= latest:
-                fail(
-                    "deadline", f"{deadline} 不在活动期限内(应在 {campaign.starts_on} 至 {latest})"
-                )
-            values["deadline"] = deadline
-        except BadValue as exc:
-            fail("deadline", str(exc))
-        values["title"] = texts.get("title", "")[:300]
+        title = texts.get("title", "")
+        values["title"] = title[:300]
+        # Nothing an office wrote is cut off: a long problem goes whole into the description.
+        values["description"] = title if len(title) > 300 else ""
         values["number"] = texts.get("number", "")[:40]
         values["leader"] = texts.get("leader", "")[:60]
         values["person"] = texts.get("person", "")[:60]
@@ -199,7 +268,7 @@ def _parse(
             for m in str(_cell(raw, columns.get("measures")) or "").splitlines()
             if m.strip()
         ]
-        identity = values["number"] or (values["title"], getattr(values.get("org"), "pk", None))
+        identity = values["number"] or (title, getattr(values.get("org"), "pk", None))
         if identity in seen:
             fail("number" if values["number"] else "title", f"与第 {seen[identity]} 行重复")
         seen.setdefault(identity, offset)
@@ -232,8 +301,10 @@ def import_problems(
     partial: bool = False,
     error_file: Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    defaults: Defaults = Defaults(),
 ) -> ImportResult:
-    """`progress(stage, done, total)` is called as the work goes on (for a bar)."""
+    """`progress(stage, done, total)` is called as the work goes on (for a bar); `defaults`
+    fill the focus area and source where the sheet has no such column or leaves it empty."""
     headers = headers_for(by)
     table = read_table(path, {word for words in headers.values() for word in words})
     header, columns = locate_header(table.sheet, table.rows, headers, REQUIRED)
@@ -241,8 +312,20 @@ def import_problems(
     errors: list[RowError] = []
     numbers = _numbers_in(table.rows, header, columns)
     existing = _existing_numbers(campaign, numbers.given)
-    rows = _parse(table.rows, table.sheet, header, columns, lookup, errors, progress)
     result = ImportResult(refused=errors)
+    if defaults.focus_area and defaults.focus_area not in lookup.areas:
+        raise ValidationError(
+            f"默认聚焦领域“{defaults.focus_area}”不是本活动的聚焦领域"
+            f"(可选:{'、'.join(lookup.areas)})"
+        )
+    if defaults.source and defaults.source not in SOURCE_WORDS:
+        raise ValidationError(
+            f"默认来源“{defaults.source}”应为 自查、意见建议、督导发现 或 上级交办"
+        )
+    rows = _parse(
+        table.rows, table.sheet, header, columns, lookup, errors, progress, defaults,
+        result.skipped,
+    )  # fmt: skip
     if dry_run:
         checked = list(rows)
         _check(result, checked, existing, table.sheet)
@@ -471,7 +554,11 @@ class _NewProblems:
         org, area = v["org"], v["focus_area"]
         key = (self.campaign.pk, org.path, area.pk, v["kind"], v["source"], status)
         self.keys[(*key, self.not_closed)] += 1
-        self.events.append((pid, self.now, self.by_id, EventAction.CREATE, "", status, "导入", {}))
+        # The deadline as the office wrote it stays beside the date it was read as.
+        written = {"deadline_text": v["deadline_text"]} if v["deadline_text"] else {}
+        self.events.append(
+            (pid, self.now, self.by_id, EventAction.CREATE, "", status, "导入", written)
+        )
         self.measures.extend(
             (pid, order, text_, None, 0) for order, text_ in enumerate(v["measures"], 1)
         )
@@ -481,7 +568,7 @@ class _NewProblems:
             self.campaign.pk,
             number,
             v["title"],
-            "",
+            v["description"],
             v["source"],
             area.pk,
             org.pk,

@@ -23,7 +23,7 @@ from taizhang.sheets.errors import HeaderNotFound, ImportRefused
 from taizhang.sheets.headers import header_candidates
 from taizhang.sheets.member_import import MEMBER_HEADERS
 from taizhang.sheets.models import ImportJob, ImportKind, ImportMapping, JobStatus
-from taizhang.sheets.problem_import import HEADERS, import_problems
+from taizhang.sheets.problem_import import HEADERS, Defaults, import_problems
 from taizhang.sheets.reading import MAX_BYTES, as_uploaded, read_table
 from taizhang.sheets.suggestion_import import HEADERS as SUGGESTION_HEADERS
 from taizhang.sheets.workbook import Column, download, write_xlsx
@@ -43,8 +43,21 @@ def _upload_dir() -> Path:
     return folder
 
 
+def _defaults(request: HttpRequest) -> dict[str, str]:
+    """The file-wide defaults chosen on the page (the CLI's --area and --source)."""
+    return {
+        "focus_area": request.POST.get("default_area", "").strip()[:60],
+        "source": request.POST.get("default_source", "").strip()[:20],
+    }
+
+
 def _run_import(
-    request: AuthedRequest, context: dict[str, Any], stored: Path, name: str, mode: str
+    request: AuthedRequest,
+    context: dict[str, Any],
+    stored: Path,
+    name: str,
+    mode: str,
+    defaults: dict[str, str],
 ) -> HttpResponse:
     campaign = context["campaign"]
     token = uuid.uuid4().hex
@@ -57,9 +70,10 @@ def _run_import(
             dry_run=mode == "check",
             partial=mode == "partial",
             error_file=error_file,
+            defaults=Defaults(**defaults),
         )
     except HeaderNotFound as exc:
-        return _ask_for_mapping(request, context, stored, name, mode, exc)
+        return _ask_for_mapping(request, context, stored, name, mode, exc, defaults)
     except ImportRefused as exc:
         stored.unlink(missing_ok=True)
         context["errors"] = [str(e) for e in exc.errors]
@@ -82,6 +96,7 @@ def _run_import(
             "errors": [str(e) for e in result.refused[:200]],
             "more_errors": max(0, len(result.refused) - 200),
             "refused_rows": len({e.row for e in result.refused}),
+            "skipped": [str(e) for e in result.skipped[:200]],
         }
     )
     return render(request, "sheets/import.html", context)
@@ -94,11 +109,17 @@ def _ask_for_mapping(
     name: str,
     mode: str,
     problem: HeaderNotFound,
+    defaults: dict[str, str],
 ) -> HttpResponse:
     """Keep the file for this user and show its header cells to match with our fields."""
     table = read_table(stored, set())
     _row, cells = header_candidates(table.rows)
-    request.session["import_upload"] = {"file": stored.name, "name": name, "mode": mode}
+    request.session["import_upload"] = {
+        "file": stored.name,
+        "name": name,
+        "mode": mode,
+        "defaults": defaults,
+    }
     context.update(
         {
             "mapping_cells": cells,
@@ -135,6 +156,8 @@ def import_page(request: AuthedRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "campaign": campaign,
         "kinds": kinds,
+        "areas": campaign.focus_areas.all(),
+        "sources": [("", _("自查")), *((w, w) for w in ("意见建议", "督导发现", "上级交办"))],
         "jobs": ImportJob.objects.filter(user=request.user, campaign=campaign)[:10],
     }
     if request.method != "POST":
@@ -168,10 +191,11 @@ def import_page(request: AuthedRequest, slug: str) -> HttpResponse:
             file_name=name[:255],
             size=size,
             mode=mode,
+            options={"defaults": _defaults(request)},
         )
         jobs.start(job)
         return redirect("import_job", slug=slug, pk=job.pk)
-    return _run_import(request, context, stored, name, mode)
+    return _run_import(request, context, stored, name, mode, _defaults(request))
 
 
 def _job_for(request: HttpRequest, slug: str, pk: int) -> ImportJob:
@@ -239,13 +263,15 @@ def _save_mappings(request: AuthedRequest, kind: str) -> None:
 
 
 def _apply_mapping(request: AuthedRequest, context: dict[str, Any]) -> HttpResponse:
-    kept: dict[str, str] = request.session.get("import_upload") or {}
+    kept: dict[str, Any] = request.session.get("import_upload") or {}
     stored = _upload_dir() / kept["file"] if kept else None
     if stored is None or not stored.exists():
         context["error"] = _("上传的文件已过期,请重新上传。")
         return render(request, "sheets/import.html", context, status=400)
     _save_mappings(request, "problems")
-    return _run_import(request, context, stored, kept["name"], kept["mode"])
+    return _run_import(
+        request, context, stored, kept["name"], kept["mode"], kept.get("defaults", {})
+    )
 
 
 @login_required

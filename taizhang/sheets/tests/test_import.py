@@ -180,7 +180,7 @@ def test_gbk_csv_and_files_that_are_not_spreadsheets(world, tmp_path):
     no_header = workbook(tmp_path, [["a", "b"]], header=["甲", "乙"], name="noheader.xlsx")
     with pytest.raises(ImportRefused, match="找不到表头"):
         import_problems(no_header, campaign=world.campaign)
-    missing = workbook(tmp_path, [], header=["问题", "责任单位"], name="missing.xlsx")
+    missing = workbook(tmp_path, [], header=["问题", "责任人", "整改时限"], name="missing.xlsx")
     with pytest.raises(ImportRefused, match="缺少必填列"):
         import_problems(missing, campaign=world.campaign)
 

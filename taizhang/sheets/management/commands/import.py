@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from taizhang.campaigns.models import Campaign
 from taizhang.core.progress import draw_bar
 from taizhang.sheets.errors import ImportRefused
-from taizhang.sheets.problem_import import import_problems
+from taizhang.sheets.problem_import import Defaults, import_problems
 
 
 class Command(BaseCommand):
@@ -29,6 +29,12 @@ class Command(BaseCommand):
             help="import the valid rows; refused rows go to --errors",
         )
         parser.add_argument("--errors", help="write refused rows to this .xlsx")
+        parser.add_argument(
+            "--area", default="", help="聚焦领域 for rows that name none (problems)"
+        )
+        parser.add_argument(
+            "--source", default="", help="来源 for rows that name none, e.g. 督导发现 (problems)"
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def _bar(self, stage: str, done: int, total: int) -> None:
@@ -56,6 +62,7 @@ class Command(BaseCommand):
                 partial=options["partial"],
                 error_file=errors_out,
                 progress=None if options["no_progress"] else self._bar,
+                defaults=Defaults(focus_area=options["area"], source=options["source"]),
             )
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
@@ -67,8 +74,11 @@ class Command(BaseCommand):
         if len(result.refused) > 50:
             self.stderr.write(f"…… 另有 {len(result.refused) - 50} 处错误")
         verb = "将" if options["dry_run"] or not result.written else "已"
+        for skipped in result.skipped[:20]:
+            self.stdout.write(f"跳过 {skipped}")
         self.stdout.write(
             f"{verb}新增 {result.created} 条,{verb}更新 {result.updated} 条,"
+            f"跳过 {len(result.skipped)} 行(不是问题),"
             f"拒收 {len({e.row for e in result.refused})} 行(用时 {seconds:.1f} 秒)"
         )
         if result.error_file:

@@ -1,0 +1,137 @@
+"""Ledgers as offices keep them (issue 16): a title and 填报单位 line above the header, header
+cells with breaks and notes, no 聚焦领域 or 整改类型 column, section rows, deadlines in words,
+totals and signature lines below."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from taizhang.ledger.models import Kind, Problem, ProblemEvent, Source
+from taizhang.sheets.problem_import import Defaults, import_problems
+from taizhang.sheets.values import BadValue, read_deadline
+
+OFFICE_HEADER = ["序号", "存在问题", "整改措施", "责任\n领导", "牵头 单位", "责任人",
+                 "整改时限（截止日期）", "备注"]  # fmt: skip
+
+
+def office_workbook(tmp_path, world, *, sections=True):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "尧都区"
+    ws.append(["尧都区问题整改台账"])
+    ws.merge_cells("A1:H1")
+    ws.append(["填报单位:尧都区发改局", "", "", "", "", "", "填报日期:2026年3月1日"])
+    ws.append(OFFICE_HEADER)
+    if sections:
+        ws.append(["一、聚焦优化营商环境方面"])
+    ws.append([1, "企业开办环节多", "1. 精简环节\n2. 一窗受理", "张伟", "尧都区发改局", "赵磊",
+               "2026年12月底前", ""])  # fmt: skip
+    ws.append([2, "窗口排队时间长", "增设窗口", "张伟", "尧都区发改局", "赵磊", "立行立改", ""])
+    if sections:
+        ws.append(["二、聚焦破解民生难题方面"])
+    ws.append([3, "老旧小区路灯不亮" + "。情况说明" * 80, "更换路灯", "李强", "尧都区发改局",
+               "王五", "长期坚持", ""])  # fmt: skip
+    ws.append([4, "办事指南不清", "重新编印", "李强", "尧都区发改局", "王五", "二季度", ""])
+    ws.append(["合计", "4 个问题"])
+    ws.append(["注:本表由各单位每月 5 日前报送。"])
+    ws.append(["填表人:赵磊", "", "审核人:张伟", "", "", "", "联系电话:0357-1234567"])
+    path = tmp_path / "尧都区台账.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_an_office_ledger_comes_in_as_it_is(world, tmp_path):
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    result = import_problems(
+        office_workbook(tmp_path, world), campaign=world.campaign, by=world.admin_a
+    )
+    assert result.refused == [] and result.created == 4, [str(e) for e in result.refused]
+    assert len(result.skipped) == 5  # two section rows, 合计, 注, the signature line
+    problems = {p.title[:8]: p for p in Problem.objects.all()}
+    first = problems["企业开办环节多"]
+    assert first.focus_area.name == "优化营商环境" and first.kind == Kind.DEADLINE
+    assert first.deadline == dt.date(2026, 12, 31) and first.responsible_leader == "张伟"
+    assert problems["窗口排队时间长"].kind == Kind.IMMEDIATE
+    long_one = problems["老旧小区路灯不亮"]
+    assert long_one.kind == Kind.LONG_TERM and long_one.focus_area.name == "破解民生难题"
+    assert len(long_one.title) == 300 and long_one.description.endswith("情况说明")
+    assert problems["办事指南不清"].deadline == dt.date(2026, 6, 30)
+    written = ProblemEvent.objects.get(problem=first, action="create")
+    assert written.data == {"deadline_text": "2026年12月底前"}
+    assert all(p.source == Source.SELF_FOUND for p in problems.values())
+
+
+def test_without_sections_a_default_area_and_source_are_given_for_the_file(world, tmp_path):
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    path = office_workbook(tmp_path, world, sections=False)
+    refused = import_problems(path, campaign=world.campaign, by=world.admin_a, dry_run=True)
+    assert refused.refused and "默认聚焦领域" in str(refused.refused[0])
+    with pytest.raises(ValidationError, match="不是本活动的聚焦领域"):
+        import_problems(path, campaign=world.campaign, by=world.admin_a,
+                        defaults=Defaults(focus_area="不存在"))  # fmt: skip
+    call_command("import", str(path), "--campaign", world.campaign.slug, "--area", "优化营商环境",
+                 "--source", "督导发现", "--no-progress")  # fmt: skip
+    assert Problem.objects.filter(focus_area__name="优化营商环境").count() == 4
+    assert set(Problem.objects.values_list("source", flat=True)) == {Source.INSPECTION}
+
+
+@pytest.mark.parametrize(
+    ("written", "expected", "kind"),
+    [
+        ("2026年12月底前", dt.date(2026, 12, 31), None),
+        ("12月底", dt.date(2026, 12, 31), None),
+        ("2027年1月", dt.date(2027, 1, 31), None),
+        ("6月30日前", dt.date(2026, 6, 30), None),
+        ("6月前", dt.date(2026, 5, 31), None),
+        ("年底前", dt.date(2026, 12, 31), None),
+        ("2027年底", dt.date(2027, 12, 31), None),
+        ("二季度", dt.date(2026, 6, 30), None),
+        ("第一季度", dt.date(2027, 3, 31), None),  # the first quarter on or after the start
+        ("上半年", dt.date(2026, 6, 30), None),
+        ("下半年", dt.date(2026, 12, 31), None),
+        ("2023-2025年", dt.date(2025, 12, 31), None),
+        ("立行立改", None, Kind.IMMEDIATE),
+        ("即知即改", None, Kind.IMMEDIATE),
+        ("长期坚持", None, Kind.LONG_TERM),
+        ("立行立改,2026年4月底前", dt.date(2026, 4, 30), Kind.IMMEDIATE),
+        ("2026.12.31", dt.date(2026, 12, 31), None),
+    ],
+)
+def test_deadlines_as_offices_write_them(written, expected, kind):
+    found = read_deadline(written, after=dt.date(2026, 4, 1))
+    assert (found.date, found.kind, found.text) == (expected, kind, written)
+
+
+@pytest.mark.parametrize("written", ["下个月", "2026年13月底", "2月30日前", "尽快"])
+def test_a_deadline_that_cannot_be_read_says_so(written):
+    with pytest.raises(BadValue, match=written):
+        read_deadline(written, after=dt.date(2026, 4, 1))
+
+
+def test_the_import_page_takes_a_default_area_and_reports_the_rows_it_skipped(world, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    client = Client()
+    client.force_login(world.admin_a)
+    url = reverse("ledger_import", args=[world.campaign.slug])
+    page = client.get(url).content.decode()
+    assert 'name="default_area"' in page and "优化营商环境" in page
+    with office_workbook(tmp_path, world, sections=False).open("rb") as upload:
+        done = client.post(
+            url,
+            {"file": upload, "mode": "all", "kind": "problems", "default_area": "破解民生难题"},
+        )
+    text = done.content.decode()
+    assert done.status_code == 200 and "新增 4 条" in text and "跳过 3 行" in text
+    assert Problem.objects.filter(focus_area__name="破解民生难题").count() == 4
