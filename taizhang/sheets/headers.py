@@ -19,25 +19,71 @@ def header_name(value: Any) -> str:
     return _MARKS.sub("", _NOTE.sub("", name))
 
 
+def _fields(names: list[str], headers: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for column, name in enumerate(names):
+        for key, words in headers.items():
+            if name in words and key not in found:
+                found[key] = column
+    return found
+
+
+def _two_rows(upper: list[str], lower: list[str]) -> list[str]:
+    """Column names of a header over two rows: the lower name where there is one (整改措施
+    over 具体措施 and 完成时限), else the upper one."""
+    width = max(len(upper), len(lower))
+    upper, lower = upper + [""] * (width - len(upper)), lower + [""] * (width - len(lower))
+    return [below or above for above, below in zip(upper, lower, strict=True)]
+
+
+def _is_second_header_row(upper: list[str], lower: list[str], headers: Any) -> bool:
+    """The row under a header belongs to it when it names a field under a group header (an
+    upper cell merged across several columns, or empty), or when it only repeats the header's
+    cells (cells merged down over both rows). A data row does neither: its cells sit under
+    names of their own."""
+    width = max(len(upper), len(lower))
+    upper, lower = upper + [""] * (width - len(upper)), lower + [""] * (width - len(lower))
+    filled = [c for c in range(width) if lower[c]]
+    if not filled:
+        return False
+    if all(lower[c] == upper[c] for c in filled):
+        return True
+
+    def grouped(c: int) -> bool:
+        return (
+            not upper[c]
+            or (c > 0 and upper[c - 1] == upper[c])
+            or (c + 1 < width and upper[c + 1] == upper[c])
+        )
+
+    return any(lower[c] != upper[c] and grouped(c) and _fields([lower[c]], headers) for c in filled)
+
+
 def locate_header(
     sheet: str,
     rows: list[list[Any]],
     headers: dict[str, tuple[str, ...]],
     required: tuple[str, ...],
 ) -> tuple[int, dict[str, int]]:
-    """(index of the header row, field → column). The first row naming two fields wins."""
+    """(index of the last header row, field → column). The first row naming two fields is the
+    header; when the row below it names a field too, the header has two rows (a merged group
+    over its columns) and the names are read from both."""
     for index, row in enumerate(rows[:SEARCH_ROWS]):
-        found: dict[str, int] = {}
-        for column, name in enumerate(header_name(v) for v in row):
-            for key, words in headers.items():
-                if name in words and key not in found:
-                    found[key] = column
-        if len(found) >= 2:
-            missing = [headers[key][0] for key in required if key not in found]
-            if missing:
-                listed = "、".join(f"“{m}”" for m in missing)
-                raise HeaderNotFound([RowError(sheet, index + 1, "", f"缺少必填列:{listed}")])
-            return index, found
+        names = [header_name(v) for v in row]
+        found = _fields(names, headers)
+        if len(found) < 2:
+            continue
+        below = [header_name(v) for v in rows[index + 1]] if index + 1 < len(rows) else []
+        if _is_second_header_row(names, below, headers):
+            combined = _fields(_two_rows(names, below), headers)
+            for key, column in found.items():
+                combined.setdefault(key, column)
+            found, index = combined, index + 1
+        missing = [headers[key][0] for key in required if key not in found]
+        if missing:
+            listed = "、".join(f"“{m}”" for m in missing)
+            raise HeaderNotFound([RowError(sheet, index + 1, "", f"缺少必填列:{listed}")])
+        return index, found
     examples = "”“".join(words[0] for words in list(headers.values())[:2])
     raise HeaderNotFound(
         [RowError(sheet, 1, "", f"找不到表头:前 {SEARCH_ROWS} 行里没有“{examples}”等列名")]
@@ -45,10 +91,13 @@ def locate_header(
 
 
 def header_candidates(rows: list[list[Any]]) -> tuple[int, list[tuple[int, str]]]:
-    """The row that most looks like a header (the first with two or more filled cells) and its
-    non-empty cells, for the user to match by hand."""
+    """The row that most looks like a header, and its non-empty cells, for the user to match
+    by hand: of the first rows, the one with the most different names (a title merged across
+    the sheet has one name in every cell, and is not it)."""
+    best, best_cells, best_count = 0, [], 1
     for index, row in enumerate(rows[:SEARCH_ROWS]):
         cells = [(column, text(v)) for column, v in enumerate(row) if text(v)]
-        if len(cells) >= 2:
-            return index, cells
-    return 0, []
+        distinct = len({name for _column, name in cells})
+        if distinct > best_count:
+            best, best_cells, best_count = index, cells, distinct
+    return best, best_cells

@@ -135,3 +135,48 @@ def test_the_import_page_takes_a_default_area_and_reports_the_rows_it_skipped(wo
     text = done.content.decode()
     assert done.status_code == 200 and "新增 4 条" in text and "跳过 3 行" in text
     assert Problem.objects.filter(focus_area__name="破解民生难题").count() == 4
+
+
+def _two_row_workbook(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["巡察反馈问题整改清单"])
+    ws.merge_cells("A1:F1")
+    ws.append(["序号", "存在问题", "责任单位", "整改措施", "", "备注"])
+    ws.append(["", "", "", "具体措施", "完成时限", ""])
+    for column in "ABCF":
+        ws.merge_cells(f"{column}2:{column}3")
+    ws.merge_cells("D2:E2")
+    ws.append([1, "会议多文件多", "尧都区发改局", "精简会议", "2026年9月底前", ""])
+    path = tmp_path / "两行表头.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_a_header_over_two_rows_is_read_from_both(world, tmp_path):
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    result = import_problems(
+        _two_row_workbook(tmp_path), campaign=world.campaign, by=world.admin_a,
+        defaults=Defaults(focus_area="优化营商环境"),
+    )  # fmt: skip
+    assert result.refused == [] and result.created == 1, [str(e) for e in result.refused]
+    problem = Problem.objects.get()
+    assert problem.deadline == dt.date(2026, 9, 30)
+    assert list(problem.measures.values_list("content", flat=True)) == ["精简会议"]
+
+
+def test_the_mapping_step_shows_the_real_column_names_not_the_merged_title(world, tmp_path):
+    from taizhang.sheets.headers import header_candidates
+    from taizhang.sheets.reading import read_table
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["某某单位问题台账(2026年)"])
+    ws.merge_cells("A1:D1")
+    ws.append(["甲项", "乙项", "丙项", "丁项"])
+    path = tmp_path / "陌生表头.xlsx"
+    wb.save(path)
+    index, cells = header_candidates(read_table(path, set()).rows)
+    assert index == 1 and [name for _c, name in cells] == ["甲项", "乙项", "丙项", "丁项"]
