@@ -35,6 +35,7 @@ from taizhang.ledger.models import (
     Status,
 )
 from taizhang.orgs.models import Org
+from taizhang.orgs.naming import short_form, split_units, without_prefix
 from taizhang.orgs.scoping import scope_of
 from taizhang.sheets.errors import RowError
 from taizhang.sheets.headers import locate_header
@@ -76,7 +77,7 @@ SOURCE_WORDS = {
 }
 MAX_DEADLINE_DAYS_AFTER = 366 * 3
 # "1." "2、" "(3)" at the start of a measure typed as a numbered list.
-NUMBERING = re.compile(r"^\s*[((]?\d+[.、))]\s*")
+NUMBERING = re.compile(r"^\s*[(\uff08]?\d+[.\u3001)\uff09]\s*")
 
 
 @dataclass
@@ -104,25 +105,72 @@ class _Row:
 class _Lookup:
     def __init__(self, campaign: Campaign, by: Any) -> None:
         self.campaign, self.by = campaign, by
-        orgs = Org.objects.filter(path__under=campaign.org.path).only("id", "code", "name", "path")
+        orgs = list(
+            Org.objects.filter(path__under=campaign.org.path).only(
+                "id", "code", "name", "path", "depth", "parent_id"
+            )
+        )
         self.by_code = {o.code: o for o in orgs}
         self.by_name: dict[str, Org] = {}
+        self.by_short: dict[str, list[Org]] = {}
         self.ambiguous: set[str] = set()
-        for org in self.by_code.values():
+        for org in orgs:
             if org.name in self.by_name:
                 self.ambiguous.add(org.name)
             self.by_name.setdefault(org.name, org)
+            self.by_short.setdefault(short_form(org.name), []).append(org)
+        self.by_id = {o.pk: o for o in orgs}
+        # The names a unit is written with in front of its own units' names (临汾市, 尧都区).
+        self.prefixes = [
+            campaign.org.name,
+            *(o.name for o in orgs if o.depth == campaign.org.depth + 1),
+        ]
+        self.home = self._home_county(by)
         self.areas = {a.name: a for a in campaign.focus_areas.all()}
         self.allowed: dict[int, bool] = {}
+        self.resolved: dict[str, Org | BadValue] = {}
 
-    def org(self, value: str) -> Org:
+    def _home_county(self, by: Any) -> Org | None:
+        """The unit one level below the campaign's in which the importer works: where 区发改局
+        means that county's 发改局."""
+        if by is None:
+            return None
+        paths = [p for p in scope_of(by).paths() if p.startswith(self.campaign.org.path)]
+        depth = self.campaign.org.path.count("/")
+        for path in sorted(paths, key=len):
+            parts = path.strip("/").split("/")
+            if len(parts) >= depth:
+                code = parts[depth - 1]
+                if code in self.by_code:
+                    return self.by_code[code]
+        return None
+
+    def find(self, value: str) -> Org:
+        """The unit a cell names, however the office wrote it; BadValue saying why not. A
+        ledger names a few hundred units over and over: each spelling is worked out once."""
+        known = self.resolved.get(value)
+        if known is None:
+            try:
+                known = self.resolved[value] = self._find(value)
+            except BadValue as exc:
+                known = self.resolved[value] = exc
+        if isinstance(known, BadValue):
+            raise known
+        return known
+
+    def _find(self, value: str) -> Org:
         if value in self.ambiguous and value not in self.by_code:
             raise BadValue(f"有多个单位叫“{value}”,请改填单位代码")
-        org = self.by_code.get(value) or self.by_name.get(value)
+        org = self.by_code.get(value) or self.by_name.get(value) or self._as_written(value)
         if org is None:
             near = difflib.get_close_matches(value, list(self.by_name), n=3, cutoff=0.5)
             hint = f";您是不是要找:{'、'.join(near)}" if near else ""
             raise BadValue(f"找不到单位“{value}”{hint}")
+        return org
+
+    def org(self, value: str) -> Org:
+        """The lead unit, which the importer must be allowed to record problems for."""
+        org = self.find(value)
         if self.by is not None and org.pk not in self.allowed:
             self.allowed[org.pk] = permissions.can_record_for(
                 self.by, org
@@ -130,6 +178,36 @@ class _Lookup:
         if self.by is not None and not self.allowed[org.pk]:
             raise BadValue(f"您无权为“{org.name}”导入问题")
         return org
+
+    def _as_written(self, value: str) -> Org | None:
+        """A unit written as offices write it: abbreviated (尧都区发改局), with the city before it
+        (临汾市尧都区), or as 区X局 / 县X局 / X局 for the importer's own county's unit; a name
+        that fits several units is refused with them listed."""
+        tries = [value, without_prefix(value, self.prefixes[:1])]
+        if self.home is not None and not value.startswith(self.home.name):
+            tries.append(self.home.name + (value[1:] if value[:1] in "区县市" else value))
+        for written in tries:
+            found = self.by_name.get(written)
+            if found is not None and written not in self.ambiguous:
+                return found
+            matches = self.by_short.get(short_form(written), [])
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                return self._one_of(value, matches)
+        key = short_form(value)
+        ending = [o for keyed, orgs in self.by_short.items() if keyed.endswith(key) for o in orgs]
+        return self._one_of(value, ending) if ending else None
+
+    def _one_of(self, value: str, matches: list[Org]) -> Org:
+        if self.home is not None:
+            mine = [o for o in matches if o.path.startswith(self.home.path)]
+            if len(mine) == 1:
+                return mine[0]
+        if len(matches) == 1:
+            return matches[0]
+        names = "、".join(f"{o.name}({o.code})" for o in matches[:3])
+        raise BadValue(f"“{value}”可能是:{names},请改填单位代码")
 
 
 def _cell(raw: list[Any], index: int | None) -> Any:
@@ -221,9 +299,11 @@ def _parse(
         for key in REQUIRED:
             if not texts.get(key):
                 fail(key, "不能为空")
+        lead, helpers = split_units(texts.get("org", ""))
         try:
-            if texts.get("org", ""):
-                values["org"] = lookup.org(texts["org"])
+            if lead:
+                values["org"] = lookup.org(lead)
+            values["cooperating"] = [lookup.find(h) for h in helpers]
         except BadValue as exc:
             fail("org", str(exc))
         area_name = texts.get("focus_area", "")
@@ -489,6 +569,8 @@ def _write(
             _update_existing(updates, new.existing, new.by_id, new.now, new.events)
             insert_rows(ProblemEvent, EVENT_COLUMNS, new.events)
             insert_rows(Measure, MEASURE_COLUMNS, new.measures)
+            cooperation = Problem.cooperating_orgs.through
+            insert_rows(cooperation, ("problem_id", "org_id"), new.cooperating)
             # The new rows' tally keys, from what was just written (no need to read it back).
             tallies.track_added(new.keys)
     except _Refused:
@@ -518,6 +600,7 @@ class _NewProblems:
         self.updates: list[_Row] = []
         self.events: list[tuple[Any, ...]] = []
         self.measures: list[tuple[Any, ...]] = []
+        self.cooperating: list[tuple[int, int]] = []
         self.keys: Counter[tallies.Key] = Counter()
         self.not_closed = tallies.on_time_code(None)
 
@@ -562,6 +645,7 @@ class _NewProblems:
         self.measures.extend(
             (pid, order, text_, None, 0) for order, text_ in enumerate(v["measures"], 1)
         )
+        self.cooperating.extend((pid, o.pk) for o in v["cooperating"] if o.pk != org.pk)
         number = v["number"] or self.numbers.next()  # type: ignore[union-attr]
         return (
             pid,

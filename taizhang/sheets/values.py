@@ -114,7 +114,7 @@ def read_deadline(value: Any, *, after: dt.date) -> Deadline:
     if not isinstance(value, str):
         return Deadline(parse_date(value), None, "")
     raw = " ".join(value.split())
-    compact = re.sub(r"[\s,,。;;、()()【】\[\]]", "", raw)
+    compact = re.sub(r"[\s,\uff0c\u3002;\uff1b\u3001()\uff08\uff09\u3010\u3011\[\]]", "", raw)
     kind = next((k for word, k in KIND_IN_DEADLINE.items() if word in compact), None)
     rest = compact
     for word in sorted(KIND_IN_DEADLINE, key=len, reverse=True):

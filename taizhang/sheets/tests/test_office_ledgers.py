@@ -180,3 +180,52 @@ def test_the_mapping_step_shows_the_real_column_names_not_the_merged_title(world
     wb.save(path)
     index, cells = header_candidates(read_table(path, set()).rows)
     assert index == 1 and [name for _c, name in cells] == ["甲项", "乙项", "丙项", "丁项"]
+
+
+@pytest.mark.parametrize(
+    ("written", "lead", "helpers"),
+    [
+        ("区发改局", "尧都区发改局", []),
+        ("尧都区发展和改革局", "尧都区发改局", []),
+        ("临汾市尧都区发改局", "尧都区发改局", []),
+        ("临汾市尧都区", "尧都区", []),
+        ("尧都区大阳镇（配合）、尧都区发改局（牵头）", "尧都区发改局", ["尧都区大阳镇"]),
+        ("尧都区发改局、尧都区大阳镇", "尧都区发改局", ["尧都区大阳镇"]),
+    ],
+)
+def test_units_as_offices_write_them(world, tmp_path, written, lead, helpers):
+    wb = Workbook()
+    wb.active.append(["存在问题", "责任单位", "整改时限"])
+    wb.active.append(["材料多", written, "年底前"])
+    wb.save(tmp_path / "单位.xlsx")
+    result = import_problems(
+        tmp_path / "单位.xlsx", campaign=world.campaign, by=world.admin_a,
+        defaults=Defaults(focus_area="优化营商环境"),
+    )  # fmt: skip
+    assert result.refused == [], [str(e) for e in result.refused]
+    problem = Problem.objects.get()
+    assert problem.org.name == lead
+    assert sorted(o.name for o in problem.cooperating_orgs.all()) == helpers
+
+
+def test_an_abbreviation_two_counties_share_is_resolved_in_the_importers_county(world, tmp_path):
+    from taizhang.orgs.models import OrgKind
+    from taizhang.orgs.services import create_org
+
+    create_org(
+        code="141081802", name="侯马市发改局", kind=OrgKind.DEPARTMENT, parent=world.county_b
+    )
+    wb = Workbook()
+    wb.active.append(["存在问题", "责任单位"])
+    wb.active.append(["材料多", "发改局"])
+    wb.save(tmp_path / "单位.xlsx")
+    mine = import_problems(
+        tmp_path / "单位.xlsx", campaign=world.campaign, by=world.admin_a, dry_run=True,
+        defaults=Defaults(focus_area="优化营商环境"),
+    )  # fmt: skip
+    assert mine.refused == [] and mine.created == 1
+    office = import_problems(
+        tmp_path / "单位.xlsx", campaign=world.campaign, by=world.office, dry_run=True,
+        defaults=Defaults(focus_area="优化营商环境"),
+    )  # fmt: skip
+    assert "可能是" in str(office.refused[0]) and "141081802" in str(office.refused[0])
