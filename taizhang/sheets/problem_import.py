@@ -87,6 +87,10 @@ class ImportResult:
     refused: list[RowError] = field(default_factory=list)
     # Rows read and left out because they are not problems (section titles, totals, notes).
     skipped: list[RowError] = field(default_factory=list)
+    # Rows without 编号 found in the ledger by their unit and text (and so updates, not new).
+    matched: int = 0
+    # Rows that name a problem already in the ledger and change nothing in it.
+    unchanged: int = 0
     written: bool = False
     error_file: Path | None = None
 
@@ -406,6 +410,8 @@ def import_problems(
         table.rows, table.sheet, header, columns, lookup, errors, progress, defaults,
         result.skipped,
     )  # fmt: skip
+    if numbers.missing:
+        rows = _matched(rows, _by_text(campaign), existing, result)
     if dry_run:
         checked = list(rows)
         _check(result, checked, existing, table.sheet)
@@ -446,6 +452,36 @@ def _numbers_in(table_rows: list[list[Any]], header: int, columns: dict[str, int
     return _FileNumbers(given, missing)
 
 
+def same_text(title: str) -> str:
+    """A problem's text as re-imports compare it: spaces and punctuation do not count."""
+    return re.sub(r"[\s\W_]+", "", title)
+
+
+def _by_text(campaign: Campaign) -> dict[tuple[int, str], tuple[str, int]]:
+    """(lead unit, text) → (编号, id) of the campaign's problems, for rows that come without
+    编号: a second import of the same file finds the problems the first one made."""
+    rows = Problem.objects.filter(campaign=campaign).values_list("org_id", "title", "number", "pk")
+    return {(org, same_text(title)): (number, pk) for org, title, number, pk in rows.iterator()}
+
+
+def _matched(
+    rows: Iterator[_Row],
+    by_text: dict[tuple[int, str], tuple[str, int]],
+    existing: dict[str, int],
+    result: ImportResult,
+) -> Iterator[_Row]:
+    """Rows without 编号 that name a problem already in the ledger become its updates."""
+    for row in rows:
+        v = row.values
+        if not v["number"] and v.get("org") is not None:
+            found = by_text.get((v["org"].pk, same_text(v["title"])))
+            if found is not None:
+                v["number"] = found[0]
+                existing[found[0]] = found[1]
+                result.matched += 1
+        yield row
+
+
 def _check(
     result: ImportResult, rows: list[_Row], existing: dict[str, int], sheet: str
 ) -> list[_Row]:
@@ -454,8 +490,9 @@ def _check(
     _check_updates(updates, existing, sheet, result.refused)
     refused = {e.row for e in result.refused}
     good_updates = [r for r in updates if r.line not in refused]
-    result.updated = len(good_updates)
-    return good_updates
+    changing = [r for r in good_updates if r.values.get("changes")]
+    result.updated, result.unchanged = len(changing), len(good_updates) - len(changing)
+    return changing
 
 
 def _chunks(items: list[Any], size: int | None = None) -> Iterable[list[Any]]:
@@ -478,33 +515,59 @@ def _existing_numbers(campaign: Campaign, numbers: list[str]) -> dict[str, int]:
     return found
 
 
+UPDATED_FIELDS = {
+    "title": "title",
+    "focus_area": "focus_area",
+    "leader": "responsible_leader",
+    "person": "responsible_person",
+}
+
+
+def _changes(problem: Problem, values: dict[str, Any]) -> dict[str, Any]:
+    """What a row would change in a problem already in the ledger (field → new value)."""
+    found = {}
+    for key, name in UPDATED_FIELDS.items():
+        new = values.get(key)
+        if key == "focus_area":
+            if new is not None and new.pk != problem.focus_area_id:
+                found[name] = new
+        elif (new or "") != (getattr(problem, name) or ""):
+            found[name] = new
+    return found
+
+
 def _check_updates(
     rows: list[_Row], existing: dict[str, int], sheet: str, errors: list[RowError]
 ) -> None:
-    """An update may change what a problem says, not who owns it: that is 交办's work."""
+    """An update may change what a problem says, not who owns it: that is 交办's work. A row
+    that changes nothing is left alone, whatever the problem's state (an export re-imported)."""
     if not existing:
         return
     current = {
         p.number: p
         for chunk in _chunks(list(existing.values()))
-        for p in Problem.objects.filter(pk__in=chunk).only("number", "org_id", "status")
-    }
+        for p in Problem.objects.filter(pk__in=chunk).only(
+            "number", "org_id", "status", "title", "focus_area_id", "responsible_leader",
+            "responsible_person",
+        )
+    }  # fmt: skip
     for row in rows:
         problem = current.get(row.values["number"])
         if problem is None:
             continue
-        if problem.status not in OPEN_STATUSES:
+        row.values["changes"] = _changes(problem, row.values)
+        if row.values.get("org") and row.values["org"].pk != problem.org_id:
+            errors.append(
+                RowError(sheet, row.line, "责任单位", "变更责任单位请通过交办办理,导入不能修改")
+            )
+        elif row.values["changes"] and problem.status not in OPEN_STATUSES:
             errors.append(
                 RowError(
                     sheet,
                     row.line,
                     "编号",
-                    f"{problem.number} 已{problem.get_status_display()},不能再修改",
+                    f"{problem.number} 的状态为“{problem.get_status_display()}”,不能再修改",
                 )
-            )
-        elif row.values.get("org") and row.values["org"].pk != problem.org_id:
-            errors.append(
-                RowError(sheet, row.line, "责任单位", "变更责任单位请通过交办办理,导入不能修改")
             )
 
 
@@ -534,6 +597,10 @@ PROBLEM_COLUMNS = (
 MEASURE_COLUMNS = ("problem_id", "order", "content", "deadline", "progress")
 
 
+class _NothingToWrite(Exception):
+    pass
+
+
 class _Refused(Exception):
     """Raised inside the import's transaction to undo what it wrote."""
 
@@ -560,8 +627,10 @@ def _write(
             insert_rows(Problem, PROBLEM_COLUMNS, new.from_rows(rows, stop))
             updates = _check(result, new.updates, new.existing, sheet)
             result.created = new.count
-            if (result.refused and not partial) or not (new.count or updates):
+            if result.refused and not partial:
                 raise _Refused
+            if not (new.count or updates):
+                raise _NothingToWrite
             total = new.count + len(updates)
             if progress:
                 progress("写入", 0, total)
@@ -575,6 +644,8 @@ def _write(
             tallies.track_added(new.keys)
     except _Refused:
         return False
+    except _NothingToWrite:
+        return not result.refused  # every row is in the ledger already, as it stands
     if progress:
         progress("写入", total, total)
     return True
@@ -686,17 +757,24 @@ def _update_existing(
     """Update what the rows say about problems already in the ledger, a batch at a time."""
     changes: list[tuple[tallies.Key, tallies.Key]] = []
     for chunk in _chunks(rows, 900):  # bulk_update writes one CASE per field and row
-        problems = Problem.objects.select_for_update().in_bulk(
-            [existing[r.values["number"]] for r in chunk]
+        # The areas come along for the history's before/after (their names, not ids).
+        problems = (
+            Problem.objects.select_related("focus_area")
+            .select_for_update(of=("self",))
+            .in_bulk([existing[r.values["number"]] for r in chunk])
         )
         for row in chunk:
             problem, v = problems[existing[row.values["number"]]], row.values
             before = tallies.leaf_key(problem)
-            problem.title, problem.focus_area = v["title"], v["focus_area"]
-            problem.responsible_leader, problem.responsible_person = v["leader"], v["person"]
+            changed = v["changes"]
+            before_values = {name: str(getattr(problem, name)) for name in changed}
+            for name, value in changed.items():
+                setattr(problem, name, value)
             problem.version += 1
             changes.append((before, tallies.leaf_key(problem)))
-            events.append((problem.pk, now, by_id, EventAction.UPDATE, "", "", "导入更新", {}))
+            # What changed, before and after, as an edit on the page records it.
+            data = {"before": before_values, "after": {n: str(x) for n, x in changed.items()}}
+            events.append((problem.pk, now, by_id, EventAction.UPDATE, "", "", "导入更新", data))
         Problem.objects.bulk_update(
             problems.values(),
             ["title", "focus_area", "responsible_leader", "responsible_person", "version"],

@@ -229,3 +229,56 @@ def test_an_abbreviation_two_counties_share_is_resolved_in_the_importers_county(
         defaults=Defaults(focus_area="优化营商环境"),
     )  # fmt: skip
     assert "可能是" in str(office.refused[0]) and "141081802" in str(office.refused[0])
+
+
+def test_the_same_file_again_without_numbers_changes_nothing(world, tmp_path):
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    path = office_workbook(tmp_path, world)
+    import_problems(path, campaign=world.campaign, by=world.admin_a)
+    versions = dict(Problem.objects.values_list("pk", "version"))
+    events = ProblemEvent.objects.count()
+    again = import_problems(path, campaign=world.campaign, by=world.admin_a)
+    assert (again.created, again.updated, again.matched, again.unchanged) == (0, 0, 4, 4)
+    assert again.written and again.refused == []
+    assert dict(Problem.objects.values_list("pk", "version")) == versions
+    assert ProblemEvent.objects.count() == events
+
+
+def test_an_edited_row_updates_its_problem_with_before_and_after(world, tmp_path):
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    path = office_workbook(tmp_path, world)
+    import_problems(path, campaign=world.campaign, by=world.admin_a)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb.active["F5"] = "孙七"  # 责任人 of the first problem
+    wb.save(path)
+    again = import_problems(path, campaign=world.campaign, by=world.admin_a)
+    assert (again.updated, again.unchanged) == (1, 3)
+    problem = Problem.objects.get(title="企业开办环节多")
+    assert problem.responsible_person == "孙七" and problem.version == 2
+    event = ProblemEvent.objects.get(problem=problem, action="update")
+    assert event.data == {
+        "before": {"responsible_person": "赵磊"},
+        "after": {"responsible_person": "孙七"},
+    }
+
+
+def test_the_projects_own_export_re_imports_with_no_change(world, tmp_path):
+    from taizhang.sheets.ledger_export import export_problems
+    from taizhang.testing import close, record
+
+    close(world, record(world, title="已整改的问题"))
+    record(world, title="整改中的问题", measures=["第一步"])
+    out = tmp_path / "导出.xlsx"
+    export_problems(Problem.objects.order_by("number"), campaign=world.campaign, org=None, out=out)
+    versions = dict(Problem.objects.values_list("pk", "version"))
+    again = import_problems(out, campaign=world.campaign, by=world.office)
+    assert again.refused == [] and (again.created, again.updated) == (0, 0), [
+        str(e) for e in again.refused
+    ]
+    assert dict(Problem.objects.values_list("pk", "version")) == versions

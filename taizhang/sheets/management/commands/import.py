@@ -78,9 +78,14 @@ class Command(BaseCommand):
             self.stdout.write(f"跳过 {skipped}")
         self.stdout.write(
             f"{verb}新增 {result.created} 条,{verb}更新 {result.updated} 条,"
+            f"已有且无变化 {result.unchanged} 条,"
             f"跳过 {len(result.skipped)} 行(不是问题),"
             f"拒收 {len({e.row for e in result.refused})} 行(用时 {seconds:.1f} 秒)"
         )
+        if result.matched:
+            self.stdout.write(
+                f"其中 {result.matched} 行没有编号,按责任单位和问题文字找到了已有的问题"
+            )
         if result.error_file:
             self.stdout.write(f"未导入的行及原因见:{result.error_file}")
         if result.refused and not options["partial"] and not options["dry_run"]:
