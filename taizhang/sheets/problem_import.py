@@ -237,16 +237,19 @@ class Defaults:
     source: str = ""
 
 
-def _not_a_problem(texts: list[str]) -> str:
-    """Why a row is skipped ('' for a problem's row): the first filled cell names it."""
-    filled = [t for t in texts if t]
-    if not filled:
+def _not_a_problem(raw: list[Any]) -> str:
+    """Why a row is skipped ('' for a problem's row): its first filled cell says. Most rows
+    start with a 序号 or a 编号, so this reads one cell of them."""
+    first = next((v for v in raw if v is not None and v != ""), None)
+    if first is None:
         return "空行"
-    first = filled[0]
-    if NOT_A_PROBLEM.match(first) or any(NOT_A_PROBLEM.match(t) for t in filled[:2]):
-        return f"“{first[:20]}”不是问题(合计、注释或签字行)"
-    if len(set(filled)) == 1 and SECTION.match(first):
-        return f"分节标题“{first[:30]}”"
+    if not isinstance(first, str):
+        return ""
+    head = text(first)
+    if NOT_A_PROBLEM.match(head):
+        return f"“{head[:20]}”不是问题(合计、注释或签字行)"
+    if SECTION.match(head) and len({text(v) for v in raw if v is not None and v != ""}) == 1:
+        return f"分节标题“{head[:30]}”"
     return ""
 
 
@@ -283,7 +286,7 @@ def _parse(
             progress("检查", offset - header - 1, total)
         width = len(raw)
         texts = {key: text(raw[i]) if i < width else "" for key, i in column_items}
-        why = _not_a_problem([text(v) for v in raw])
+        why = _not_a_problem(raw)
         if why:
             if why.startswith("分节标题"):
                 section_area = _section_area(why, lookup.areas) or section_area
