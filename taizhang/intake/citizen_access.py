@@ -3,6 +3,7 @@ to them and to the staff who recorded it; Open311 never publishes it) and, when 
 phone number, its last four digits. Wrong guesses are counted per code and per address, and
 past the limit every lookup from there is refused for an hour, right or wrong."""
 
+import hmac
 import logging
 
 from django.utils.translation import gettext as _
@@ -51,7 +52,8 @@ def find_own(campaign: Campaign, typed_code: str, last4: str, ip: str) -> Sugges
     if suggestion is None:
         _failed(code, ip, "unknown code")
         return None
-    if suggestion.phone and suggestion.phone[-4:] != (last4 or "").strip():
+    typed = (last4 or "").strip()
+    if suggestion.phone and not hmac.compare_digest(suggestion.phone[-4:], typed):
         _failed(code, ip, "wrong phone digits")
         return None
     return suggestion
