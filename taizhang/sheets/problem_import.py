@@ -91,6 +91,36 @@ class ImportResult:
     matched: int = 0
     # Rows that name a problem already in the ledger and change nothing in it.
     unchanged: int = 0
+    # What was read: the sheet, which column became which field, the columns left out, and
+    # how many values were inferred rather than read (focus area from a section row, …).
+    sheet: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    inferred: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> dict[str, Any]:
+        """What `taizhang import --json` prints."""
+        return {
+            "sheet": self.sheet,
+            "columns": self.columns,
+            "ignored_columns": self.ignored,
+            "warnings": [
+                f"未导入的列“{name}”看起来是{what},请确认"
+                for name in self.ignored
+                for words, what in LOOKS_LIKE
+                if any(w in name for w in words)
+            ],
+            "problems_new": self.created,
+            "problems_updated": self.updated,
+            "problems_unchanged": self.unchanged,
+            "matched_without_number": self.matched,
+            "closed_before_import": 0,
+            "rows_skipped": len(self.skipped),
+            "rows_refused": len({e.row for e in self.refused}),
+            "inferred": dict(self.inferred),
+            "written": self.written,
+        }
+
     written: bool = False
     error_file: Path | None = None
 
@@ -218,6 +248,14 @@ def _cell(raw: list[Any], index: int | None) -> Any:
     return raw[index] if index is not None and index < len(raw) else ""
 
 
+# Columns the import does not take yet that an office may expect it to: said in the summary.
+LOOKS_LIKE = [
+    (("完成情况", "整改进展", "整改成效", "进展", "状态", "进度"), "整改进展或完成情况"),
+    (("时限", "时间", "日期"), "时限"),
+    (("单位", "部门", "科室"), "单位"),
+]
+
+
 # Rows of an office's sheet that are not problems: totals, notes, the signature lines.
 NOT_A_PROBLEM = re.compile(
     r"^(合计|小计|总计|共计|注[:：]|注$|备注[:：]|说明[:：]|填表人|填报人|制表人|审核人|联系人"
@@ -268,6 +306,7 @@ def _parse(
     progress: Callable[[str, int, int], None] | None = None,
     defaults: Defaults = Defaults(),
     skipped: list[RowError] | None = None,
+    inferred: Counter[str] | None = None,
 ) -> Iterator[_Row]:
     """The rows that pass, one at a time as they are checked; the others' errors go to
     `errors`, and rows that are not problems (section titles, totals, notes, signatures) to
@@ -279,6 +318,7 @@ def _parse(
     seen: dict[Any, int] = {}
     column_items = list(columns.items())
     section_area = None
+    inferred = inferred if inferred is not None else Counter()
     default_area = lookup.areas.get(defaults.focus_area)
     default_source = defaults.source or "自查"
     for offset, raw in enumerate(table_rows[header + 1 :], start=header + 2):
@@ -320,6 +360,8 @@ def _parse(
                 f"“{area_name}”不是本活动的聚焦领域(可选:{'、'.join(lookup.areas)})",
             )
         values["focus_area"] = lookup.areas.get(area_name) or section_area or default_area
+        if not area_name and values["focus_area"] is not None:
+            inferred["focus_area_from_section" if section_area else "focus_area_default"] += 1
         if not area_name and values["focus_area"] is None:
             fail("focus_area", "没有聚焦领域:请在表中填写,或在导入时选择默认聚焦领域(--area)")
         try:
@@ -339,6 +381,10 @@ def _parse(
         # A kind written in its column wins; else the deadline's words say it; a date alone
         # (or nothing) means 限期整改, by the campaign's time limit when no date is given.
         values["kind"] = KIND_WORDS.get(kind) or deadline.kind or Kind.DEADLINE
+        if not kind:
+            inferred["kind_from_deadline" if deadline.kind else "kind_default"] += 1
+        if not texts.get("source"):
+            inferred["source_default"] += 1
         source = texts.get("source", "") or default_source
         if source not in SOURCE_WORDS:
             fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
@@ -409,9 +455,14 @@ def import_problems(
         raise ValidationError(
             f"默认来源“{defaults.source}”应为 自查、意见建议、督导发现 或 上级交办"
         )
+    result.sheet = table.sheet
+    result.columns = {key: text(table.rows[header][i]) for key, i in columns.items()}
+    result.ignored = [
+        text(v) for i, v in enumerate(table.rows[header]) if text(v) and i not in columns.values()
+    ]
     rows = _parse(
         table.rows, table.sheet, header, columns, lookup, errors, progress, defaults,
-        result.skipped,
+        result.skipped, result.inferred,
     )  # fmt: skip
     if numbers.missing:
         rows = _matched(rows, _by_text(campaign), existing, result)

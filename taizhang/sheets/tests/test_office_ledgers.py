@@ -282,3 +282,30 @@ def test_the_projects_own_export_re_imports_with_no_change(world, tmp_path):
         str(e) for e in again.refused
     ]
     assert dict(Problem.objects.values_list("pk", "version")) == versions
+
+
+def test_the_command_says_what_it_read_as_json_and_a_failed_check_exits_non_zero(
+    world, tmp_path, capsys
+):
+    import json
+
+    from django.core.management.base import CommandError
+
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    path = office_workbook(tmp_path, world)
+    call_command("import", str(path), "--campaign", world.campaign.slug, "--dry-run", "--json")
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["sheet"] == "尧都区" and summary["columns"]["title"] == "存在问题"
+    assert summary["columns"]["deadline"] == "整改时限（截止日期）"
+    assert "序号" in summary["ignored_columns"] and "备注" in summary["ignored_columns"]
+    assert (summary["problems_new"], summary["rows_skipped"], summary["rows_refused"]) == (4, 5, 0)
+    assert summary["inferred"] == {
+        "focus_area_from_section": 4, "kind_from_deadline": 2, "kind_default": 2,
+        "source_default": 4,
+    }  # fmt: skip
+    bad = office_workbook(tmp_path, world, sections=False)
+    with pytest.raises(CommandError):
+        call_command("import", str(bad), "--campaign", world.campaign.slug, "--dry-run")
+    assert not Problem.objects.exists()

@@ -1,3 +1,4 @@
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             "--source", default="", help="来源 for rows that name none, e.g. 督导发现 (problems)"
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="print one JSON summary of what was read and done (problems)",
+        )
 
     def _bar(self, stage: str, done: int, total: int) -> None:
         draw_bar(self.stderr, stage, done, total, last=stage == "写入" and done >= total)
@@ -61,7 +67,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 partial=options["partial"],
                 error_file=errors_out,
-                progress=None if options["no_progress"] else self._bar,
+                progress=None if options["no_progress"] or options["json"] else self._bar,
                 defaults=Defaults(focus_area=options["area"], source=options["source"]),
             )
         except ImportRefused as exc:
@@ -69,6 +75,13 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         seconds = time.perf_counter() - started
+        if options["json"]:
+            summary = {**result.summary(), "seconds": round(seconds, 1)}
+            summary["refused"] = [str(e) for e in result.refused[:200]]
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+            if result.refused and not options["partial"]:
+                raise CommandError("有错误,未导入任何行(nothing imported)")
+            return
         for error in result.refused[:50]:
             self.stderr.write(str(error))
         if len(result.refused) > 50:
@@ -88,7 +101,9 @@ class Command(BaseCommand):
             )
         if result.error_file:
             self.stdout.write(f"未导入的行及原因见:{result.error_file}")
-        if result.refused and not options["partial"] and not options["dry_run"]:
+        if result.refused and options["dry_run"]:
+            raise CommandError("检查发现错误(the check found errors);改正后再导入")
+        if result.refused and not options["partial"]:
             raise CommandError("有错误,未导入任何行(nothing imported);改正后重试,或加 --partial")
 
     def _directory(self, options: dict[str, Any]) -> None:
