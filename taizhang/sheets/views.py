@@ -97,6 +97,8 @@ def _run_import(
             "more_errors": max(0, len(result.refused) - 200),
             "refused_rows": len({e.row for e in result.refused}),
             "skipped": [str(e) for e in result.skipped[:200]],
+            "read": result.summary(),
+            "field_names": {key: words[0] for key, words in HEADERS.items()},
         }
     )
     return render(request, "sheets/import.html", context)

@@ -309,3 +309,22 @@ def test_the_command_says_what_it_read_as_json_and_a_failed_check_exits_non_zero
     with pytest.raises(CommandError):
         call_command("import", str(bad), "--campaign", world.campaign.slug, "--dry-run")
     assert not Problem.objects.exists()
+
+
+def test_the_page_says_which_column_it_read_as_what(world, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    client = Client()
+    client.force_login(world.admin_a)
+    with office_workbook(tmp_path, world).open("rb") as upload:
+        page = client.post(
+            reverse("ledger_import", args=[world.campaign.slug]),
+            {"file": upload, "mode": "check", "kind": "problems"},
+        ).content.decode()
+    read = page.split('id="what-was-read"')[1].split("</details>")[0]
+    assert "存在问题 → 问题" in read and "整改时限（截止日期） → 整改时限" in read
+    assert "未导入的列" in read and "备注" in read
