@@ -318,6 +318,9 @@ def _parse(
     seen: dict[Any, int] = {}
     column_items = list(columns.items())
     section_area = None
+    held: _Row | None = None  # the last good row, until the next shows it is not continued
+    held_identity: Any = None
+    held_line = 0
     inferred = inferred if inferred is not None else Counter()
     default_area = lookup.areas.get(defaults.focus_area)
     default_source = defaults.source or "自查"
@@ -401,14 +404,40 @@ def _parse(
             for m in str(_cell(raw, columns.get("measures")) or "").splitlines()
             if m.strip()
         ]
+        values["measure_deadlines"] = [None] * len(values["measures"])
         identity = values["number"] or (title, getattr(values.get("org"), "pk", None))
+        if (
+            held is not None
+            and not row_errors
+            and identity == held_identity
+            and offset == held_line + 1
+        ):
+            # The rows under a problem merged down over them: more measures of that problem,
+            # each by its own deadline; the problem is due when the last of them is.
+            _add_measures(held.values, values)
+            held_line = offset
+            continue
         if identity in seen:
             fail("number" if values["number"] else "title", f"与第 {seen[identity]} 行重复")
         seen.setdefault(identity, offset)
+        if held is not None:
+            yield held
+            held = None
         if row_errors:
             errors.extend(row_errors)
         else:
-            yield _Row(offset, raw, values)
+            held, held_identity, held_line = _Row(offset, raw, values), identity, offset
+    if held is not None:
+        yield held
+
+
+def _add_measures(into: dict[str, Any], row: dict[str, Any]) -> None:
+    if not into["measure_deadlines"] or into["measure_deadlines"][0] is None:
+        into["measure_deadlines"] = [into["deadline"]] * len(into["measures"])
+    into["measures"].extend(row["measures"])
+    into["measure_deadlines"].extend([row["deadline"]] * len(row["measures"]))
+    dates = [d for d in (into["deadline"], row["deadline"]) if d is not None]
+    into["deadline"] = max(dates) if dates else None
 
 
 def headers_for(by: Any) -> dict[str, tuple[str, ...]]:
@@ -768,7 +797,10 @@ class _NewProblems:
             (pid, self.now, self.by_id, EventAction.CREATE, "", status, "导入", written)
         )
         self.measures.extend(
-            (pid, order, text_, None, 0) for order, text_ in enumerate(v["measures"], 1)
+            (pid, order, text_, due, 0)
+            for order, (text_, due) in enumerate(
+                zip(v["measures"], v["measure_deadlines"], strict=True), 1
+            )
         )
         self.cooperating.extend((pid, o.pk) for o in v["cooperating"] if o.pk != org.pk)
         number = v["number"] or self.numbers.next()  # type: ignore[union-attr]

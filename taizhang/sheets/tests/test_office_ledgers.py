@@ -328,3 +328,32 @@ def test_the_page_says_which_column_it_read_as_what(world, tmp_path):
     read = page.split('id="what-was-read"')[1].split("</details>")[0]
     assert "存在问题 → 问题" in read and "整改时限（截止日期） → 整改时限" in read
     assert "未导入的列" in read and "备注" in read
+
+
+def test_measures_merged_down_under_one_problem_stay_one_problem(world, tmp_path):
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "存在问题", "责任单位", "整改措施", "完成时限"])
+    ws.append([1, "审批环节多", "尧都区发改局", "精简环节", "2026年6月底前"])
+    ws.append(["", "", "", "一窗受理", "2026年9月底前"])
+    ws.append(["", "", "", "限时办结", "2026年12月底前"])
+    for column in "ABC":
+        ws.merge_cells(f"{column}2:{column}4")
+    ws.append([2, "窗口少", "尧都区发改局", "增设窗口", "年底前"])
+    wb.save(tmp_path / "合并措施.xlsx")
+    result = import_problems(
+        tmp_path / "合并措施.xlsx", campaign=world.campaign, by=world.admin_a,
+        defaults=Defaults(focus_area="优化营商环境"),
+    )  # fmt: skip
+    assert result.refused == [] and result.created == 2, [str(e) for e in result.refused]
+    problem = Problem.objects.get(title="审批环节多")
+    measures = list(problem.measures.order_by("order").values_list("content", "deadline"))
+    assert measures == [
+        ("精简环节", dt.date(2026, 6, 30)),
+        ("一窗受理", dt.date(2026, 9, 30)),
+        ("限时办结", dt.date(2026, 12, 31)),
+    ]
+    assert problem.deadline == dt.date(2026, 12, 31)
