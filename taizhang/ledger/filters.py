@@ -30,7 +30,9 @@ SORTS = {
     "org": "org_path",
     "-org": "-org_path",
 }
-FILTER_KEYS = ("org", "own", "area", "status", "kind", "source", "deadline", "figure", "q")
+FILTER_KEYS = (
+    "org", "own", "area", "status", "kind", "source", "deadline", "figure", "q", "imported",
+)  # fmt: skip
 
 
 @dataclass
@@ -64,6 +66,9 @@ def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
             raise ValidationError(
                 _("筛选条件 %(k)s 的值 %(v)s 无效。") % {"k": key, "v": params[key]}
             )
+    # 导入销号: "all" for every problem an imported file reported done, or one import's id.
+    if "imported" in params and not (params["imported"] == "all" or params["imported"].isdigit()):
+        raise ValidationError(_("筛选条件 imported 的值 %(v)s 无效。") % {"v": params["imported"]})
     if "area" in params and not (
         params["area"].isdigit() and campaign.focus_areas.filter(pk=params["area"]).exists()
     ):
@@ -88,6 +93,10 @@ def apply_filters(
         problems = problems.filter(deadline_state_q(p["deadline"], campaign, today))
     if "figure" in p:
         problems = problems.filter(figure_filter(p["figure"], today))
+    if p.get("imported") == "all":
+        problems = problems.filter(imported_closure__isnull=False)
+    elif "imported" in p:
+        problems = problems.filter(imported_closure_id=int(p["imported"]))
     if "q" in p:
         text = p["q"]
         problems = problems.filter(Q(title__contains=text) | Q(number=text))

@@ -107,6 +107,16 @@ class Problem(models.Model):
     carried_from = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_to"
     )
+    # 导入销号: a unit's ledger said it was done before it came in (docs/adr/0004).
+    imported_closure = models.ForeignKey(  # indexed where set: see Meta
+        "ImportedClosure",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        db_index=False,
+        verbose_name=_("导入销号"),
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -149,6 +159,11 @@ class Problem(models.Model):
                 fields=["merged_into"],
                 name="problem_merged_into",
                 condition=Q(merged_into__isnull=False),
+            ),
+            models.Index(
+                fields=["imported_closure"],
+                name="problem_imported_closure",
+                condition=Q(imported_closure__isnull=False),
             ),
         ]
 
@@ -293,6 +308,7 @@ class EventAction(models.TextChoices):
     EXTEND_REJECT = "extend_reject", _("驳回延期")
     CARRY_OVER = "carry_over", _("转入新一轮")
     RECOMPUTE = "recompute", _("重算时限")
+    CONFIRM_IMPORT = "confirm_import", _("确认导入销号")
 
 
 # What a bulk insert of history rows fills in (the demo, imports): `core.bulk.insert_rows`.
@@ -391,3 +407,31 @@ class ProblemTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_path} {self.status} {self.n}"
+
+
+class ImportedClosure(models.Model):
+    """The problems one imported file reported as done (已完成, 已销号 …): they come in open and
+    count as rectified only once the campaign office confirms them, in this one recorded act,
+    with the file kept as its evidence (docs/adr/0004)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("文件"), max_length=255)
+    # The uploaded file, kept with the evidence files (ledger.evidence_files).
+    stored_name = models.CharField(max_length=100, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = _("导入销号")
+        verbose_name_plural = _("导入销号")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.count}"

@@ -213,6 +213,7 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
             error_file=error_file,
             progress=progress,
             defaults=Defaults(**(job.options or {}).get("defaults", {})),
+            file_name=job.file_name,
         )
         if result.error_file:
             ImportJob.objects.filter(pk=job.pk).update(error_token=token)
@@ -220,6 +221,7 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
         return {
             "created": result.created,
             "updated": result.updated,
+            "closed_before_import": result.closed_before_import,
             "skipped": [str(e) for e in result.skipped[:SHOWN_ERRORS]],
             "refused_rows": len({e.row for e in result.refused}),
             "written": result.written,

@@ -56,9 +56,19 @@ FIELDS = (
     "progress",
     "closed_at",
     "closure_note",
+    "imported_closure_id",
 )
 BATCH = 2000
 KINDS, SOURCES, STATUSES = ({k: str(v) for k, v in c.choices} for c in (Kind, Source, Status))
+
+
+def _status(row: dict[str, Any]) -> str:
+    """The status, with 导入销号 beside it for a problem an imported file reported done: such
+    closures stay apart from those approved in taizhang everywhere they are shown."""
+    status = STATUSES.get(row["status"], row["status"])
+    if row["imported_closure_id"] is None:
+        return status
+    return f"{status}(导入销号)" if row["status"] == Status.CLOSED else f"{status}(原台账已完成)"
 
 
 def problem_rows(
@@ -107,7 +117,7 @@ def problem_rows(
                 str(DeadlineState.labels[state_of(row["status"], row["deadline"], today, cutoff)]),
                 f"{row['progress']}%",
                 latest.get(row["pk"], ""),
-                STATUSES.get(row["status"], row["status"]),
+                _status(row),
                 closed,
                 row["closure_note"],
             ]

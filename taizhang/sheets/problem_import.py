@@ -8,6 +8,8 @@ Every error names the sheet, the row and the column, in Chinese.
 import datetime as dt
 import difflib
 import re
+import shutil
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,15 +24,18 @@ from taizhang.campaigns.models import Campaign
 from taizhang.core.bulk import insert_rows, reserve_ids
 from taizhang.ledger import permissions, tallies
 from taizhang.ledger.deadlines import default_deadline
+from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import (
     EVENT_COLUMNS,
     OPEN_STATUSES,
     EventAction,
+    ImportedClosure,
     Kind,
     Measure,
     NumberSequence,
     Problem,
     ProblemEvent,
+    ProgressReport,
     Source,
     Status,
 )
@@ -59,7 +64,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "measures": ("整改措施", "措施", "主要措施", "具体措施", "整改举措", "工作措施"),
     "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间", "办结时限",
                  "整改时间", "计划完成时间", "完成期限", "时间节点"),
+    "completion": ("完成情况", "整改进展", "整改成效", "进展情况", "整改情况", "落实情况",
+                   "整改完成情况", "目前进展", "办理情况"),
 }  # fmt: skip
+# 完成情况 that says the problem is done (and no 未 / 正在 / 基本 before it).
+FINISHED = re.compile(
+    r"^(?!.*(?:未|没有|尚未|正在|基本|部分|持续|推进中))"
+    r".*(?:已完成|已整改|已销号|已办结|完成整改|整改完成|整改完毕|已解决|已落实|已到位|办结)"
+)
 # What no office's own ledger lacks. The focus area comes from section rows or the default the
 # importer chooses, the handling kind from the deadline's words, the source from a default.
 REQUIRED = ("title", "org")
@@ -91,6 +103,8 @@ class ImportResult:
     matched: int = 0
     # Rows that name a problem already in the ledger and change nothing in it.
     unchanged: int = 0
+    # New problems the file says are done: open until the office confirms them (导入销号).
+    closed_before_import: int = 0
     # What was read: the sheet, which column became which field, the columns left out, and
     # how many values were inferred rather than read (focus area from a section row, …).
     sheet: str = ""
@@ -114,7 +128,7 @@ class ImportResult:
             "problems_updated": self.updated,
             "problems_unchanged": self.unchanged,
             "matched_without_number": self.matched,
-            "closed_before_import": 0,
+            "closed_before_import": self.closed_before_import,
             "rows_skipped": len(self.skipped),
             "rows_refused": len({e.row for e in self.refused}),
             "inferred": dict(self.inferred),
@@ -405,6 +419,9 @@ def _parse(
             if m.strip()
         ]
         values["measure_deadlines"] = [None] * len(values["measures"])
+        completion = texts.get("completion", "")
+        values["completion"] = completion[:2000]
+        values["reported_closed"] = bool(completion) and bool(FINISHED.match(completion))
         identity = values["number"] or (title, getattr(values.get("org"), "pk", None))
         if (
             held is not None
@@ -464,6 +481,7 @@ def import_problems(
     error_file: Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     defaults: Defaults = Defaults(),
+    file_name: str = "",
 ) -> ImportResult:
     """`progress(stage, done, total)` is called as the work goes on (for a bar); `defaults`
     fill the focus area and source where the sheet has no such column or leaves it empty."""
@@ -498,6 +516,9 @@ def import_problems(
     if dry_run:
         checked = list(rows)
         _check(result, checked, existing, table.sheet)
+        result.closed_before_import = sum(
+            1 for r in checked if r.values["reported_closed"] and r.values["number"] not in existing
+        )
         result.created = sum(1 for r in checked if r.values["number"] not in existing)
     else:
         new = _NewProblems(
@@ -506,6 +527,9 @@ def import_problems(
             existing,
             numbering=numbers.missing,
             rows_at_most=len(table.rows) - header - 1,
+            source_file=path,
+            completion_column="completion" in columns,
+            file_name=file_name,
         )
         result.written = _write(new, rows, result, table.sheet, partial, progress)
     if error_file is not None and errors:
@@ -676,6 +700,16 @@ PROBLEM_COLUMNS = (
     "created_at",
     "version",
     "closure_note",
+    "imported_closure_id",
+)
+REPORT_COLUMNS = (
+    "problem_id",
+    "measure_id",
+    "reported_on",
+    "percent",
+    "text",
+    "author_id",
+    "created_at",
 )
 MEASURE_COLUMNS = ("problem_id", "order", "content", "deadline", "progress")
 
@@ -723,6 +757,8 @@ def _write(
             insert_rows(Measure, MEASURE_COLUMNS, new.measures)
             cooperation = Problem.cooperating_orgs.through
             insert_rows(cooperation, ("problem_id", "org_id"), new.cooperating)
+            insert_rows(ProgressReport, REPORT_COLUMNS, new.reports)
+            result.closed_before_import = new.closed
             # The new rows' tally keys, from what was just written (no need to read it back).
             tallies.track_added(new.keys)
     except _Refused:
@@ -745,8 +781,13 @@ class _NewProblems:
         *,
         numbering: bool,
         rows_at_most: int,
+        source_file: Path,
+        completion_column: bool = False,
+        file_name: str = "",
     ) -> None:
         self.campaign, self.by, self.existing = campaign, by, existing
+        self.source_file, self.completion_column = source_file, completion_column
+        self.file_name = file_name or source_file.name
         self.numbering, self.rows_at_most = numbering, rows_at_most
         self.now, self.today = timezone.now(), timezone.localdate()
         self.by_id = getattr(by, "pk", None)
@@ -755,6 +796,9 @@ class _NewProblems:
         self.events: list[tuple[Any, ...]] = []
         self.measures: list[tuple[Any, ...]] = []
         self.cooperating: list[tuple[int, int]] = []
+        self.reports: list[tuple[Any, ...]] = []
+        self.closure: ImportedClosure | None = None
+        self.closed = 0
         self.keys: Counter[tallies.Key] = Counter()
         self.not_closed = tallies.on_time_code(None)
 
@@ -764,6 +808,13 @@ class _NewProblems:
         self.first_id = reserve_ids(Problem, self.rows_at_most)
         self.numbers = _Numbers(self.campaign) if self.numbering else None
         self.deadlines = {k: default_deadline(self.campaign, k, self.today) for k in Kind.values}
+        if self.completion_column:
+            # Made first, so the problems can name it as they stream in; dropped at the end
+            # when no row said it was done.
+            self.closure = ImportedClosure.objects.create(
+                campaign=self.campaign, file_name=self.file_name[:255], imported_by=self.by,
+                imported_at=self.now,
+            )  # fmt: skip
         if self.by is not None:
             scope_of(self.by)
 
@@ -803,6 +854,15 @@ class _NewProblems:
             )
         )
         self.cooperating.extend((pid, o.pk) for o in v["cooperating"] if o.pk != org.pk)
+        closure_id, progress = None, 0
+        if v["reported_closed"] and self.closure is not None:
+            closure_id, progress = self.closure.pk, 100
+            self.closed += 1
+        if v["completion"]:
+            # What the office wrote of its progress is the problem's first progress entry.
+            self.reports.append(
+                (pid, None, self.today, progress, v["completion"], self.by_id, self.now)
+            )
         number = v["number"] or self.numbers.next()  # type: ignore[union-attr]
         return (
             pid,
@@ -821,16 +881,31 @@ class _NewProblems:
             deadline,
             provisional,
             basis,
-            0,
+            progress,
             self.by_id,
             self.now,
             1,
             "",
+            closure_id,
         )
 
     def finish(self) -> None:
         if self.numbers is not None:
             self.numbers.finish()
+        if self.closure is None:
+            return
+        if not self.closed:
+            self.closure.delete()
+            self.closure = None
+            return
+        # The office's file is the evidence of these closures: kept with the evidence files.
+        stored = f"imported-{uuid.uuid4().hex}{self.source_file.suffix.lower()}"
+        target = evidence_path(stored)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.source_file, target)
+        ImportedClosure.objects.filter(pk=self.closure.pk).update(
+            count=self.closed, stored_name=stored
+        )
 
 
 def _update_existing(

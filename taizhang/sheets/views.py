@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,8 +14,12 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.core import params
 from taizhang.core.typing import AuthedRequest
 from taizhang.intake import permissions as intake_permissions
+from taizhang.ledger import services as ledger
+from taizhang.ledger.errors import NotAllowed, TransitionError
+from taizhang.ledger.models import ImportedClosure
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import WRITE_ROLES, scope_of
 from taizhang.sheets import jobs
@@ -71,6 +76,7 @@ def _run_import(
             partial=mode == "partial",
             error_file=error_file,
             defaults=Defaults(**defaults),
+            file_name=name,
         )
     except HeaderNotFound as exc:
         return _ask_for_mapping(request, context, stored, name, mode, exc, defaults)
@@ -162,8 +168,24 @@ def import_page(request: AuthedRequest, slug: str) -> HttpResponse:
         "sources": [("", _("自查")), *((w, w) for w in ("意见建议", "督导发现", "上级交办"))],
         "jobs": ImportJob.objects.filter(user=request.user, campaign=campaign)[:10],
     }
+    closures = ImportedClosure.objects.filter(campaign=campaign, confirmed_at__isnull=True)
+    if scope_of(request.user).reaches(campaign.org.path, (Role.OFFICE,)):
+        context["pending_closures"] = closures.select_related("imported_by")
     if request.method != "POST":
         return render(request, "sheets/import.html", context)
+    if request.POST.get("action") == "confirm_closure":
+        closure = get_object_or_404(closures, pk=params.row_id(request.POST.get("closure")))
+        try:
+            closed = ledger.confirm_imported_closure(closure, by=request.user)
+        except (NotAllowed, TransitionError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("已确认“%(f)s”的导入销号:%(n)d 个问题计为已整改。")
+                % {"f": closure.file_name, "n": closed},
+            )
+        return redirect("ledger_import", slug=slug)
     if request.POST.get("action") == "map":
         return _apply_mapping(request, context)
     kind = request.POST.get("kind", ImportKind.PROBLEMS)

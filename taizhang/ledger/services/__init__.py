@@ -18,6 +18,7 @@ from taizhang.ledger.services.extensions import (
     recompute_provisional_deadlines,
     request_extension,
 )
+from taizhang.ledger.services.imported import confirm_imported_closure
 from taizhang.ledger.services.recording import (
     add_evidence,
     add_measure,
@@ -38,6 +39,7 @@ __all__ = [
     "apply_to_close",
     "approve_closure",
     "assign_problem",
+    "confirm_imported_closure",
     "decide_extension",
     "decline_problem",
     "merge_problem",

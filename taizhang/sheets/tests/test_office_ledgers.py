@@ -357,3 +357,74 @@ def test_measures_merged_down_under_one_problem_stay_one_problem(world, tmp_path
         ("限时办结", dt.date(2026, 12, 31)),
     ]
     assert problem.deadline == dt.date(2026, 12, 31)
+
+
+def _with_completion(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "存在问题", "责任单位", "整改时限", "完成情况"])
+    ws.append([1, "材料多", "尧都区发改局", "2026年6月底前", "已完成,精简材料 5 项"])
+    ws.append([2, "环节多", "尧都区发改局", "2026年6月底前", "已整改到位"])
+    ws.append([3, "窗口少", "尧都区发改局", "年底前", "正在整改,已增设 1 个窗口"])
+    ws.append([4, "指南旧", "尧都区发改局", "年底前", "未完成"])
+    ws.append([5, "排队长", "尧都区发改局", "年底前", ""])
+    path = tmp_path / "有完成情况.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_done_rows_count_as_rectified_only_once_the_office_confirms_them(world, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    from taizhang.ledger import tallies
+    from taizhang.ledger.models import ImportedClosure, ProgressReport, Status
+    from taizhang.reports.stats import campaign_stats
+
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    checked = import_problems(
+        _with_completion(tmp_path), campaign=world.campaign, by=world.admin_a, dry_run=True,
+        defaults=Defaults(focus_area="优化营商环境"),
+    )  # fmt: skip
+    assert checked.closed_before_import == 2
+    result = import_problems(
+        _with_completion(tmp_path), campaign=world.campaign, by=world.admin_a,
+        defaults=Defaults(focus_area="优化营商环境"), file_name="尧都区台账.xlsx",
+    )  # fmt: skip
+    assert (result.created, result.closed_before_import) == (5, 2)
+    closure = ImportedClosure.objects.get()
+    assert closure.count == 2 and closure.file_name == "尧都区台账.xlsx" and closure.stored_name
+    # Before the office confirms: open, at 100 %, with what the office wrote as progress.
+    assert campaign_stats(world.campaign)["problems_rectified"] == 0
+    done = Problem.objects.get(title="材料多")
+    assert done.status == Status.RECTIFYING and done.progress == 100
+    assert ProgressReport.objects.get(problem=done).text == "已完成,精简材料 5 项"
+    assert ProgressReport.objects.get(problem__title="窗口少").percent == 0
+    assert not ProgressReport.objects.filter(problem__title="排队长").exists()
+    # A unit cannot confirm its own closures; the office does, in one act on the import page.
+    admin = Client()
+    admin.force_login(world.admin_a)
+    url = reverse("ledger_import", args=[world.campaign.slug])
+    assert "pending-closures" not in admin.get(url).content.decode()
+    office = Client()
+    office.force_login(world.office)
+    page = office.get(url).content.decode()
+    assert "pending-closures" in page and "尧都区台账.xlsx" in page
+    listed = office.get(
+        reverse("problem_list", args=[world.campaign.slug]), {"imported": closure.pk}
+    )
+    assert "材料多" in listed.content.decode() and "窗口少" not in listed.content.decode()
+    office.post(url, {"action": "confirm_closure", "closure": closure.pk})
+    stats = campaign_stats(world.campaign)
+    assert stats["problems_rectified"] == 2 and stats["rectification_rate"] == 40.0
+    done.refresh_from_db()
+    assert done.status == Status.CLOSED and done.closed_on_time is None
+    event = ProblemEvent.objects.get(problem=done, action="confirm_import")
+    assert event.actor == world.office and "尧都区台账.xlsx" in event.reason
+    assert tallies.stored_counts(world.campaign) == tallies.fresh_counts(world.campaign)
+    closure.refresh_from_db()
+    assert closure.confirmed_by == world.office
+    office.post(url, {"action": "confirm_closure", "closure": closure.pk})  # once only
+    assert ProblemEvent.objects.filter(action="confirm_import").count() == 2
