@@ -4,7 +4,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from taizhang.orgs import services
-from taizhang.orgs.models import Org, RoleAssignment
+from taizhang.orgs.models import Org, OrgAlias, RoleAssignment
+
+
+class AliasInline(admin.TabularInline):
+    model = OrgAlias
+    extra = 1
 
 
 class RoleInline(admin.TabularInline):
@@ -20,7 +25,7 @@ class OrgAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "depth"]
-    inlines = [RoleInline]
+    inlines = [AliasInline, RoleInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Org | None = None) -> list[str]:
         # A unit's code is its identity in paths and imports: fixed once created.

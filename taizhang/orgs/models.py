@@ -80,3 +80,18 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.org} · {self.get_role_display()}"
+
+
+class OrgAlias(models.Model):
+    """Another name offices write a unit with (市发改委 for 临汾市发展和改革委员会): imports
+    match it like the unit's own name. Kept by the office (admin, the units import)."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("别名"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.org_id}"

@@ -7,7 +7,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from taizhang.orgs.models import Org, Role, RoleAssignment
+from taizhang.orgs.models import Org, OrgAlias, Role, RoleAssignment
 from taizhang.orgs.signals import org_moved
 
 
@@ -53,6 +53,27 @@ def moved_path(field: str, old_path: str, new_path: str) -> Concat:
     """The expression that rewrites `field` of a row under `old_path` to lie under `new_path`;
     for `.filter(**{f"{field}__startswith": old_path}).update(**{field: moved_path(…)})`."""
     return Concat(Value(new_path), Substr(field, len(old_path) + 1))
+
+
+@transaction.atomic
+def set_aliases(org: Org, names: list[str]) -> list[str]:
+    """The unit's other names, replacing those it had; a name another unit already has (as its
+    name or an alias) is refused with that unit named."""
+    wanted = sorted({n.strip() for n in names if n.strip() and n.strip() != org.name})
+    for name in wanted:
+        other = (
+            Org.objects.filter(name=name).exclude(pk=org.pk).first()
+            or Org.objects.filter(aliases__name=name).exclude(pk=org.pk).first()
+        )
+        if other is not None:
+            raise ValidationError(
+                _("别名“%(a)s”已是“%(o)s”(%(c)s)的名称或别名。")
+                % {"a": name, "o": other.name, "c": other.code}
+            )
+    OrgAlias.objects.filter(org=org).exclude(name__in=wanted).delete()
+    for name in wanted:
+        OrgAlias.objects.get_or_create(org=org, name=name)
+    return wanted
 
 
 def assign_role(user: User, org: Org, role: Role | str) -> RoleAssignment:

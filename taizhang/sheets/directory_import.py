@@ -7,16 +7,18 @@ Someone importing (`by`) must hold the office role (活动办公室) over every 
 changes; the command line (`by` None) is the server's administrator.
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from taizhang.orgs.models import Org, OrgKind, Role, RoleAssignment
 from taizhang.orgs.scoping import scope_of
-from taizhang.orgs.services import assign_role, create_org, move_org
+from taizhang.orgs.services import assign_role, create_org, move_org, set_aliases
 from taizhang.sheets.errors import ImportRefused, RowError
 from taizhang.sheets.headers import locate_header
 from taizhang.sheets.reading import read_table
@@ -27,6 +29,7 @@ ORG_HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("单位名称", "名称", "单位"),
     "parent": ("上级单位代码", "上级代码", "上级单位"),
     "kind": ("单位类型", "类型", "层级"),
+    "aliases": ("别名", "简称", "其他名称"),
 }
 USER_HEADERS = {
     "username": ("用户名", "账号", "登录名"),
@@ -133,6 +136,11 @@ def import_orgs(path: Path, *, by: Any = None, dry_run: bool = False) -> Directo
         else:
             stored[code] = create_org(code=code, name=v["name"], kind=kind, parent=parent)
             result.created += 1
+        if v.get("aliases"):
+            try:
+                set_aliases(stored[code], re.split(r"[\u3001,\uff0c;\uff1b]+", v["aliases"]))
+            except ValidationError as exc:
+                errors.append(RowError(sheet, line, names.get("aliases", ""), exc.messages[0]))
 
     if not errors:
         for code in pending:

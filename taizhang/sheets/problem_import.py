@@ -39,7 +39,7 @@ from taizhang.ledger.models import (
     Source,
     Status,
 )
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, OrgAlias
 from taizhang.orgs.naming import short_form, split_units, without_prefix
 from taizhang.orgs.scoping import scope_of
 from taizhang.sheets.errors import RowError
@@ -168,6 +168,11 @@ class _Lookup:
             self.by_name.setdefault(org.name, org)
             self.by_short.setdefault(short_form(org.name), []).append(org)
         self.by_id = {o.pk: o for o in orgs}
+        # The other names the office keeps for units (OrgAlias) count like their own names.
+        for alias, org_id in OrgAlias.objects.filter(org__in=orgs).values_list("name", "org_id"):
+            if org_id in self.by_id and alias not in self.by_name:
+                self.by_name[alias] = self.by_id[org_id]
+                self.by_short.setdefault(short_form(alias), []).append(self.by_id[org_id])
         # The names a unit is written with in front of its own units' names (临汾市, 尧都区).
         self.prefixes = [
             campaign.org.name,

@@ -25,6 +25,8 @@ def test_admin_creates_units_through_the_services(world):
             "parent": world.county_a.pk,
             "role_assignments-TOTAL_FORMS": "0",
             "role_assignments-INITIAL_FORMS": "0",
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -47,6 +49,8 @@ def test_admin_moves_a_unit_and_its_problems_follow(world):
             "role_assignments-0-org": world.town_a2.pk,
             "role_assignments-0-user": world.handler_a2.pk,
             "role_assignments-0-role": "handler",
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

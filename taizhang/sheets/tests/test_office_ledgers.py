@@ -428,3 +428,26 @@ def test_done_rows_count_as_rectified_only_once_the_office_confirms_them(world, 
     assert closure.confirmed_by == world.office
     office.post(url, {"action": "confirm_closure", "closure": closure.pk})  # once only
     assert ProblemEvent.objects.filter(action="confirm_import").count() == 2
+
+
+def test_aliases_kept_for_a_unit_match_like_its_name(world, tmp_path):
+    from taizhang.orgs.models import OrgAlias
+    from taizhang.orgs.services import set_aliases
+
+    units = Workbook()
+    units.active.append(["单位代码", "单位名称", "上级单位代码", "单位类型", "别名"])
+    units.active.append(["141002801", "尧都区发改局", "141002", "部门", "区发展改革委、尧都发改"])
+    units.save(tmp_path / "单位.xlsx")
+    call_command("import", str(tmp_path / "单位.xlsx"), "--kind", "orgs")
+    assert set(OrgAlias.objects.values_list("name", flat=True)) == {"区发展改革委", "尧都发改"}
+    with pytest.raises(ValidationError, match="侯马市"):
+        set_aliases(world.dept_a1, ["侯马市"])  # another unit's name
+    wb = Workbook()
+    wb.active.append(["存在问题", "责任单位"])
+    wb.active.append(["材料多", "尧都发改"])
+    wb.save(tmp_path / "台账.xlsx")
+    result = import_problems(
+        tmp_path / "台账.xlsx", campaign=world.campaign, by=world.office, dry_run=True,
+        defaults=Defaults(focus_area="优化营商环境"),
+    )  # fmt: skip
+    assert result.refused == [] and result.created == 1, [str(e) for e in result.refused]
