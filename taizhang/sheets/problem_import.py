@@ -412,6 +412,7 @@ def _parse(
             fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
         values["source"] = SOURCE_WORDS.get(source)
         title = texts.get("title", "")
+        values["given"] = {key for key, value in texts.items() if value}
         values["title"] = title[:300]
         # Nothing an office wrote is cut off: a long problem goes whole into the description.
         values["description"] = title if len(title) > 300 else ""
@@ -660,9 +661,17 @@ def _check_updates(
         for chunk in _chunks(list(existing.values()))
         for p in Problem.objects.filter(pk__in=chunk).only(
             "number", "org_id", "status", "title", "focus_area_id", "responsible_leader",
-            "responsible_person",
+            "responsible_person", "deadline", "kind", "source",
         )
     }  # fmt: skip
+    measures: dict[int, list[str]] = {}
+    for chunk in _chunks(list(existing.values())):
+        for pid, content in (
+            Measure.objects.filter(problem_id__in=chunk)
+            .order_by("problem_id", "order", "pk")
+            .values_list("problem_id", "content")
+        ):
+            measures.setdefault(pid, []).append(content)
     for row in rows:
         problem = current.get(row.values["number"])
         if problem is None:
@@ -681,6 +690,31 @@ def _check_updates(
                     f"{problem.number} 的状态为“{problem.get_status_display()}”,不能再修改",
                 )
             )
+        for column, message in _not_by_import(problem, row.values, measures.get(problem.pk, [])):
+            errors.append(RowError(sheet, row.line, column, message))
+
+
+def _not_by_import(
+    problem: Problem, values: dict[str, Any], measures: list[str]
+) -> Iterator[tuple[str, str]]:
+    """Changes an import does not make, said instead of silently left out: a deadline moves
+    by an extension request, measures are added on the problem's page, and the kind and source
+    are what the problem was recorded with."""
+    given = values.get("given", set())
+    if "deadline" in given and values["deadline"] and values["deadline"] != problem.deadline:
+        yield (
+            "整改时限",
+            (
+                f"整改时限从 {problem.deadline} 改为 {values['deadline']}:"
+                "变更时限须提交延期申请,导入不能修改"
+            ),
+        )
+    if "kind" in given and values["kind"] != problem.kind:
+        yield "整改类型", "整改类型不能通过导入修改"
+    if "source" in given and values["source"] != problem.source:
+        yield "来源", "来源不能通过导入修改"
+    if "measures" in given and values["measures"] != measures:
+        yield "整改措施", "整改措施与台账中的不同:请在问题页添加措施,导入不能修改"
 
 
 PROBLEM_COLUMNS = (

@@ -451,3 +451,22 @@ def test_aliases_kept_for_a_unit_match_like_its_name(world, tmp_path):
         defaults=Defaults(focus_area="优化营商环境"),
     )  # fmt: skip
     assert result.refused == [] and result.created == 1, [str(e) for e in result.refused]
+
+
+def test_a_re_import_that_moves_a_deadline_or_changes_measures_says_why_it_cannot(world, tmp_path):
+    from openpyxl import load_workbook
+
+    world.campaign.starts_on = dt.date(2026, 1, 1)
+    world.campaign.ends_on = dt.date(2026, 12, 31)
+    world.campaign.save()
+    path = office_workbook(tmp_path, world)
+    import_problems(path, campaign=world.campaign, by=world.admin_a)
+    wb = load_workbook(path)
+    wb.active["G5"] = "2026年8月底前"  # the first problem's deadline, moved earlier
+    wb.active["C9"] = "重新编印\n上网公开"  # 办事指南不清 gets a second measure
+    wb.save(path)
+    again = import_problems(path, campaign=world.campaign, by=world.admin_a)
+    messages = [str(e) for e in again.refused]
+    assert any("变更时限须提交延期申请" in m and "第 5 行" in m for m in messages), messages
+    assert any("请在问题页添加措施" in m and "第 9 行" in m for m in messages), messages
+    assert Problem.objects.get(title="企业开办环节多").deadline == dt.date(2026, 12, 31)
