@@ -13,14 +13,9 @@ from taizhang.core.management.commands.serve import worker_options
 
 
 def run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "TAIZHANG_VAR_DIR": str(tmp_path),
-    }
     return subprocess.run(
         [sys.executable, "-m", "taizhang", *args],
-        env=env,
+        env=_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=300,
@@ -61,21 +56,7 @@ def test_serve_answers_with_single_threaded_processes(tmp_path):
     """`taizhang serve --threads 1` (PostgreSQL's default) serves the app, static files
     included, and closes each connection after its answer so the next waits for any free
     process."""
-    run(tmp_path, "migrate")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "TAIZHANG_VAR_DIR": str(tmp_path),
-    }
-    port = _free_port()
-    command = ["serve", "--port", str(port), "--threads", "1", "--workers", "2", "--no-worker"]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "taizhang", *command],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = _serve(tmp_path, "--threads", "1", "--workers", "2", "--no-worker")
     try:
         page = _get_when_up(port, "/login/")
         assert page.status == 200 and "登录" in page.read().decode()
@@ -83,6 +64,28 @@ def test_serve_answers_with_single_threaded_processes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _env(tmp_path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "TAIZHANG_VAR_DIR": str(tmp_path),
+    }
+
+
+def _serve(tmp_path, *options: str) -> tuple[subprocess.Popen[bytes], int]:
+    """`taizhang serve` on a migrated SQLite file and a free port, as an operator starts it."""
+    run(tmp_path, "migrate")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "taizhang", "serve", "--port", str(port), *options],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return server, port
 
 
 def _free_port() -> int:
@@ -112,20 +115,7 @@ def _children(pid: int) -> set[int]:
 
 
 def test_serve_restarts_its_task_worker_when_it_dies(tmp_path):
-    run(tmp_path, "migrate")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "TAIZHANG_VAR_DIR": str(tmp_path),
-    }
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "taizhang", "serve", "--port", str(port), "--threads", "1"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = _serve(tmp_path, "--threads", "1")
     try:
         _get_when_up(port, "/login/")
         [first] = _children(server.pid)
@@ -141,21 +131,7 @@ def test_serve_restarts_its_task_worker_when_it_dies(tmp_path):
 
 
 def test_serve_refuses_a_body_declared_too_large_before_it_is_sent(tmp_path):
-    run(tmp_path, "migrate")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "TAIZHANG_VAR_DIR": str(tmp_path),
-    }
-    port = _free_port()
-    command = ["serve", "--port", str(port), "--threads", "1", "--workers", "1", "--no-worker"]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "taizhang", *command],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = _serve(tmp_path, "--threads", "1", "--workers", "1", "--no-worker")
     try:
         _get_when_up(port, "/login/")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -180,11 +156,7 @@ def test_a_worker_outlives_a_database_locked_past_its_busy_timeout(tmp_path):
     import sqlite3
 
     run(tmp_path, "migrate")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "TAIZHANG_VAR_DIR": str(tmp_path),
-    }
+    env = _env(tmp_path)
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         worker = subprocess.Popen(

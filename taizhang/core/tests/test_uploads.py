@@ -17,7 +17,7 @@ from taizhang.sheets.models import ImportJob, JobStatus
 from taizhang.testing import PDF, record
 
 
-def test_a_body_that_grows_past_the_cap_is_cut_off(world, settings):
+def test_a_body_past_the_cap_is_refused_and_nothing_is_stored(world, settings):
     settings.MAX_REQUEST_BYTES = 2**20
     client = Client()
     client.force_login(world.handler_a1)
@@ -66,3 +66,18 @@ def test_old_leftovers_are_removed_at_night_but_not_a_running_jobs_file(world, s
     run_nightly(timezone.now())
     left = {p.name for p in Path(uploads).iterdir()} | {p.name for p in Path(errors).iterdir()}
     assert left == {"busy.xlsx", "fresh.xlsx"}
+
+
+def test_a_body_that_says_no_length_is_cut_off_once_it_passes_the_cap(settings):
+    """A chunked upload has no Content-Length for the middleware to read: the upload handler
+    counts what arrives and stops at the cap."""
+    import pytest
+    from django.core.exceptions import RequestDataTooBig
+
+    from taizhang.core.uploads import CappedUploadHandler
+
+    settings.MAX_REQUEST_BYTES = 1000
+    handler = CappedUploadHandler()
+    assert handler.receive_data_chunk(b"x" * 600, 0) == b"x" * 600
+    with pytest.raises(RequestDataTooBig):
+        handler.receive_data_chunk(b"x" * 600, 600)

@@ -4,7 +4,6 @@ takes every copy of its path along; recomputed deadlines are versioned and logge
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 
 from taizhang.ledger import services, tallies
@@ -14,7 +13,7 @@ from taizhang.meetings.models import MemberTally
 from taizhang.meetings.services import add_member
 from taizhang.orgs.services import move_org
 from taizhang.supervision.services import issue_notice, visible_notices
-from taizhang.testing import close, record
+from taizhang.testing import record
 
 
 def test_a_failing_history_insert_leaves_the_status_and_tallies_as_they_were(world, monkeypatch):
@@ -104,10 +103,3 @@ def test_a_handler_cannot_label_their_own_problem_as_found_or_assigned_from_abov
     assert inspected.source == Source.INSPECTION
     assigned = record(world, by=world.admin_a, source=Source.ASSIGNED)
     assert assigned.source == Source.ASSIGNED and assigned.status == Status.ASSIGNED
-
-
-def test_close_still_works(world):
-    problem = close(world, record(world))
-    assert problem.status == Status.CLOSED
-    with pytest.raises(ValidationError):
-        services.void_problem(problem, by=world.admin_a, version=problem.version, reason="")

@@ -13,6 +13,17 @@ from taizhang.ledger.models import Kind, Problem, ProblemEvent, Source
 from taizhang.sheets.problem_import import Defaults, import_problems
 from taizhang.sheets.values import BadValue, read_deadline
 
+
+@pytest.fixture(autouse=True)
+def year_2026(request):
+    """The campaign runs through 2026, so that the dates offices write fall inside it."""
+    if "world" in request.fixturenames:
+        world = request.getfixturevalue("world")
+        world.campaign.starts_on = dt.date(2026, 1, 1)
+        world.campaign.ends_on = dt.date(2026, 12, 31)
+        world.campaign.save()
+
+
 OFFICE_HEADER = ["序号", "存在问题", "整改措施", "责任\n领导", "牵头 单位", "责任人",
                  "整改时限（截止日期）", "备注"]  # fmt: skip
 
@@ -44,9 +55,6 @@ def office_workbook(tmp_path, world, *, sections=True):
 
 
 def test_an_office_ledger_comes_in_as_it_is(world, tmp_path):
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     result = import_problems(
         office_workbook(tmp_path, world), campaign=world.campaign, by=world.admin_a
     )
@@ -67,9 +75,6 @@ def test_an_office_ledger_comes_in_as_it_is(world, tmp_path):
 
 
 def test_without_sections_a_default_area_and_source_are_given_for_the_file(world, tmp_path):
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     path = office_workbook(tmp_path, world, sections=False)
     refused = import_problems(path, campaign=world.campaign, by=world.admin_a, dry_run=True)
     assert refused.refused and "默认聚焦领域" in str(refused.refused[0])
@@ -119,9 +124,6 @@ def test_the_import_page_takes_a_default_area_and_reports_the_rows_it_skipped(wo
     from django.test import Client
     from django.urls import reverse
 
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     client = Client()
     client.force_login(world.admin_a)
     url = reverse("ledger_import", args=[world.campaign.slug])
@@ -154,9 +156,6 @@ def _two_row_workbook(tmp_path):
 
 
 def test_a_header_over_two_rows_is_read_from_both(world, tmp_path):
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     result = import_problems(
         _two_row_workbook(tmp_path), campaign=world.campaign, by=world.admin_a,
         defaults=Defaults(focus_area="优化营商环境"),
@@ -232,9 +231,6 @@ def test_an_abbreviation_two_counties_share_is_resolved_in_the_importers_county(
 
 
 def test_the_same_file_again_without_numbers_changes_nothing(world, tmp_path):
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     path = office_workbook(tmp_path, world)
     import_problems(path, campaign=world.campaign, by=world.admin_a)
     versions = dict(Problem.objects.values_list("pk", "version"))
@@ -247,9 +243,6 @@ def test_the_same_file_again_without_numbers_changes_nothing(world, tmp_path):
 
 
 def test_an_edited_row_updates_its_problem_with_before_and_after(world, tmp_path):
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     path = office_workbook(tmp_path, world)
     import_problems(path, campaign=world.campaign, by=world.admin_a)
     from openpyxl import load_workbook
@@ -291,9 +284,6 @@ def test_the_command_says_what_it_read_as_json_and_a_failed_check_exits_non_zero
 
     from django.core.management.base import CommandError
 
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     path = office_workbook(tmp_path, world)
     call_command("import", str(path), "--campaign", world.campaign.slug, "--dry-run", "--json")
     summary = json.loads(capsys.readouterr().out)
@@ -315,9 +305,6 @@ def test_the_page_says_which_column_it_read_as_what(world, tmp_path):
     from django.test import Client
     from django.urls import reverse
 
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     client = Client()
     client.force_login(world.admin_a)
     with office_workbook(tmp_path, world).open("rb") as upload:
@@ -331,9 +318,6 @@ def test_the_page_says_which_column_it_read_as_what(world, tmp_path):
 
 
 def test_measures_merged_down_under_one_problem_stay_one_problem(world, tmp_path):
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     wb = Workbook()
     ws = wb.active
     ws.append(["序号", "存在问题", "责任单位", "整改措施", "完成时限"])
@@ -381,9 +365,6 @@ def test_done_rows_count_as_rectified_only_once_the_office_confirms_them(world, 
     from taizhang.ledger.models import ImportedClosure, ProgressReport, Status
     from taizhang.reports.stats import campaign_stats
 
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     checked = import_problems(
         _with_completion(tmp_path), campaign=world.campaign, by=world.admin_a, dry_run=True,
         defaults=Defaults(focus_area="优化营商环境"),
@@ -456,9 +437,6 @@ def test_aliases_kept_for_a_unit_match_like_its_name(world, tmp_path):
 def test_a_re_import_that_moves_a_deadline_or_changes_measures_says_why_it_cannot(world, tmp_path):
     from openpyxl import load_workbook
 
-    world.campaign.starts_on = dt.date(2026, 1, 1)
-    world.campaign.ends_on = dt.date(2026, 12, 31)
-    world.campaign.save()
     path = office_workbook(tmp_path, world)
     import_problems(path, campaign=world.campaign, by=world.admin_a)
     wb = load_workbook(path)
