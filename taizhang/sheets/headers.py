@@ -19,9 +19,15 @@ def header_name(value: Any) -> str:
     return _MARKS.sub("", _NOTE.sub("", name))
 
 
-def _fields(names: list[str], headers: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def _fields(
+    names: list[str], headers: dict[str, tuple[str, ...]], hidden: frozenset[int] = frozenset()
+) -> dict[str, int]:
+    """Field → column; a visible column wins over a hidden one of the same name (an office
+    hides the old 责任单位 column and types the new one beside it)."""
     found: dict[str, int] = {}
-    for column, name in enumerate(names):
+    order = sorted(range(len(names)), key=lambda c: c in hidden)
+    for column in order:
+        name = names[column]
         for key, words in headers.items():
             if name in words and key not in found:
                 found[key] = column
@@ -64,18 +70,24 @@ def locate_header(
     rows: list[list[Any]],
     headers: dict[str, tuple[str, ...]],
     required: tuple[str, ...],
+    *,
+    hidden: frozenset[int] = frozenset(),
+    at: int | None = None,
 ) -> tuple[int, dict[str, int]]:
     """(index of the last header row, field → column). The first row naming two fields is the
-    header; when the row below it names a field too, the header has two rows (a merged group
-    over its columns) and the names are read from both."""
-    for index, row in enumerate(rows[:SEARCH_ROWS]):
-        names = [header_name(v) for v in row]
-        found = _fields(names, headers)
-        if len(found) < 2:
+    header (or row `at`, counted from 1, when the user said which); when the row below it names
+    a field too, the header has two rows (a merged group over its columns) and the names are
+    read from both."""
+    first = 0 if at is None else max(0, at - 1)
+    last = SEARCH_ROWS if at is None else first + 1
+    for index in range(first, min(last, len(rows))):
+        names = [header_name(v) for v in rows[index]]
+        found = _fields(names, headers, hidden)
+        if len(found) < (1 if at else 2):
             continue
         below = [header_name(v) for v in rows[index + 1]] if index + 1 < len(rows) else []
         if _is_second_header_row(names, below, headers):
-            combined = _fields(_two_rows(names, below), headers)
+            combined = _fields(_two_rows(names, below), headers, hidden)
             for key, column in found.items():
                 combined.setdefault(key, column)
             found, index = combined, index + 1
@@ -85,15 +97,23 @@ def locate_header(
             raise HeaderNotFound([RowError(sheet, index + 1, "", f"缺少必填列:{listed}")])
         return index, found
     examples = "”“".join(words[0] for words in list(headers.values())[:2])
+    if at is not None:
+        raise HeaderNotFound(
+            [RowError(sheet, at, "", f"第 {at} 行没有可识别的列名:请在下方为各列选择对应字段")]
+        )
     raise HeaderNotFound(
         [RowError(sheet, 1, "", f"找不到表头:前 {SEARCH_ROWS} 行里没有“{examples}”等列名")]
     )
 
 
-def header_candidates(rows: list[list[Any]]) -> tuple[int, list[tuple[int, str]]]:
-    """The row that most looks like a header, and its non-empty cells, for the user to match
-    by hand: of the first rows, the one with the most different names (a title merged across
-    the sheet has one name in every cell, and is not it)."""
+def header_candidates(
+    rows: list[list[Any]], at: int | None = None
+) -> tuple[int, list[tuple[int, str]]]:
+    """The row that most looks like a header (or row `at`, from 1), and its non-empty cells,
+    for the user to match by hand: of the first rows, the one with the most different names
+    (a title merged across the sheet has one name in every cell, and is not it)."""
+    if at is not None and 0 < at <= len(rows):
+        return at - 1, [(column, text(v)) for column, v in enumerate(rows[at - 1]) if text(v)]
     best, best_cells, best_count = 0, [], 1
     for index, row in enumerate(rows[:SEARCH_ROWS]):
         cells = [(column, text(v)) for column, v in enumerate(row) if text(v)]

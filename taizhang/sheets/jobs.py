@@ -25,11 +25,11 @@ from django_tasks import task
 from taizhang.core import runner
 from taizhang.sheets.directory_import import import_orgs, import_users
 from taizhang.sheets.errors import HeaderNotFound, ImportRefused
-from taizhang.sheets.headers import header_candidates
+from taizhang.sheets.mapping import mapping_choices
 from taizhang.sheets.member_import import import_members
 from taizhang.sheets.models import ImportJob, ImportKind, JobStatus
-from taizhang.sheets.problem_import import Defaults, import_problems
-from taizhang.sheets.reading import as_uploaded, read_table
+from taizhang.sheets.problem_import import Defaults, headers_for, import_problems
+from taizhang.sheets.reading import as_uploaded
 from taizhang.sheets.suggestion_import import import_suggestions
 
 log = logging.getLogger(__name__)
@@ -126,12 +126,14 @@ def execute(job_id: int) -> None:
     except Cancelled:
         _finish(job_id, JobStatus.CANCELLED, {})
     except HeaderNotFound as exc:
-        table = read_table(path, set())
-        _row, cells = header_candidates(table.rows)
+        options = job.options or {}
+        mapping = mapping_choices(
+            path, headers_for(job.user), options.get("sheet", ""), options.get("header_row")
+        )
         _finish(
             job_id,
             JobStatus.MAPPING,
-            {"errors": [str(e) for e in exc.errors], "cells": [header for _c, header in cells]},
+            {"errors": [str(e) for e in exc.errors], "mapping": mapping},
             keep_file=True,
         )
         return
@@ -155,6 +157,15 @@ def execute(job_id: int) -> None:
         _finish(job_id, JobStatus.REFUSED if failed else JobStatus.DONE, outcome)
         return
     path.unlink(missing_ok=True)
+
+
+def show_mapping(
+    job: ImportJob, headers: dict[str, tuple[str, ...]], where: tuple[str, int | None] | None
+) -> None:
+    """Another sheet or header row of a job waiting for its mapping, as the user asked."""
+    sheet, row = where or ("", None)
+    mapping = mapping_choices(folder("import-uploads") / job.stored_name, headers, sheet, row)
+    ImportJob.objects.filter(pk=job.pk).update(result={**job.result, "mapping": mapping})
 
 
 def can_retry(job: ImportJob) -> bool:
@@ -214,6 +225,8 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
             progress=progress,
             defaults=Defaults(**(job.options or {}).get("defaults", {})),
             file_name=job.file_name,
+            sheet=(job.options or {}).get("sheet", ""),
+            header_row=(job.options or {}).get("header_row"),
         )
         if result.error_file:
             ImportJob.objects.filter(pk=job.pk).update(error_token=token)
@@ -223,7 +236,7 @@ def _run(job: ImportJob, path: Path, progress: Any) -> dict[str, Any]:
             "updated": result.updated,
             "closed_before_import": result.closed_before_import,
             "skipped": [str(e) for e in result.skipped[:SHOWN_ERRORS]],
-            "refused_rows": len({e.row for e in result.refused}),
+            "refused_rows": result.refused_rows,
             "written": result.written,
             **_errors(refused),
         }

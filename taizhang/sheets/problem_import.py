@@ -7,6 +7,7 @@ Every error names the sheet, the row and the column, in Chinese.
 
 import datetime as dt
 import difflib
+import itertools
 import re
 import shutil
 import uuid
@@ -42,9 +43,9 @@ from taizhang.ledger.models import (
 from taizhang.orgs.models import Org, OrgAlias
 from taizhang.orgs.naming import short_form, split_units, without_prefix
 from taizhang.orgs.scoping import scope_of
-from taizhang.sheets.errors import RowError
+from taizhang.sheets.errors import HeaderNotFound, RowError
 from taizhang.sheets.headers import locate_header
-from taizhang.sheets.reading import read_table
+from taizhang.sheets.reading import Table, read_tables
 from taizhang.sheets.values import KIND_IN_DEADLINE, BadValue, read_deadline, text
 from taizhang.sheets.workbook import Column, write_xlsx
 
@@ -107,7 +108,9 @@ class ImportResult:
     closed_before_import: int = 0
     # What was read: the sheet, which column became which field, the columns left out, and
     # how many values were inferred rather than read (focus area from a section row, …).
-    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+    # Sheets left out, with why (a summary sheet, a sheet of notes).
+    sheets_skipped: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     inferred: Counter[str] = field(default_factory=Counter)
@@ -115,7 +118,8 @@ class ImportResult:
     def summary(self) -> dict[str, Any]:
         """What `taizhang import --json` prints."""
         return {
-            "sheet": self.sheet,
+            "sheets": self.sheets,
+            "sheets_skipped": self.sheets_skipped,
             "columns": self.columns,
             "ignored_columns": self.ignored,
             "warnings": [
@@ -130,7 +134,7 @@ class ImportResult:
             "matched_without_number": self.matched,
             "closed_before_import": self.closed_before_import,
             "rows_skipped": len(self.skipped),
-            "rows_refused": len({e.row for e in self.refused}),
+            "rows_refused": self.refused_rows,
             "inferred": dict(self.inferred),
             "written": self.written,
         }
@@ -142,12 +146,34 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.refused
 
+    @property
+    def refused_rows(self) -> int:
+        return len({(e.sheet, e.row) for e in self.refused})
+
 
 @dataclass
 class _Row:
+    sheet: str
     line: int
     raw: list[Any]
     values: dict[str, Any]
+
+    @property
+    def where(self) -> tuple[str, int]:
+        return self.sheet, self.line
+
+
+@dataclass
+class _Part:
+    """One sheet of the file that holds a ledger: where its header ends and its columns."""
+
+    table: Table
+    header: int
+    columns: dict[str, int]
+
+    @property
+    def body(self) -> int:
+        return len(self.table.rows) - self.header - 1
 
 
 class _Lookup:
@@ -326,6 +352,7 @@ def _parse(
     defaults: Defaults = Defaults(),
     skipped: list[RowError] | None = None,
     inferred: Counter[str] | None = None,
+    seen: dict[Any, tuple[str, int]] | None = None,
 ) -> Iterator[_Row]:
     """The rows that pass, one at a time as they are checked; the others' errors go to
     `errors`, and rows that are not problems (section titles, totals, notes, signatures) to
@@ -334,7 +361,7 @@ def _parse(
     total = len(table_rows) - header - 1
     latest = campaign.ends_on + dt.timedelta(days=MAX_DEADLINE_DAYS_AFTER)
     header_names = {key: text(table_rows[header][index]) for key, index in columns.items()}
-    seen: dict[Any, int] = {}
+    seen = seen if seen is not None else {}
     column_items = list(columns.items())
     section_area = None
     held: _Row | None = None  # the last good row, until the next shows it is not continued
@@ -441,15 +468,17 @@ def _parse(
             held_line = offset
             continue
         if identity in seen:
-            fail("number" if values["number"] else "title", f"与第 {seen[identity]} 行重复")
-        seen.setdefault(identity, offset)
+            where = seen[identity]
+            at = f"第 {where[1]} 行" if where[0] == sheet else f"工作表“{where[0]}”第 {where[1]} 行"
+            fail("number" if values["number"] else "title", f"与{at}重复")
+        seen.setdefault(identity, (sheet, offset))
         if held is not None:
             yield held
             held = None
         if row_errors:
             errors.extend(row_errors)
         else:
-            held, held_identity, held_line = _Row(offset, raw, values), identity, offset
+            held, held_identity, held_line = _Row(sheet, offset, raw, values), identity, offset
     if held is not None:
         yield held
 
@@ -488,17 +517,24 @@ def import_problems(
     progress: Callable[[str, int, int], None] | None = None,
     defaults: Defaults = Defaults(),
     file_name: str = "",
+    sheet: str = "",
+    header_row: int | None = None,
 ) -> ImportResult:
     """`progress(stage, done, total)` is called as the work goes on (for a bar); `defaults`
-    fill the focus area and source where the sheet has no such column or leaves it empty."""
+    fill the focus area and source where the sheet has no such column or leaves it empty.
+    Every sheet with a ledger's header is read, or only `sheet` with its header in row
+    `header_row` when the user said so."""
     headers = headers_for(by)
-    table = read_table(path, {word for words in headers.values() for word in words})
-    header, columns = locate_header(table.sheet, table.rows, headers, REQUIRED)
+    result = ImportResult()
+    parts = _ledger_parts(read_tables(path), headers, result, sheet, header_row)
     lookup = _Lookup(campaign, by)
-    errors: list[RowError] = []
-    numbers = _numbers_in(table.rows, header, columns)
+    errors = result.refused
+    numbers = _FileNumbers([], False)
+    for part in parts:
+        found = _numbers_in(part.table.rows, part.header, part.columns)
+        numbers.given += found.given
+        numbers.missing = numbers.missing or found.missing
     existing = _existing_numbers(campaign, numbers.given)
-    result = ImportResult(refused=errors)
     if defaults.focus_area and defaults.focus_area not in lookup.areas:
         raise ValidationError(
             f"默认聚焦领域“{defaults.focus_area}”不是本活动的聚焦领域"
@@ -508,20 +544,20 @@ def import_problems(
         raise ValidationError(
             f"默认来源“{defaults.source}”应为 自查、意见建议、督导发现 或 上级交办"
         )
-    result.sheet = table.sheet
-    result.columns = {key: text(table.rows[header][i]) for key, i in columns.items()}
-    result.ignored = [
-        text(v) for i, v in enumerate(table.rows[header]) if text(v) and i not in columns.values()
-    ]
-    rows = _parse(
-        table.rows, table.sheet, header, columns, lookup, errors, progress, defaults,
-        result.skipped, result.inferred,
+    _say_what_is_read(parts, result)
+    seen: dict[Any, tuple[str, int]] = {}
+    rows: Iterator[_Row] = itertools.chain.from_iterable(
+        _parse(
+            part.table.rows, part.table.sheet, part.header, part.columns, lookup, errors,
+            progress, defaults, result.skipped, result.inferred, seen,
+        )
+        for part in parts
     )  # fmt: skip
     if numbers.missing:
         rows = _matched(rows, _by_text(campaign), existing, result)
     if dry_run:
         checked = list(rows)
-        _check(result, checked, existing, table.sheet)
+        _check(result, checked, existing)
         result.closed_before_import = sum(
             1 for r in checked if r.values["reported_closed"] and r.values["number"] not in existing
         )
@@ -532,16 +568,72 @@ def import_problems(
             by,
             existing,
             numbering=numbers.missing,
-            rows_at_most=len(table.rows) - header - 1,
+            rows_at_most=sum(part.body for part in parts),
             source_file=path,
-            completion_column="completion" in columns,
+            completion_column=any("completion" in part.columns for part in parts),
             file_name=file_name,
         )
-        result.written = _write(new, rows, result, table.sheet, partial, progress)
+        result.written = _write(new, rows, result, partial, progress)
     if error_file is not None and errors:
-        _write_errors(error_file, table.rows[header], table.rows, errors)
+        _write_errors(error_file, parts, errors)
         result.error_file = error_file
     return result
+
+
+def _ledger_parts(
+    tables: list[Table],
+    headers: dict[str, tuple[str, ...]],
+    result: ImportResult,
+    sheet: str,
+    header_row: int | None,
+) -> list[_Part]:
+    """The sheets that hold a ledger. A workbook kept one sheet per unit is read whole; a
+    sheet without a ledger's header (a summary, notes) is left out and said so. When no sheet
+    has one, the first sheet's problem is raised for the user to map its columns."""
+    if sheet:
+        chosen = [t for t in tables if t.sheet == sheet]
+        if not chosen:
+            names = "、".join(f"“{t.sheet}”" for t in tables)
+            raise ValidationError(f"文件中没有工作表“{sheet}”(有:{names})")
+        tables = chosen
+    parts: list[_Part] = []
+    problems: list[HeaderNotFound] = []
+    for table in tables:
+        try:
+            header, columns = locate_header(
+                table.sheet, table.rows, headers, REQUIRED, hidden=table.hidden, at=header_row
+            )
+        except HeaderNotFound as exc:
+            problems.append(exc)
+            if table.rows:
+                result.sheets_skipped.append(f"“{table.sheet}”:{exc.errors[0].message}")
+            continue
+        parts.append(_Part(table, header, columns))
+    if not parts:
+        # A header missing a required column says more than a sheet with no header at all.
+        raise next((p for p in problems if "缺少" in p.errors[0].message), problems[0])
+    return parts
+
+
+def _say_what_is_read(parts: list[_Part], result: ImportResult) -> None:
+    """The sheets, which column became which field, and the columns left out (hidden ones
+    marked), for the page and `--json` to show before anything is written."""
+    result.sheets = [part.table.sheet for part in parts]
+    for part in parts:
+        names = part.table.rows[part.header]
+        for key, index in part.columns.items():
+            name = text(names[index])
+            known = result.columns.get(key)
+            if known is None:
+                result.columns[key] = name
+            elif name not in known.split(" / "):
+                result.columns[key] = f"{known} / {name}"
+        for index, value in enumerate(names):
+            name = text(value)
+            if index in part.table.hidden and name:
+                name += "(隐藏列)"
+            if name and index not in part.columns.values() and name not in result.ignored:
+                result.ignored.append(name)
 
 
 @dataclass
@@ -595,14 +687,12 @@ def _matched(
         yield row
 
 
-def _check(
-    result: ImportResult, rows: list[_Row], existing: dict[str, int], sheet: str
-) -> list[_Row]:
+def _check(result: ImportResult, rows: list[_Row], existing: dict[str, int]) -> list[_Row]:
     """Check the rows that update problems and count those that may go in; returns them."""
     updates = [r for r in rows if r.values["number"] in existing]
-    _check_updates(updates, existing, sheet, result.refused)
-    refused = {e.row for e in result.refused}
-    good_updates = [r for r in updates if r.line not in refused]
+    _check_updates(updates, existing, result.refused)
+    refused = {(e.sheet, e.row) for e in result.refused}
+    good_updates = [r for r in updates if r.where not in refused]
     changing = [r for r in good_updates if r.values.get("changes")]
     result.updated, result.unchanged = len(changing), len(good_updates) - len(changing)
     return changing
@@ -649,9 +739,7 @@ def _changes(problem: Problem, values: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _check_updates(
-    rows: list[_Row], existing: dict[str, int], sheet: str, errors: list[RowError]
-) -> None:
+def _check_updates(rows: list[_Row], existing: dict[str, int], errors: list[RowError]) -> None:
     """An update may change what a problem says, not who owns it: that is 交办's work. A row
     that changes nothing is left alone, whatever the problem's state (an export re-imported)."""
     if not existing:
@@ -679,19 +767,19 @@ def _check_updates(
         row.values["changes"] = _changes(problem, row.values)
         if row.values.get("org") and row.values["org"].pk != problem.org_id:
             errors.append(
-                RowError(sheet, row.line, "责任单位", "变更责任单位请通过交办办理,导入不能修改")
+                RowError(row.sheet, row.line, "责任单位", "变更责任单位请通过交办办理,导入不能修改")
             )
         elif row.values["changes"] and problem.status not in OPEN_STATUSES:
             errors.append(
                 RowError(
-                    sheet,
+                    row.sheet,
                     row.line,
                     "编号",
                     f"{problem.number} 的状态为“{problem.get_status_display()}”,不能再修改",
                 )
             )
         for column, message in _not_by_import(problem, row.values, measures.get(problem.pk, [])):
-            errors.append(RowError(sheet, row.line, column, message))
+            errors.append(RowError(row.sheet, row.line, column, message))
 
 
 def _not_by_import(
@@ -765,7 +853,6 @@ def _write(
     new: "_NewProblems",
     rows: Iterator[_Row],
     result: ImportResult,
-    sheet: str,
     partial: bool,
     progress: Callable[[str, int, int], None] | None,
 ) -> bool:
@@ -781,7 +868,7 @@ def _write(
             new.prepare()
             stop = (lambda: False) if partial else (lambda: bool(result.refused))
             insert_rows(Problem, PROBLEM_COLUMNS, new.from_rows(rows, stop))
-            updates = _check(result, new.updates, new.existing, sheet)
+            updates = _check(result, new.updates, new.existing)
             result.created = new.count
             if result.refused and not partial:
                 raise _Refused
@@ -1003,26 +1090,33 @@ class _Numbers:
             NumberSequence.objects.filter(pk=self.campaign.pk).update(last=self.last)
 
 
-def _write_errors(
-    out: Path, header: list[Any], rows: list[list[Any]], errors: list[RowError]
-) -> None:
-    """The refused rows as they were, with a last column saying why."""
-    reasons: dict[int, list[str]] = {}
+def _write_errors(out: Path, parts: list[_Part], errors: list[RowError]) -> None:
+    """The refused rows as they were, with a last column saying why; from several sheets, a
+    first column names the sheet (their layouts are the first sheet's in practice: one
+    template filled by every unit)."""
+    reasons: dict[tuple[str, int], list[str]] = {}
     for error in errors:
-        reasons.setdefault(error.row, []).append(
+        reasons.setdefault((error.sheet, error.row), []).append(
             f"“{error.column}”:{error.message}" if error.column else error.message
         )
-    columns = [Column(text(h) or f"列{i + 1}", 16) for i, h in enumerate(header)]
+    header = parts[0].table.rows[parts[0].header]
+    several = len(parts) > 1
+    columns = [Column("工作表", 14)] if several else []
+    columns += [Column(text(h) or f"列{i + 1}", 16) for i, h in enumerate(header)]
     columns.append(Column("错误原因", 50, wrap=True))
-    body = (
-        [*(rows[line - 1] if line - 1 < len(rows) else []), "；".join(reasons[line])]
-        for line in sorted(reasons)
-    )
+    rows_of = {part.table.sheet: part.table.rows for part in parts}
+
+    def body() -> Iterator[list[Any]]:
+        for sheet, line in sorted(reasons, key=lambda w: (list(rows_of).index(w[0]), w[1])):
+            rows = rows_of.get(sheet, [])
+            raw = rows[line - 1] if 0 < line <= len(rows) else []
+            yield [*([sheet] if several else []), *raw, "；".join(reasons[sheet, line])]
+
     write_xlsx(
         out,
         sheet="未导入的行",
         title="未导入的行",
         subtitle="修改后可重新导入,已导入的行不会重复",
         columns=columns,
-        rows=body,
+        rows=body(),
     )

@@ -1,7 +1,8 @@
 """Read an office's spreadsheet (.xlsx, .xls, .ods or .csv in UTF-8 or GBK) into plain rows.
 
-Hidden sheets are skipped, formulas give their values, merged cells give their value to every
-cell they cover, trailing empty rows are dropped. A file that is not a spreadsheet, or is
+Every visible sheet is read (hidden ones are skipped, hidden columns are named so that a header
+finder prefers the visible ones), formulas give their values, merged cells give their value to
+every cell they cover, trailing empty rows are dropped. A file that is not a spreadsheet, or is
 damaged, or too big, is refused with a message that says so.
 
 A workbook is read in a child process under a memory cap (`parse_child`), after its unpacked
@@ -26,6 +27,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from taizhang.sheets.headers import SEARCH_ROWS, header_name
+from taizhang.sheets.parse_child import Sheet
 from taizhang.sheets.parse_child import trim as _trim
 from taizhang.sheets.workbook import FORMULA_STARTS
 
@@ -45,6 +48,7 @@ SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 class Table:
     sheet: str
     rows: list[list[Any]]  # rows[0] is the sheet's first row (row 1 in the office's program)
+    hidden: frozenset[int] = frozenset()  # columns the sheet hides (0-based)
 
 
 def as_uploaded(messages: list[str], stored_name: str, file_name: str) -> list[str]:
@@ -53,18 +57,29 @@ def as_uploaded(messages: list[str], stored_name: str, file_name: str) -> list[s
 
 
 def read_table(path: Path, header_words: set[str]) -> Table:
+    """The first visible sheet with one of `header_words` in a header cell of its first rows,
+    else the first visible sheet."""
+    tables = read_tables(path)
+    for table in tables:
+        if any(header_words & {header_name(v) for v in row} for row in table.rows[:SEARCH_ROWS]):
+            return table
+    return tables[0]
+
+
+def read_tables(path: Path) -> list[Table]:
+    """Every visible sheet of the file (a CSV is one), in its order; at least one."""
     if not path.exists():
         raise ValidationError(_("文件不存在:%(p)s") % {"p": path})
     if path.stat().st_size > MAX_BYTES:
         raise ValidationError(_("文件超过 100 MB,请拆分后分批导入。"))
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return Table(path.name, _read_csv(path))
+        return [Table(path.name, _read_csv(path))]
     if suffix not in SPREADSHEETS:
         raise ValidationError(
             _("不支持的文件类型“%(s)s”:请上传 .xlsx、.xls、.ods 或 .csv 文件。") % {"s": suffix}
         )
-    return _read_workbook(path, header_words)
+    return _read_workbook(path)
 
 
 def _read_csv(path: Path) -> list[list[Any]]:
@@ -85,13 +100,12 @@ def _unquoted(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
-def _read_workbook(path: Path, header_words: set[str]) -> Table:
+def _read_workbook(path: Path) -> list[Table]:
     _check_zip(path)
-    found = _parse_in_child(path, header_words)
-    if found is None:
+    sheets = _parse_in_child(path)
+    if not sheets:
         raise ValidationError(_("文件中没有可见的工作表。"))
-    name, rows = found
-    return Table(name, rows)
+    return [Table(name, rows, frozenset(hidden)) for name, rows, hidden in sheets]
 
 
 def _damaged(path: Path) -> ValidationError:
@@ -166,10 +180,9 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _parse_in_child(path: Path, header_words: set[str]) -> tuple[str, list[list[Any]]] | None:
+def _parse_in_child(path: Path) -> list[Sheet]:
     request = {
         "path": str(path),
-        "header_words": sorted(header_words),
         "memory_mb": settings.SHEET_READER_MEMORY_MB,
     }
     try:
@@ -197,7 +210,7 @@ def _parse_in_child(path: Path, header_words: set[str]) -> tuple[str, list[list[
         )
     if outcome == "damaged":
         raise _damaged(path)
-    return value  # type: ignore[no-any-return]
+    return value or []  # type: ignore[no-any-return]
 
 
 class _RowsOnly(pickle.Unpickler):

@@ -25,11 +25,12 @@ from taizhang.orgs.scoping import WRITE_ROLES, scope_of
 from taizhang.sheets import jobs
 from taizhang.sheets.directory_import import ORG_HEADERS, USER_HEADERS
 from taizhang.sheets.errors import HeaderNotFound, ImportRefused
-from taizhang.sheets.headers import header_candidates
+from taizhang.sheets.headers import header_name
+from taizhang.sheets.mapping import mapping_choices
 from taizhang.sheets.member_import import MEMBER_HEADERS
 from taizhang.sheets.models import ImportJob, ImportKind, ImportMapping, JobStatus
-from taizhang.sheets.problem_import import HEADERS, Defaults, import_problems
-from taizhang.sheets.reading import MAX_BYTES, as_uploaded, read_table
+from taizhang.sheets.problem_import import HEADERS, Defaults, headers_for, import_problems
+from taizhang.sheets.reading import MAX_BYTES, as_uploaded
 from taizhang.sheets.suggestion_import import HEADERS as SUGGESTION_HEADERS
 from taizhang.sheets.workbook import Column, download, write_xlsx
 
@@ -63,8 +64,10 @@ def _run_import(
     name: str,
     mode: str,
     defaults: dict[str, str],
+    where: "Where" = None,
 ) -> HttpResponse:
     campaign = context["campaign"]
+    sheet, header_row = where or ("", None)
     token = uuid.uuid4().hex
     error_file = _error_dir() / f"{token}.xlsx"
     try:
@@ -77,9 +80,13 @@ def _run_import(
             error_file=error_file,
             defaults=Defaults(**defaults),
             file_name=name,
+            sheet=sheet,
+            header_row=header_row,
         )
     except HeaderNotFound as exc:
-        return _ask_for_mapping(request, context, stored, name, mode, exc, defaults)
+        return _ask_for_mapping(
+            request, context, stored, name, mode, defaults, [str(e) for e in exc.errors], where
+        )
     except ImportRefused as exc:
         stored.unlink(missing_ok=True)
         context["errors"] = [str(e) for e in exc.errors]
@@ -101,7 +108,7 @@ def _run_import(
             "file_name": name,
             "errors": [str(e) for e in result.refused[:200]],
             "more_errors": max(0, len(result.refused) - 200),
-            "refused_rows": len({e.row for e in result.refused}),
+            "refused_rows": result.refused_rows,
             "skipped": [str(e) for e in result.skipped[:200]],
             "read": result.summary(),
             "field_names": {key: words[0] for key, words in HEADERS.items()},
@@ -110,18 +117,23 @@ def _run_import(
     return render(request, "sheets/import.html", context)
 
 
+# The sheet and the header row (from 1) the user chose on the mapping step.
+Where = tuple[str, int | None] | None
+
+
 def _ask_for_mapping(
-    request: HttpRequest,
+    request: AuthedRequest,
     context: dict[str, Any],
     stored: Path,
     name: str,
     mode: str,
-    problem: HeaderNotFound,
     defaults: dict[str, str],
+    errors: list[str],
+    where: Where = None,
 ) -> HttpResponse:
-    """Keep the file for this user and show its header cells to match with our fields."""
-    table = read_table(stored, set())
-    _row, cells = header_candidates(table.rows)
+    """Keep the file for this user and show its sheets, its first rows and the cells of its
+    header row to match with our fields."""
+    sheet, row = where or ("", None)
     request.session["import_upload"] = {
         "file": stored.name,
         "name": name,
@@ -130,13 +142,19 @@ def _ask_for_mapping(
     }
     context.update(
         {
-            "mapping_cells": cells,
+            "mapping": mapping_choices(stored, headers_for(request.user), sheet, row),
             "file_name": name,
-            "errors": [str(e) for e in problem.errors],
+            "errors": errors,
             "fields": [(key, words[0]) for key, words in HEADERS.items()],
         }
     )
     return render(request, "sheets/import.html", context, status=400)
+
+
+def chosen_place(post: Any) -> Where:
+    """The sheet and header row posted from the mapping step."""
+    row = post.get("header_row", "").strip()
+    return post.get("sheet", "")[:100], int(row) if row.isdigit() and 0 < int(row) <= 15 else None
 
 
 def allowed_kinds(user: Any, campaign: Campaign) -> list[tuple[str, str]]:
@@ -186,7 +204,7 @@ def import_page(request: AuthedRequest, slug: str) -> HttpResponse:
                 % {"f": closure.file_name, "n": closed},
             )
         return redirect("ledger_import", slug=slug)
-    if request.POST.get("action") == "map":
+    if request.POST.get("action") in ("map", "pick"):
         return _apply_mapping(request, context)
     kind = request.POST.get("kind", ImportKind.PROBLEMS)
     if kind not in dict(kinds):
@@ -250,8 +268,13 @@ def import_job(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
             jobs.cancel(job)
         elif request.POST.get("action") == "retry" and jobs.can_retry(job):
             jobs.start(job)
+        elif request.POST.get("action") == "pick" and job.status == JobStatus.MAPPING:
+            jobs.show_mapping(job, headers_for(request.user), chosen_place(request.POST))
         elif request.POST.get("action") == "map" and job.status == JobStatus.MAPPING:
             _save_mappings(request, job.kind)
+            sheet, row = chosen_place(request.POST) or ("", None)
+            job.options = {**(job.options or {}), "sheet": sheet, "header_row": row}
+            job.save(update_fields=["options"])
             jobs.start(job)
         return redirect("import_job", slug=slug, pk=pk)
     return render(
@@ -276,13 +299,11 @@ def job_errors(request: AuthedRequest, slug: str, pk: int) -> FileResponse:
 
 
 def _save_mappings(request: AuthedRequest, kind: str) -> None:
-    for key, header in request.POST.items():
-        if key.startswith("map:") and header in HEADERS:
+    for key, chosen in request.POST.items():
+        name = header_name(key[4:])[:100]
+        if key.startswith("map:") and chosen in HEADERS and name:
             ImportMapping.objects.update_or_create(
-                user=request.user,
-                kind=kind,
-                header=key[4:].strip()[:100],
-                defaults={"field": header},
+                user=request.user, kind=kind, header=name, defaults={"field": chosen}
             )
 
 
@@ -292,9 +313,15 @@ def _apply_mapping(request: AuthedRequest, context: dict[str, Any]) -> HttpRespo
     if stored is None or not stored.exists():
         context["error"] = _("上传的文件已过期,请重新上传。")
         return render(request, "sheets/import.html", context, status=400)
+    where = chosen_place(request.POST)
+    if request.POST.get("action") == "pick":
+        return _ask_for_mapping(
+            request, context, stored, kept["name"], kept["mode"], kept.get("defaults", {}), [],
+            where,
+        )  # fmt: skip
     _save_mappings(request, "problems")
     return _run_import(
-        request, context, stored, kept["name"], kept["mode"], kept.get("defaults", {})
+        request, context, stored, kept["name"], kept["mode"], kept.get("defaults", {}), where
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.ledger.models import Problem
+from taizhang.ledger.models import Kind, Problem
 from taizhang.sheets.ledger_export import export_problems
 from taizhang.sheets.problem_import import import_problems
 from taizhang.testing import record
@@ -64,3 +64,63 @@ def test_our_export_opens_in_libreoffice(world, tmp_path):
     rows = list(csv.reader(back.open(encoding="utf-8")))
     assert rows[2][:3] == ["序号", "编号", "问题"]
     assert [r[2] for r in rows[3:]] == ["问题 & <0>", "问题 & <1>", "问题 & <2>"]
+
+
+def _office_unit_sheet(ws, unit: str, problems: list[tuple[str, list[tuple[str, str]], str]]):
+    """An office's sheet: a merged title, a 填报单位 line, a two-row header with breaks in its
+    cells, an old unit column hidden beside the new one, a section row, problems whose measures
+    (each with its deadline) sit in rows under the problem's merged cell, a total line."""
+    ws.append([f"{unit}巡察反馈问题整改台账"])
+    ws.merge_cells("A1:H1")
+    ws.append([f"填报单位:{unit}"])
+    ws.append(["序号", "存在\n问题", "责任单位", "责任 单位", "整改措施", "", "完成情况", "备注"])
+    ws.append(["", "", "", "", "具体措施", "完成\n时限", "", ""])
+    for column in "ABCDGH":
+        ws.merge_cells(f"{column}3:{column}4")
+    ws.merge_cells("E3:F3")
+    ws.column_dimensions["C"].hidden = True
+    ws.append(["一、聚焦优化营商环境方面"])
+    for n, (title, measures, done) in enumerate(problems, 1):
+        top = ws.max_row + 1
+        for measure, deadline in measures:
+            ws.append([n, title, "侯马市教育局", unit, measure, deadline, done, ""])
+        if len(measures) > 1:
+            for column in "ABCDGH":
+                ws.merge_cells(f"{column}{top}:{column}{top + len(measures) - 1}")
+    ws.append(["合计", f"{len(problems)} 个问题"])
+
+
+@pytest.mark.parametrize("target", ["xlsx", "ods"])
+def test_an_office_workbook_saved_by_libreoffice_comes_in_as_it_is(world, tmp_path, target):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    world.campaign.starts_on, world.campaign.ends_on = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    world.campaign.save()
+    wb = Workbook()
+    wb.active.title = "发改局"
+    _office_unit_sheet(wb.active, "区发改局", [
+        ("审批环节多", [("精简环节", "2026年6月底前"), ("一窗受理", "三季度")], "已整改到位"),
+        ("窗口排队长", [("增设窗口", "立行立改")], "正在整改"),
+    ])  # fmt: skip
+    _office_unit_sheet(wb.create_sheet("大阳镇"), "大阳镇", [
+        ("社保咨询难", [("开通专线", "年底前")], ""),
+    ])  # fmt: skip
+    made = tmp_path / "made"
+    made.mkdir()
+    wb.save(made / "各单位台账.xlsx")
+    saved = convert(made / "各单位台账.xlsx", target, tmp_path)
+    result = import_problems(saved, campaign=world.campaign, by=world.admin_a)
+    assert result.refused == [] and result.created == 3, [str(e) for e in result.refused]
+    assert result.sheets == ["发改局", "大阳镇"] and result.closed_before_import == 1
+    problems = {p.title: p for p in Problem.objects.select_related("org", "focus_area")}
+    first = problems["审批环节多"]
+    assert (first.org.name, first.focus_area.name) == ("尧都区发改局", "优化营商环境")
+    assert list(first.measures.order_by("order").values_list("content", "deadline")) == [
+        ("精简环节", dt.date(2026, 6, 30)),
+        ("一窗受理", dt.date(2026, 9, 30)),
+    ]
+    assert problems["窗口排队长"].kind == Kind.IMMEDIATE
+    assert problems["社保咨询难"].org.name == "尧都区大阳镇"
+    assert result.ignored == ["序号", "责任单位(隐藏列)", "备注"]

@@ -287,7 +287,7 @@ def test_the_command_says_what_it_read_as_json_and_a_failed_check_exits_non_zero
     path = office_workbook(tmp_path, world)
     call_command("import", str(path), "--campaign", world.campaign.slug, "--dry-run", "--json")
     summary = json.loads(capsys.readouterr().out)
-    assert summary["sheet"] == "尧都区" and summary["columns"]["title"] == "存在问题"
+    assert summary["sheets"] == ["尧都区"] and summary["columns"]["title"] == "存在问题"
     assert summary["columns"]["deadline"] == "整改时限（截止日期）"
     assert "序号" in summary["ignored_columns"] and "备注" in summary["ignored_columns"]
     assert (summary["problems_new"], summary["rows_skipped"], summary["rows_refused"]) == (4, 5, 0)
@@ -448,3 +448,112 @@ def test_a_re_import_that_moves_a_deadline_or_changes_measures_says_why_it_canno
     assert any("变更时限须提交延期申请" in m and "第 5 行" in m for m in messages), messages
     assert any("请在问题页添加措施" in m and "第 9 行" in m for m in messages), messages
     assert Problem.objects.get(title="企业开办环节多").deadline == dt.date(2026, 12, 31)
+
+
+def _unit_sheet(wb, name, unit, rows, *, first=False):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = name
+    ws.append([f"{unit}问题整改台账"])
+    ws.merge_cells("A1:F1")
+    ws.append(["序号", "存在问题", "整改措施", "责任单位", "整改时限", "完成情况"])
+    for n, (title, deadline, done) in enumerate(rows, 1):
+        ws.append([n, title, "落实整改", unit, deadline, done])
+    ws.append(["填表人:赵磊"])
+    return ws
+
+
+def test_a_workbook_with_a_sheet_per_unit_is_read_whole(world, tmp_path):
+    wb = Workbook()
+    done = [("审批慢", "年底前", ""), ("材料多", "二季度", "已完成")]
+    _unit_sheet(wb, "发改局", "区发改局", done, first=True)
+    _unit_sheet(wb, "大阳镇", "尧都区大阳镇", [("路灯不亮", "立行立改", "正在整改")])
+    summary = wb.create_sheet("汇总")
+    summary.append(["责任单位", "问题数", "完成情况"])
+    summary.append(["区发改局", 2, "1 个已完成"])
+    old = _unit_sheet(wb, "旧表", "尧都区大阳镇", [("不该读到", "年底前", "")])
+    old.sheet_state = "hidden"
+    path = tmp_path / "各单位台账.xlsx"
+    wb.save(path)
+    result = import_problems(path, campaign=world.campaign, by=world.admin_a,
+                             defaults=Defaults(focus_area="优化营商环境"))  # fmt: skip
+    assert result.refused == [] and result.created == 3, [str(e) for e in result.refused]
+    assert result.sheets == ["发改局", "大阳镇"] and result.closed_before_import == 1
+    assert len(result.sheets_skipped) == 1 and "汇总" in result.sheets_skipped[0]
+    assert set(Problem.objects.values_list("org__name", "title")) == {
+        ("尧都区发改局", "审批慢"), ("尧都区发改局", "材料多"), ("尧都区大阳镇", "路灯不亮"),
+    }  # fmt: skip
+    assert len(result.skipped) == 2  # one 填表人 line on each sheet
+
+    one = import_problems(path, campaign=world.campaign, by=world.admin_a, sheet="大阳镇",
+                          dry_run=True, defaults=Defaults(focus_area="优化营商环境"))  # fmt: skip
+    assert one.sheets == ["大阳镇"] and (one.created, one.matched, one.unchanged) == (0, 1, 1)
+    with pytest.raises(ValidationError, match="没有工作表“三局”"):
+        import_problems(path, campaign=world.campaign, by=world.admin_a, sheet="三局")
+
+
+def test_the_same_problem_on_two_sheets_is_refused_naming_the_other_sheet(world, tmp_path):
+    wb = Workbook()
+    _unit_sheet(wb, "一月", "区发改局", [("审批慢", "年底前", "")], first=True)
+    _unit_sheet(wb, "二月", "区发改局", [("审批慢", "年底前", "")])
+    path = tmp_path / "重复.xlsx"
+    wb.save(path)
+    result = import_problems(path, campaign=world.campaign, by=world.admin_a, dry_run=True,
+                             defaults=Defaults(focus_area="优化营商环境"))  # fmt: skip
+    assert [str(e) for e in result.refused] == [
+        "工作表“二月”第 3 行“存在问题”列:与工作表“一月”第 3 行重复"
+    ]
+
+
+def _hidden_column_workbook(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["存在问题", "责任单位", "责任单位", "整改时限"])
+    ws.append(["审批慢", "尧都区大阳镇", "尧都区发改局", "年底前"])
+    ws.column_dimensions["B"].hidden = True  # the old unit, hidden when the task moved
+    path = tmp_path / "隐藏列.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_a_visible_column_wins_over_a_hidden_one_of_the_same_name(world, tmp_path):
+    path = _hidden_column_workbook(tmp_path)
+    result = import_problems(path, campaign=world.campaign, by=world.admin_a,
+                             defaults=Defaults(focus_area="优化营商环境"))  # fmt: skip
+    assert result.refused == [] and result.created == 1, [str(e) for e in result.refused]
+    assert Problem.objects.get().org.name == "尧都区发改局"
+    assert result.ignored == ["责任单位(隐藏列)"]
+
+
+def test_the_mapping_step_lets_the_user_pick_the_sheet_and_the_header_row(world, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    wb = Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["本表由各单位填写"])
+    ws = wb.create_sheet("台账")
+    ws.append(["某单位台账"])
+    ws.append(["填报单位:尧都区发改局"])
+    ws.append(["事项摘要", "办理主体", "期限"])
+    ws.append(["审批慢", "尧都区发改局", "年底前"])
+    path = tmp_path / "陌生.xlsx"
+    wb.save(path)
+    client = Client()
+    client.force_login(world.admin_a)
+    url = reverse("ledger_import", args=[world.campaign.slug])
+    with path.open("rb") as upload:
+        asked = client.post(url, {"file": upload, "mode": "all", "kind": "problems",
+                                  "default_area": "优化营商环境"})  # fmt: skip
+    page = asked.content.decode()
+    assert asked.status_code == 400 and 'name="sheet"' in page and ">台账</option>" in page
+    shown = client.post(url, {"action": "pick", "sheet": "台账", "header_row": "3"})
+    page = shown.content.decode()
+    assert 'name="map:事项摘要"' in page and 'name="map:办理主体"' in page
+    assert "填报单位:尧都区发改局" in page  # the sheet's first rows, as they are
+    done = client.post(url, {"action": "map", "sheet": "台账", "header_row": "3",
+                             "map:事项摘要": "title", "map:办理主体": "org",
+                             "map:期限": "deadline"})  # fmt: skip
+    assert done.status_code == 200 and "新增 1 条" in done.content.decode()
+    problem = Problem.objects.get()
+    assert (problem.title, problem.org.name) == ("审批慢", "尧都区发改局")
+    assert problem.deadline == dt.date(2026, 12, 31)

@@ -36,6 +36,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source", default="", help="来源 for rows that name none, e.g. 督导发现 (problems)"
         )
+        parser.add_argument(
+            "--sheet", default="", help="read only this sheet (default: every ledger sheet)"
+        )
+        parser.add_argument(
+            "--header-row", type=int, default=None, help="the header's row, from 1 (problems)"
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
             "--json",
@@ -69,6 +75,8 @@ class Command(BaseCommand):
                 error_file=errors_out,
                 progress=None if options["no_progress"] or options["json"] else self._bar,
                 defaults=Defaults(focus_area=options["area"], source=options["source"]),
+                sheet=options["sheet"],
+                header_row=options["header_row"],
             )
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
@@ -93,7 +101,7 @@ class Command(BaseCommand):
             f"{verb}新增 {result.created} 条,{verb}更新 {result.updated} 条,"
             f"已有且无变化 {result.unchanged} 条,"
             f"跳过 {len(result.skipped)} 行(不是问题),"
-            f"拒收 {len({e.row for e in result.refused})} 行(用时 {seconds:.1f} 秒)"
+            f"拒收 {result.refused_rows} 行(用时 {seconds:.1f} 秒)"
         )
         if result.matched:
             self.stdout.write(
