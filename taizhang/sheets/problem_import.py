@@ -89,6 +89,8 @@ SOURCE_WORDS = {
     **{s.value: s.value for s in Source},
 }
 MAX_DEADLINE_DAYS_AFTER = 366 * 3
+# Distinct unknown unit names for which near names are looked for (each compares them all).
+MAX_SUGGESTED = 200
 # "1." "2、" "(3)" at the start of a measure typed as a numbered list.
 NUMBERING = re.compile(r"^\s*[(\uff08]?\d+[.\u3001)\uff09]\s*")
 
@@ -208,6 +210,8 @@ class _Lookup:
         self.areas = {a.name: a for a in campaign.focus_areas.all()}
         self.allowed: dict[int, bool] = {}
         self.resolved: dict[str, Org | BadValue] = {}
+        self.suggested = 0
+        self.own_parts: dict[str, str] | None = None
 
     def _home_county(self, by: Any) -> Org | None:
         """The unit one level below the campaign's in which the importer works: where 区发改局
@@ -242,10 +246,36 @@ class _Lookup:
             raise BadValue(f"有多个单位叫“{value}”,请改填单位代码")
         org = self.by_code.get(value) or self.by_name.get(value) or self._as_written(value)
         if org is None:
-            near = difflib.get_close_matches(value, list(self.by_name), n=3, cutoff=0.5)
+            near = self._near(value)
             hint = f";您是不是要找:{'、'.join(near)}" if near else ""
             raise BadValue(f"找不到单位“{value}”{hint}")
         return org
+
+    def _near(self, value: str) -> list[str]:
+        """Up to three units a mistyped name may mean, compared without the city and county
+        before them, those of the importer's own county first: 区人设局 typed in 尧都区 is
+        尧都区人社局 before it is the city's 临汾市人社局."""
+        self.suggested += 1
+        if self.suggested > MAX_SUGGESTED:
+            return []  # a file of unknown units: the first ones show what is wrong
+        if self.own_parts is None:
+            self.own_parts = {name: self._own_part(name) for name in self.by_name}
+        typed = self._own_part(value)
+        if len(typed) > 2 and typed[:1] in "区县市":
+            typed = typed[1:]
+        scored = []
+        matcher = difflib.SequenceMatcher(None, b=typed)
+        for name, org in self.by_name.items():
+            matcher.set_seq1(self.own_parts[name])
+            likeness = matcher.ratio()
+            if likeness >= 0.6:
+                outside = self.home is not None and not org.path.startswith(self.home.path)
+                scored.append((outside, -likeness, name))
+        return [name for _outside, _likeness, name in sorted(scored)[:3]]
+
+    def _own_part(self, name: str) -> str:
+        """临汾市尧都区发改局 → 发改局: the part of a unit's name that is its own."""
+        return short_form(without_prefix(without_prefix(name, self.prefixes[:1]), self.prefixes))
 
     def org(self, value: str) -> Org:
         """The lead unit, which the importer must be allowed to record problems for."""

@@ -557,3 +557,23 @@ def test_the_mapping_step_lets_the_user_pick_the_sheet_and_the_header_row(world,
     problem = Problem.objects.get()
     assert (problem.title, problem.org.name) == ("审批慢", "尧都区发改局")
     assert problem.deadline == dt.date(2026, 12, 31)
+
+
+def test_a_mistyped_unit_is_suggested_from_the_importers_own_county_first(world, tmp_path):
+    from taizhang.orgs.models import OrgKind
+    from taizhang.orgs.services import create_org
+
+    create_org(code="141000802", name="临汾市人社局", kind=OrgKind.DEPARTMENT, parent=world.city)
+    create_org(code="141002802", name="尧都区人社局", kind=OrgKind.DEPARTMENT,
+               parent=world.county_a)  # fmt: skip
+    wb = Workbook()
+    wb.active.append(["存在问题", "责任单位", "整改时限"])
+    wb.active.append(["社保咨询难", "区人设局", "年底前"])
+    wb.save(tmp_path / "错字.xlsx")
+    result = import_problems(
+        tmp_path / "错字.xlsx", campaign=world.campaign, by=world.admin_a, dry_run=True,
+        defaults=Defaults(focus_area="优化营商环境"),
+    )  # fmt: skip
+    assert [e.message for e in result.refused] == [
+        "找不到单位“区人设局”;您是不是要找:尧都区人社局、临汾市人社局"
+    ]
