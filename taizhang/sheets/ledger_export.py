@@ -20,7 +20,7 @@ from taizhang.ledger.models import (
     Status,
 )
 from taizhang.orgs.models import Org
-from taizhang.sheets.workbook import Column, write_csv, write_xlsx
+from taizhang.sheets.workbook import Column, Part, write_csv, write_workbook
 
 COLUMNS = [
     Column("序号", 7),
@@ -40,6 +40,31 @@ COLUMNS = [
     Column("状态", 9),
     Column("销号时间", 12),
     Column("整改结果", 30),
+]
+# What an office prints, on the first sheet of A4 landscape at full size; the rest of each
+# problem on the second sheet, by the same 序号 and 编号 (a re-import reads both).
+PRINTED = [
+    Column("序号", 4),
+    Column("编号", 11, wrap=True),
+    Column("问题", 23, wrap=True),
+    Column("责任单位", 11, wrap=True),
+    Column("责任领导", 6, wrap=True),
+    Column("责任人", 6, wrap=True),
+    Column("整改措施", 24, wrap=True),
+    Column("整改时限", 11),
+    Column("最新进展", 16, wrap=True),
+    Column("状态", 7, wrap=True),
+]
+MORE = [
+    Column("序号", 5),
+    Column("编号", 13),
+    Column("聚焦领域", 14, wrap=True),
+    Column("来源", 10),
+    Column("整改类型", 10),
+    Column("时限状态", 9),
+    Column("进度", 7),
+    Column("销号时间", 12),
+    Column("整改结果", 40, wrap=True),
 ]
 FIELDS = (
     "pk",
@@ -148,11 +173,13 @@ def export_problems(
     if out.suffix.lower() == ".csv":
         return write_csv(out, columns=COLUMNS, rows=rows)
     unit = (org or campaign.org).name
-    return write_xlsx(
+    title = f"{campaign.name}问题整改台账"
+    return write_workbook(
         out,
-        sheet="问题台账",
-        title=f"{campaign.name}问题整改台账",
-        subtitle=f"单位:{unit}    导出日期:{today:%Y年%m月%d日}    共 {total} 条",
-        columns=COLUMNS,
-        rows=rows,
+        [Part("问题台账", PRINTED), Part("其他信息", MORE, title=f"{title}(其他信息)")],
+        rows,
+        title=title,
+        subtitle=f"填报单位:{unit}    导出日期:{today:%Y年%m月%d日}    共 {total} 条",
+        all_columns=COLUMNS,
+        footer_line=f"填表人:{' ' * 16}审核人:{' ' * 16}日期:{today:%Y年%m月%d日}",
     )

@@ -159,10 +159,15 @@ class _Row:
     line: int
     raw: list[Any]
     values: dict[str, Any]
+    # Field → the header it was read under (shared by the rows of a sheet).
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def where(self) -> tuple[str, int]:
         return self.sheet, self.line
+
+    def column(self, key: str) -> str:
+        return self.names.get(key) or HEADERS[key][0]
 
 
 @dataclass
@@ -176,6 +181,31 @@ class _Part:
     @property
     def body(self) -> int:
         return len(self.table.rows) - self.header - 1
+
+
+@dataclass
+class _More:
+    """Sheets that say more of the problems another sheet lists, row by row by 编号 (our own
+    export prints what offices print on its first sheet and the rest on a second): 编号 →
+    field → value, and each field's header, named with its sheet."""
+
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)
+
+    def add(self, part: _Part) -> None:
+        self.sheets.append(part.table.sheet)
+        number = part.columns["number"]
+        others = {k: i for k, i in part.columns.items() if k != "number"}
+        for key, index in others.items():
+            header = text(part.table.rows[part.header][index])
+            self.names.setdefault(key, f"{header}(工作表“{part.table.sheet}”)")
+        for raw in part.table.rows[part.header + 1 :]:
+            given = text(_cell(raw, number))[:40]
+            if given:
+                self.values.setdefault(given, {}).update(
+                    {k: _cell(raw, i) for k, i in others.items() if _cell(raw, i) not in ("", None)}
+                )
 
 
 class _Lookup:
@@ -383,6 +413,7 @@ def _parse(
     skipped: list[RowError] | None = None,
     inferred: Counter[str] | None = None,
     seen: dict[Any, tuple[str, int]] | None = None,
+    more: _More | None = None,
 ) -> Iterator[_Row]:
     """The rows that pass, one at a time as they are checked; the others' errors go to
     `errors`, and rows that are not problems (section titles, totals, notes, signatures) to
@@ -391,6 +422,10 @@ def _parse(
     total = len(table_rows) - header - 1
     latest = campaign.ends_on + dt.timedelta(days=MAX_DEADLINE_DAYS_AFTER)
     header_names = {key: text(table_rows[header][index]) for key, index in columns.items()}
+    if more is not None and more.values:
+        header_names = {**more.names, **header_names}
+    else:
+        more = None
     seen = seen if seen is not None else {}
     column_items = list(columns.items())
     section_area = None
@@ -405,6 +440,10 @@ def _parse(
             progress("检查", offset - header - 1, total)
         width = len(raw)
         texts = {key: text(raw[i]) if i < width else "" for key, i in column_items}
+        if more is not None:
+            for key, value in more.values.get(texts.get("number", ""), {}).items():
+                if not texts.get(key):
+                    texts[key] = text(value)
         why = _not_a_problem(raw)
         if why:
             if why.startswith("分节标题"):
@@ -508,7 +547,8 @@ def _parse(
         if row_errors:
             errors.extend(row_errors)
         else:
-            held, held_identity, held_line = _Row(sheet, offset, raw, values), identity, offset
+            held = _Row(sheet, offset, raw, values, header_names)
+            held_identity, held_line = identity, offset
     if held is not None:
         yield held
 
@@ -556,7 +596,8 @@ def import_problems(
     `header_row` when the user said so."""
     headers = headers_for(by)
     result = ImportResult()
-    parts = _ledger_parts(read_tables(path), headers, result, sheet, header_row)
+    more = _More()
+    parts = _ledger_parts(read_tables(path), headers, result, sheet, header_row, more)
     lookup = _Lookup(campaign, by)
     errors = result.refused
     numbers = _FileNumbers([], False)
@@ -575,11 +616,12 @@ def import_problems(
             f"默认来源“{defaults.source}”应为 自查、意见建议、督导发现 或 上级交办"
         )
     _say_what_is_read(parts, result)
+    result.sheets += [f"{name}(按编号补充)" for name in more.sheets]
     seen: dict[Any, tuple[str, int]] = {}
     rows: Iterator[_Row] = itertools.chain.from_iterable(
         _parse(
             part.table.rows, part.table.sheet, part.header, part.columns, lookup, errors,
-            progress, defaults, result.skipped, result.inferred, seen,
+            progress, defaults, result.skipped, result.inferred, seen, more,
         )
         for part in parts
     )  # fmt: skip
@@ -616,10 +658,12 @@ def _ledger_parts(
     result: ImportResult,
     sheet: str,
     header_row: int | None,
+    more: _More,
 ) -> list[_Part]:
     """The sheets that hold a ledger. A workbook kept one sheet per unit is read whole; a
-    sheet without a ledger's header (a summary, notes) is left out and said so. When no sheet
-    has one, the first sheet's problem is raised for the user to map its columns."""
+    sheet of 编号 and more fields goes to `more`; a sheet without a ledger's header (a
+    summary, notes) is left out and said so. When no sheet has one, the first sheet's problem
+    is raised for the user to map its columns."""
     if sheet:
         chosen = [t for t in tables if t.sheet == sheet]
         if not chosen:
@@ -634,6 +678,10 @@ def _ledger_parts(
                 table.sheet, table.rows, headers, REQUIRED, hidden=table.hidden, at=header_row
             )
         except HeaderNotFound as exc:
+            extra = _more_of(table, headers)
+            if extra is not None:
+                more.add(extra)
+                continue
             problems.append(exc)
             if table.rows:
                 result.sheets_skipped.append(f"“{table.sheet}”:{exc.errors[0].message}")
@@ -643,6 +691,20 @@ def _ledger_parts(
         # A header missing a required column says more than a sheet with no header at all.
         raise next((p for p in problems if "缺少" in p.errors[0].message), problems[0])
     return parts
+
+
+def _more_of(table: Table, headers: dict[str, tuple[str, ...]]) -> _Part | None:
+    """A sheet whose header names 编号 and other fields but no problem: more of the problems
+    listed on another sheet."""
+    try:
+        header, columns = locate_header(
+            table.sheet, table.rows, headers, ("number",), hidden=table.hidden
+        )
+    except HeaderNotFound:
+        return None
+    if "title" in columns or len(columns) < 2:
+        return None
+    return _Part(table, header, columns)
 
 
 def _say_what_is_read(parts: list[_Part], result: ImportResult) -> None:
@@ -797,19 +859,24 @@ def _check_updates(rows: list[_Row], existing: dict[str, int], errors: list[RowE
         row.values["changes"] = _changes(problem, row.values)
         if row.values.get("org") and row.values["org"].pk != problem.org_id:
             errors.append(
-                RowError(row.sheet, row.line, "责任单位", "变更责任单位请通过交办办理,导入不能修改")
+                RowError(
+                    row.sheet,
+                    row.line,
+                    row.column("org"),
+                    "变更责任单位请通过交办办理,导入不能修改",
+                )
             )
         elif row.values["changes"] and problem.status not in OPEN_STATUSES:
             errors.append(
                 RowError(
                     row.sheet,
                     row.line,
-                    "编号",
+                    row.column("number"),
                     f"{problem.number} 的状态为“{problem.get_status_display()}”,不能再修改",
                 )
             )
-        for column, message in _not_by_import(problem, row.values, measures.get(problem.pk, [])):
-            errors.append(RowError(row.sheet, row.line, column, message))
+        for key, message in _not_by_import(problem, row.values, measures.get(problem.pk, [])):
+            errors.append(RowError(row.sheet, row.line, row.column(key), message))
 
 
 def _not_by_import(
@@ -821,18 +888,18 @@ def _not_by_import(
     given = values.get("given", set())
     if "deadline" in given and values["deadline"] and values["deadline"] != problem.deadline:
         yield (
-            "整改时限",
+            "deadline",
             (
                 f"整改时限从 {problem.deadline} 改为 {values['deadline']}:"
                 "变更时限须提交延期申请,导入不能修改"
             ),
         )
     if "kind" in given and values["kind"] != problem.kind:
-        yield "整改类型", "整改类型不能通过导入修改"
+        yield "kind", "整改类型不能通过导入修改"
     if "source" in given and values["source"] != problem.source:
-        yield "来源", "来源不能通过导入修改"
+        yield "source", "来源不能通过导入修改"
     if "measures" in given and values["measures"] != measures:
-        yield "整改措施", "整改措施与台账中的不同:请在问题页添加措施,导入不能修改"
+        yield "measures", "整改措施与台账中的不同:请在问题页添加措施,导入不能修改"
 
 
 PROBLEM_COLUMNS = (

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import FileResponse
 
-from taizhang.sheets.xlsx import write_table
+from taizhang.sheets.xlsx import Sheet, write_sheets
 
 
 @dataclass(frozen=True)
@@ -34,17 +34,48 @@ def write_xlsx(
     rows: Iterable[Sequence[Any]],
 ) -> int:
     """Streamed straight into the zip, row by row, in constant memory (see sheets/xlsx.py)."""
-    with _replacing(out) as partial:
-        return write_table(
-            partial,
-            sheet=sheet,
-            title=title,
-            subtitle=subtitle,
-            headers=[c.header for c in columns],
-            widths=[c.width for c in columns],
-            wrapped=[c.wrap for c in columns],
-            rows=rows,
+    return write_workbook(out, [Part(sheet, columns)], rows, title=title, subtitle=subtitle)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A sheet of a workbook and the columns it shows, by their header (each row holds a
+    value for every column of every part, in the order of `all_columns`)."""
+
+    sheet: str
+    columns: Sequence[Column]
+    title: str = ""  # the workbook's title when empty
+
+
+def write_workbook(
+    out: Path,
+    parts: Sequence[Part],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str,
+    subtitle: str,
+    all_columns: Sequence[Column] | None = None,
+    footer_line: str = "",
+) -> int:
+    """Bordered, printable sheets from one pass over the rows: every part shows the values of
+    its columns (found by header in `all_columns`, or all of them when there is one part)."""
+    headers = [c.header for c in all_columns] if all_columns else None
+    sheets = [
+        Sheet(
+            part.sheet,
+            part.title or title,
+            subtitle,
+            headers=[c.header for c in part.columns],
+            widths=[c.width for c in part.columns],
+            wrapped=[c.wrap for c in part.columns],
+            values=[headers.index(c.header) for c in part.columns] if headers else None,
+            footer_line=footer_line,
+            borders=True,
         )
+        for part in parts
+    ]
+    with _replacing(out) as partial:
+        return write_sheets(partial, sheets, rows)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from taizhang.intake.models import Channel, Suggestion
 from taizhang.ledger import services
 from taizhang.ledger.models import Problem
 from taizhang.sheets import workbook
-from taizhang.sheets.ledger_export import COLUMNS
+from taizhang.sheets.ledger_export import COLUMNS, MORE, PRINTED
 from taizhang.sheets.suggestion_export import export_suggestions
 from taizhang.testing import close, record
 
@@ -29,22 +29,43 @@ def ledger(world):
     return first
 
 
+def _problem_rows(sheet):
+    """The data rows of an exported sheet: those that start with a 序号."""
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    return [row for row in rows if isinstance(row[0], int)]
+
+
 def test_command_writes_the_standard_workbook(world, ledger, tmp_path):
     out = tmp_path / "台账.xlsx"
     call_command("export", "--campaign", world.campaign.slug, "--out", str(out))
-    sheet = load_workbook(out)["问题台账"]
+    book = load_workbook(out)
+    sheet, more = book["问题台账"], book["其他信息"]
     assert sheet["A1"].value == "测试活动问题整改台账"
-    assert "临汾市" in sheet["A2"].value and "共 3 条" in sheet["A2"].value
-    assert [c.value for c in sheet[3]] == [c.header for c in COLUMNS]
+    assert "填报单位:临汾市" in sheet["A2"].value and "共 3 条" in sheet["A2"].value
+    assert [c.value for c in sheet[3]] == [c.header for c in PRINTED]
+    assert [c.value for c in more[3]] == [c.header for c in MORE]
     assert sheet.freeze_panes == "A4"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
-    assert sheet.print_title_rows == "$1:$3"
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+    rows = _problem_rows(sheet)
     assert len(rows) == 3
     by_title = {row[2]: row for row in rows}
-    assert by_title["审批环节多"][9] == "1. 精简环节\n2. 压缩时限"
-    assert by_title["审批环节多"][12] == "60%" and "已精简两个环节" in by_title["审批环节多"][13]
-    assert by_title["窗口排队长"][14] == "已销号" and by_title["窗口排队长"][15] is not None
+    assert by_title["审批环节多"][6] == "1. 精简环节\n2. 压缩时限"
+    assert "已精简两个环节" in by_title["审批环节多"][8]
+    assert by_title["窗口排队长"][9] == "已销号"
+    signed = [c.value for c in sheet[sheet.max_row]]
+    assert signed[0].startswith("填表人:") and "审核人:" in signed[0]
+    # Every cell of the table has its border, and a row of wrapped text is tall enough for it.
+    first = sheet.cell(row=4, column=1)
+    assert first.border.left.style == "thin" and sheet.cell(row=4, column=10).border.top.style
+    tall = next(r for r in range(4, 7) if sheet.cell(row=r, column=3).value == "审批环节多")
+    assert sheet.row_dimensions[tall].height >= 2 * 14
+    details = {row[1]: row for row in _problem_rows(more)}
+    number = by_title["审批环节多"][1]
+    assert details[number][6] == "60%" and details[number][2] == "优化营商环境"
+    closed = by_title["窗口排队长"][1]
+    assert details[closed][7] is not None
 
 
 def test_org_filter_and_csv(world, ledger, tmp_path):
@@ -62,11 +83,11 @@ def test_web_export_keeps_the_readers_scope_and_filters(world, ledger):
     url = reverse("problem_export", args=[world.campaign.slug, "xlsx"])
     response = client.get(url)
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["问题台账"]
-    titles = {row[2].value for row in sheet.iter_rows(min_row=4)}
+    titles = {row[2] for row in _problem_rows(sheet)}
     assert titles == {"审批环节多", "窗口排队长"}  # not 侯马's
     response = client.get(url + "?status=closed")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["问题台账"]
-    assert [row[2].value for row in sheet.iter_rows(min_row=4)] == ["窗口排队长"]
+    assert [row[2] for row in _problem_rows(sheet)] == ["窗口排队长"]
     assert (
         client.get(reverse("problem_export", args=[world.campaign.slug, "exe"])).status_code == 404
     )

@@ -1,6 +1,7 @@
 """Workbooks as many offices make them (WPS and LibreOffice), and ours as they open them."""
 
 import csv
+import itertools
 import os
 import shutil
 import subprocess
@@ -63,7 +64,42 @@ def test_our_export_opens_in_libreoffice(world, tmp_path):
     back = convert(out, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path)
     rows = list(csv.reader(back.open(encoding="utf-8")))
     assert rows[2][:3] == ["序号", "编号", "问题"]
-    assert [r[2] for r in rows[3:]] == ["问题 & <0>", "问题 & <1>", "问题 & <2>"]
+    assert [r[2] for r in rows[3:6]] == ["问题 & <0>", "问题 & <1>", "问题 & <2>"]
+
+
+def test_our_export_prints_like_an_office_ledger(world, tmp_path):
+    """A4 landscape at ten points or more, lines of wrapped text that do not overlap, page
+    numbers at the foot, the signature line under the table (as LibreOffice prints it)."""
+    import re
+
+    long_text = "企业开办环节多,材料需要重复提交," * 4
+    for i in range(30):
+        record(world, title=f"{i}号{long_text}", measures=["精简环节", "一窗受理", "限时办结"])
+    out = tmp_path / "台账.xlsx"
+    export_problems(Problem.objects.order_by("number"), campaign=world.campaign, org=None, out=out)
+    pdf = convert(out, "pdf", tmp_path)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout  # fmt: skip
+    pages = boxes.split("<page ")[1:]
+    width, height = (float(v) for v in re.findall(r'width="([\d.]+)" height="([\d.]+)"', boxes)[0])
+    assert (round(width), round(height)) == (842, 595)  # A4, landscape
+    words = [
+        (float(x0), float(y0), float(x1), float(y1), word)
+        for x0, y0, x1, y1, word in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<',
+            pages[0],
+        )
+    ]
+    header = next(w for w in words if w[4] == "序号")
+    assert (header[2] - header[0]) / 2 >= 10  # two characters, each as wide as the type is big
+    column = [w for w in words if w[0] < header[0] + 200 and w[0] > header[2] + 40]
+    column.sort(key=lambda w: w[1])
+    for above, below in itertools.pairwise(column):
+        # Glyph boxes of consecutive lines touch; text printed over itself shares its line.
+        assert below[1] >= above[1] + 0.7 * (above[3] - above[1]), f"{below[4]} over {above[4]}"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert re.search(rf"第\s*1\s*页\s*共\s*{len(pages)}\s*页", text) and "填表人:" in text
 
 
 def _office_unit_sheet(ws, unit: str, problems: list[tuple[str, list[tuple[str, str]], str]]):

@@ -275,6 +275,34 @@ def test_the_projects_own_export_re_imports_with_no_change(world, tmp_path):
         str(e) for e in again.refused
     ]
     assert dict(Problem.objects.values_list("pk", "version")) == versions
+    assert again.sheets == ["问题台账", "其他信息(按编号补充)"]
+
+
+def test_an_edit_on_the_exports_second_sheet_is_applied_or_refused_by_its_number(world, tmp_path):
+    from openpyxl import load_workbook
+
+    from taizhang.sheets.ledger_export import export_problems
+    from taizhang.testing import record
+
+    moved = record(world, title="换领域的问题")
+    kept = record(world, title="改类型的问题")
+    out = tmp_path / "导出.xlsx"
+    export_problems(Problem.objects.order_by("number"), campaign=world.campaign, org=None, out=out)
+    book = load_workbook(out)
+    more = book["其他信息"]
+    rows = {more.cell(row=r, column=2).value: r for r in range(4, 6)}
+    more.cell(row=rows[moved.number], column=3).value = "破解民生难题"
+    more.cell(row=rows[kept.number], column=5).value = "长期坚持"
+    book.save(out)
+    result = import_problems(out, campaign=world.campaign, by=world.office, partial=True)
+    assert [str(e) for e in result.refused] == [
+        f"工作表“问题台账”第 {rows[kept.number]} 行“整改类型(工作表“其他信息”)”列:"
+        "整改类型不能通过导入修改"
+    ]
+    assert result.updated == 1
+    moved.refresh_from_db()
+    kept.refresh_from_db()
+    assert moved.focus_area.name == "破解民生难题" and kept.kind == Kind.DEADLINE
 
 
 def test_the_command_says_what_it_read_as_json_and_a_failed_check_exits_non_zero(
