@@ -32,6 +32,7 @@ SORTS = {
 }
 FILTER_KEYS = (
     "org", "own", "area", "status", "kind", "source", "deadline", "figure", "q", "imported",
+    "area_proposed",
 )  # fmt: skip
 
 
@@ -60,6 +61,7 @@ def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
         "source": Source.values,
         "deadline": DeadlineState.filterable,
         "figure": list(FIGURES),
+        "area_proposed": ["1"],
     }
     for key, allowed in checks.items():
         if key in params and params[key] not in allowed:
@@ -93,6 +95,8 @@ def apply_filters(
         problems = problems.filter(deadline_state_q(p["deadline"], campaign, today))
     if "figure" in p:
         problems = problems.filter(figure_filter(p["figure"], today))
+    if p.get("area_proposed") == "1":
+        problems = problems.filter(focus_area_proposed=True)
     if p.get("imported") == "all":
         problems = problems.filter(imported_closure__isnull=False)
     elif "imported" in p:

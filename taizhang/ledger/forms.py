@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -105,3 +107,13 @@ class ExtensionDecisionForm(VersionedForm):
 
 class EditForm(ProblemFieldsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AreaForm(VersionedForm):
+    """The focus area an import proposed, confirmed or corrected."""
+
+    focus_area = forms.ModelChoiceField(label=_("聚焦领域"), queryset=FocusArea.objects.none())
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = campaign.focus_areas.all()  # type: ignore[attr-defined]

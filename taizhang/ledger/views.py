@@ -231,6 +231,10 @@ def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                         "responsible_person": problem.responsible_person,
                     },
                 ),
+                "area": forms.AreaForm(
+                    campaign=problem.campaign,
+                    initial={"version": problem.version, "focus_area": problem.focus_area_id},
+                ),
                 "measure": forms.MeasureForm(),
                 "progress": forms.ProgressForm(),
                 "evidence": forms.EvidenceForm(),
@@ -316,6 +320,21 @@ def edit_problem(request: AuthedRequest, pk: int) -> HttpResponse:
             services.update_problem(problem, by=request.user, version=data["version"], **changes)
 
     return _form_step(request, pk, forms.EditForm, save, _("已保存。"), with_campaign=True)
+
+
+@login_required
+@require_POST
+def confirm_area(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _form_step(
+        request,
+        pk,
+        forms.AreaForm,
+        lambda problem, d: services.confirm_focus_area(
+            problem, by=request.user, version=d["version"], area=d["focus_area"]
+        ),
+        _("聚焦领域已确认。"),
+        with_campaign=True,
+    )
 
 
 @login_required

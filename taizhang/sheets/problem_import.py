@@ -48,6 +48,7 @@ from taizhang.sheets.headers import locate_header
 from taizhang.sheets.reading import Table, read_tables
 from taizhang.sheets.values import KIND_IN_DEADLINE, BadValue, read_deadline, text
 from taizhang.sheets.workbook import Column, write_xlsx
+from taizhang.triage.services import area_proposer
 
 # Field → the header names offices use for it; the first is the one our template uses.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -242,6 +243,14 @@ class _Lookup:
         self.resolved: dict[str, Org | BadValue] = {}
         self.suggested = 0
         self.own_parts: dict[str, str] | None = None
+        self._proposer: Any = None
+
+    def propose_area(self, title: str) -> Any:
+        """The focus area the triage model (or the campaign's keywords) proposes for a row
+        that names none, or None; the model is loaded only when a row needs it."""
+        if self._proposer is None:
+            self._proposer = area_proposer(self.campaign) or (lambda _title: None)
+        return self._proposer(title)
 
     def _home_county(self, by: Any) -> Org | None:
         """The unit one level below the campaign's in which the importer works: where 区发改局
@@ -480,6 +489,11 @@ def _parse(
         values["focus_area"] = lookup.areas.get(area_name) or section_area or default_area
         if not area_name and values["focus_area"] is not None:
             inferred["focus_area_from_section" if section_area else "focus_area_default"] += 1
+        if not area_name and values["focus_area"] is None and texts.get("title"):
+            # Proposed, and marked so in the ledger until someone confirms it.
+            values["focus_area"] = lookup.propose_area(texts["title"])
+            values["area_proposed"] = values["focus_area"] is not None
+            inferred["focus_area_proposed"] += values["area_proposed"]
         if not area_name and values["focus_area"] is None:
             fail("focus_area", "没有聚焦领域:请在表中填写,或在导入时选择默认聚焦领域(--area)")
         try:
@@ -824,7 +838,12 @@ def _changes(problem: Problem, values: dict[str, Any]) -> dict[str, Any]:
     for key, name in UPDATED_FIELDS.items():
         new = values.get(key)
         if key == "focus_area":
-            if new is not None and new.pk != problem.focus_area_id:
+            # Only an area the file names changes a problem, not one the model proposed.
+            if (
+                new is not None
+                and new.pk != problem.focus_area_id
+                and not values.get("area_proposed")
+            ):
                 found[name] = new
         elif (new or "") != (getattr(problem, name) or ""):
             found[name] = new
@@ -925,6 +944,7 @@ PROBLEM_COLUMNS = (
     "version",
     "closure_note",
     "imported_closure_id",
+    "focus_area_proposed",
 )
 REPORT_COLUMNS = (
     "problem_id",
@@ -1110,6 +1130,7 @@ class _NewProblems:
             1,
             "",
             closure_id,
+            bool(v.get("area_proposed")),
         )
 
     def finish(self) -> None:

@@ -74,6 +74,7 @@ class Sheet:
     # Under the table: 填表人 / 审核人 / 日期, as an office signs its printed ledger.
     footer_line: str = ""
     borders: bool = False
+    merges: Sequence[str] = ()  # more merged ranges (A3:A4), beside the title and subtitle
 
 
 def column_letter(index: int) -> str:
@@ -234,7 +235,7 @@ class _SheetWriter:
 
     def end(self) -> None:
         s, last = self.sheet, self.letters[-1]
-        merges = [f"A1:{last}1", f"A2:{last}2"]
+        merges = [f"A1:{last}1", f"A2:{last}2", *s.merges]
         if s.footer_line:
             self.number += 2
             self.put(

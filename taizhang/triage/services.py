@@ -266,6 +266,30 @@ def _latest_models(campaign: Campaign) -> dict[str, TriageModel]:
     return latest
 
 
+def area_proposer(campaign: Campaign) -> Callable[[str], FocusArea | None] | None:
+    """What proposes a focus area for a problem's text (an office's ledger that names none):
+    the campaign's latest area model, else its keywords; None when it has neither. Each text
+    is worked out once."""
+    model = _latest_models(campaign).get(Target.AREA)
+    areas = {str(a.pk): a for a in campaign.focus_areas.all()}
+    has_keywords = any(words for _area, words in _area_keywords(campaign))
+    if model is None and not has_keywords:
+        return None
+    classifier = loaded_model(model) if model is not None else None
+    known: dict[str, FocusArea | None] = {}
+
+    def propose_area(text: str) -> FocusArea | None:
+        if text not in known:
+            if classifier is not None:
+                known[text] = areas.get(classifier.propose([prepare(text, "")])[0].label)
+            else:
+                scored = keyword_scores(campaign, text)
+                known[text] = scored[0][0] if scored else None
+        return known[text]
+
+    return propose_area
+
+
 def propose(s: Suggestion, fresh: bool = False) -> Proposal:
     doc = prepare(s.title, mask_personal_data(s.text))
     fields: dict[str, Any] = {"model_versions": {}}

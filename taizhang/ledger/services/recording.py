@@ -138,7 +138,9 @@ def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) 
     if "focus_area" in changes and changes["focus_area"].campaign_id != problem.campaign_id:
         raise ValidationError(_("聚焦领域不属于本活动。"))
     before = {k: str(getattr(problem, k)) for k in changes}
-    write(problem, version, **changes)
+    # Choosing the area on the page settles an area the import only proposed.
+    settled = {"focus_area_proposed": False} if "focus_area" in changes else {}
+    write(problem, version, **changes, **settled)
     log(
         problem,
         by,
@@ -147,6 +149,27 @@ def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) 
             "before": before,
             "after": {k: str(v) for k, v in changes.items()},
         },
+    )
+    return problem
+
+
+@transaction.atomic
+def confirm_focus_area(problem: Problem, *, by: User, version: int, area: Any) -> Problem:
+    """Confirm (or correct) the focus area the triage model proposed for an imported problem."""
+    require(permissions.can_edit(by, problem), _("您无权修改这个问题。"))
+    require_current(problem, version)
+    if not problem.focus_area_proposed:
+        raise ValidationError(_("这个问题的聚焦领域不是系统建议的,无需确认。"))
+    if area.campaign_id != problem.campaign_id:
+        raise ValidationError(_("聚焦领域不属于本活动。"))
+    before = str(problem.focus_area)
+    write(problem, version, focus_area=area, focus_area_proposed=False)
+    log(
+        problem,
+        by,
+        EventAction.UPDATE,
+        reason="确认聚焦领域" if before == str(area) else "更正聚焦领域",
+        data={"before": {"focus_area": before}, "after": {"focus_area": str(area)}},
     )
     return problem
 

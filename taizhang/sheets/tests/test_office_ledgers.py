@@ -605,3 +605,36 @@ def test_a_mistyped_unit_is_suggested_from_the_importers_own_county_first(world,
     assert [e.message for e in result.refused] == [
         "找不到单位“区人设局”;您是不是要找:尧都区人社局、临汾市人社局"
     ]
+
+
+def test_without_an_area_the_triage_proposal_is_taken_and_marked_until_confirmed(world, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    world.area2.keywords = "路灯、小区"
+    world.area2.save()
+    path = office_workbook(tmp_path, world, sections=False)
+    result = import_problems(path, campaign=world.campaign, by=world.admin_a, partial=True)
+    # Only 老旧小区路灯不亮 has words the campaign's keywords know; the others still need an area.
+    assert result.inferred["focus_area_proposed"] == 1 and result.created == 1
+    assert {e.message for e in result.refused} == {
+        "没有聚焦领域:请在表中填写,或在导入时选择默认聚焦领域(--area)"
+    }
+    problem = Problem.objects.get()
+    assert problem.focus_area == world.area2 and problem.focus_area_proposed
+
+    client = Client()
+    client.force_login(world.handler_a1)
+    listed = client.get(reverse("problem_list", args=[world.campaign.slug]) + "?area_proposed=1")
+    assert "待确认" in listed.content.decode() and problem.number in listed.content.decode()
+    page = client.get(reverse("problem_detail", args=[problem.pk])).content.decode()
+    assert 'id="area-proposed"' in page and 'id="confirm-area"' in page
+    client.post(reverse("problem_confirm_area", args=[problem.pk]),
+                {"version": problem.version, "focus_area": world.area.pk})  # fmt: skip
+    problem.refresh_from_db()
+    assert problem.focus_area == world.area and not problem.focus_area_proposed
+    corrected = ProblemEvent.objects.filter(problem=problem, reason="更正聚焦领域").get()
+    assert corrected.data["after"] == {"focus_area": "优化营商环境"}
+    again = import_problems(path, campaign=world.campaign, by=world.admin_a, dry_run=True,
+                            partial=True)  # fmt: skip
+    assert (again.updated, again.unchanged) == (0, 1)  # a proposal never moves a settled area

@@ -192,3 +192,19 @@ def test_saving_a_focus_area_lets_go_of_the_campaigns_held_keywords(world):
     world.area.keywords = "路灯"
     world.area.save()
     assert _cached(world.campaign, lambda: "new", "keywords") == "new"
+
+
+def test_area_proposals_for_problem_texts_come_from_the_model_or_the_keywords(world):
+    world.area.keywords = world.area2.keywords = ""
+    world.area.save()
+    world.area2.save()
+    assert services.area_proposer(world.campaign) is None
+    world.area2.keywords = "路灯"
+    world.area2.save()
+    by_keywords = services.area_proposer(world.campaign)
+    assert by_keywords("东关村路灯不亮") == world.area2 and by_keywords("审批慢") is None
+    _labelled(world)
+    services.train(world.campaign, Target.AREA, by=world.office)
+    by_model = services.area_proposer(world.campaign)
+    assert by_model("企业办理营业执照审批环节多") == world.area
+    assert by_model("老旧小区路灯坏了") == world.area2
