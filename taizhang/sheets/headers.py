@@ -31,6 +31,20 @@ def _fields(
         for key, words in headers.items():
             if name in words and key not in found:
                 found[key] = column
+    # Then names that hold a known name of three characters or more (具体整改措施, 整改责任单位
+    # 及责任人, 巡察反馈问题): the longest one they hold says the field.
+    for column in order:
+        if column in found.values() or not names[column]:
+            continue
+        held = [
+            (len(word), key)
+            for key, words in headers.items()
+            if key not in found
+            for word in words
+            if len(word) >= 3 and word in names[column]
+        ]
+        if held:
+            found[max(held)[1]] = column
     return found
 
 

@@ -89,6 +89,32 @@ SOURCE_WORDS = {
     "上级交办": Source.ASSIGNED,
     **{s.value: s.value for s in Source},
 }
+# Where a problem came from, as offices write it, by the words in it (the first that fits).
+SOURCE_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("自查", "自纠", "查摆", "民主生活会", "组织生活会", "对照检查", "自我排查"),
+        Source.SELF_FOUND,
+    ),
+    (("上级交办", "交办", "转办", "督办"), Source.ASSIGNED),
+    (("督导", "督查", "巡察", "巡视", "检查", "暗访", "审计", "指导组"), Source.INSPECTION),
+    (("意见", "建议", "群众", "热线", "12345", "信访", "来信", "留言", "反映"), Source.SUGGESTION),
+)
+
+
+def source_of(written: str) -> str | None:
+    """巡察反馈 → 督导发现, 群众反映 → 意见建议, 上级督办 → 上级交办; None when no word fits."""
+    if written in SOURCE_WORDS:
+        return SOURCE_WORDS[written]
+    return next((s for words, s in SOURCE_HINTS if any(w in written for w in words)), None)
+
+
+def kind_of(written: str) -> str | None:
+    """The handling kind a 整改类型 cell names, also inside longer text (限期整改（3个月）)."""
+    if written in KIND_WORDS:
+        return KIND_WORDS[written]
+    return next((k for word, k in KIND_IN_DEADLINE.items() if word in written), None)
+
+
 MAX_DEADLINE_DAYS_AFTER = 366 * 3
 # Distinct unknown unit names for which near names are looked for (each compares them all).
 MAX_SUGGESTED = 200
@@ -244,6 +270,15 @@ class _Lookup:
         self.suggested = 0
         self.own_parts: dict[str, str] | None = None
         self._proposer: Any = None
+
+    def area(self, written: str) -> Any:
+        """The focus area a cell names: its name, or the one area whose name holds what was
+        written or is held in it (营商环境 for 优化营商环境), or None."""
+        if written in self.areas:
+            return self.areas[written]
+        bare = written.removesuffix("方面").removesuffix("领域").removeprefix("聚焦")
+        fits = [a for name, a in self.areas.items() if bare and (bare in name or name in bare)]
+        return fits[0] if len(fits) == 1 else None
 
     def propose_area(self, title: str) -> Any:
         """The focus area the triage model (or the campaign's keywords) proposes for a row
@@ -481,12 +516,13 @@ def _parse(
         except BadValue as exc:
             fail("org", str(exc))
         area_name = texts.get("focus_area", "")
-        if area_name and area_name not in lookup.areas:
+        named_area = lookup.area(area_name) if area_name else None
+        if area_name and named_area is None:
             fail(
                 "focus_area",
                 f"“{area_name}”不是本活动的聚焦领域(可选:{'、'.join(lookup.areas)})",
             )
-        values["focus_area"] = lookup.areas.get(area_name) or section_area or default_area
+        values["focus_area"] = named_area or section_area or default_area
         if not area_name and values["focus_area"] is not None:
             inferred["focus_area_from_section" if section_area else "focus_area_default"] += 1
         if not area_name and values["focus_area"] is None and texts.get("title"):
@@ -508,19 +544,19 @@ def _parse(
             )
         values["deadline"], values["deadline_text"] = deadline.date, deadline.text
         kind = texts.get("kind", "")
-        if kind and kind not in KIND_WORDS:
+        if kind and kind_of(kind) is None:
             fail("kind", f"“{kind}”应为 立行立改、限期整改 或 长期坚持")
         # A kind written in its column wins; else the deadline's words say it; a date alone
         # (or nothing) means 限期整改, by the campaign's time limit when no date is given.
-        values["kind"] = KIND_WORDS.get(kind) or deadline.kind or Kind.DEADLINE
+        values["kind"] = (kind_of(kind) if kind else None) or deadline.kind or Kind.DEADLINE
         if not kind:
             inferred["kind_from_deadline" if deadline.kind else "kind_default"] += 1
         if not texts.get("source"):
             inferred["source_default"] += 1
         source = texts.get("source", "") or default_source
-        if source not in SOURCE_WORDS:
+        values["source"] = source_of(source)
+        if values["source"] is None:
             fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
-        values["source"] = SOURCE_WORDS.get(source)
         title = texts.get("title", "")
         values["given"] = {key for key, value in texts.items() if value}
         values["title"] = title[:300]
@@ -625,7 +661,7 @@ def import_problems(
             f"默认聚焦领域“{defaults.focus_area}”不是本活动的聚焦领域"
             f"(可选:{'、'.join(lookup.areas)})"
         )
-    if defaults.source and defaults.source not in SOURCE_WORDS:
+    if defaults.source and source_of(defaults.source) is None:
         raise ValidationError(
             f"默认来源“{defaults.source}”应为 自查、意见建议、督导发现 或 上级交办"
         )

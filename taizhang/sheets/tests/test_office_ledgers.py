@@ -638,3 +638,33 @@ def test_without_an_area_the_triage_proposal_is_taken_and_marked_until_confirmed
     again = import_problems(path, campaign=world.campaign, by=world.admin_a, dry_run=True,
                             partial=True)  # fmt: skip
     assert (again.updated, again.unchanged) == (0, 1)  # a proposal never moves a settled area
+
+
+def test_longer_header_names_and_the_words_offices_use_for_source_kind_and_area(world, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "巡察反馈的主要问题", "具体整改措施", "整改责任单位及责任人",
+               "问题来源及类别", "整改方式", "所属领域", "整改完成时限要求"])  # fmt: skip
+    ws.append([1, "审批慢", "精简环节", "尧都区发改局", "市委第一巡察组反馈", "限期整改(3个月)",
+               "营商环境", "2026年9月底前"])  # fmt: skip
+    ws.append([2, "路灯不亮", "更换路灯", "尧都区发改局", "群众反映", "立即整改", "民生难题方面",
+               ""])  # fmt: skip
+    ws.append([3, "会议多", "精简会议", "尧都区发改局", "民主生活会查摆", "", "", "年底前"])
+    ws.append([4, "文件多", "精简文件", "尧都区发改局", "不知道", "", "营商环境", "年底前"])
+    path = tmp_path / "长表头.xlsx"
+    wb.save(path)
+    result = import_problems(path, campaign=world.campaign, by=world.admin_a, partial=True,
+                             defaults=Defaults(focus_area="优化营商环境"))  # fmt: skip
+    assert result.columns == {"title": "巡察反馈的主要问题", "measures": "具体整改措施",
+                              "org": "整改责任单位及责任人", "source": "问题来源及类别",
+                              "kind": "整改方式", "focus_area": "所属领域",
+                              "deadline": "整改完成时限要求"}  # fmt: skip
+    assert [str(e) for e in result.refused] == [
+        "工作表“Sheet”第 5 行“问题来源及类别”列:“不知道”应为 自查、意见建议、督导发现 或 上级交办"
+    ]
+    got = {p.title: (p.source, p.kind, p.focus_area.name) for p in Problem.objects.all()}
+    assert got == {
+        "审批慢": (Source.INSPECTION, Kind.DEADLINE, "优化营商环境"),
+        "路灯不亮": (Source.SUGGESTION, Kind.IMMEDIATE, "破解民生难题"),
+        "会议多": (Source.SELF_FOUND, Kind.DEADLINE, "优化营商环境"),
+    }
