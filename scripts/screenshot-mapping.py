@@ -8,15 +8,22 @@ not know (a title, a 填报单位 line, a sheet of notes before it), picks the s
 row, and photographs the mapping card.
 """
 
+import os
 import sys
 import tempfile
 from pathlib import Path
 
-from openpyxl import Workbook
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
 
+import django  # noqa: E402
+
+django.setup()
+
+from openpyxl import Workbook  # noqa: E402
+
+from taizhang.demo.builder import SLUG  # noqa: E402
 from taizhang.testing import chromium_page  # noqa: E402
 
 
@@ -44,11 +51,11 @@ def main() -> int:
         tempfile.TemporaryDirectory() as folder,
         chromium_page(viewport={"width": 1366, "height": 900}) as page,
     ):
-        page.goto(f"{base}/accounts/login/")
+        page.goto(f"{base}/login/")
         page.fill("input[name=username]", "yaodu_handler")
         page.fill("input[name=password]", "taizhang-demo")
         page.click("button[type=submit]")
-        page.click("text=导入台账")
+        page.goto(f"{base}/c/{SLUG}/import/")
         page.set_input_files("input[name=file]", str(workbook(Path(folder))))
         page.click("#import-form button[type=submit]")
         page.select_option("select[name=sheet]", "整改台账")

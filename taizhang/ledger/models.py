@@ -56,7 +56,7 @@ class Problem(models.Model):
     )
     # The area was proposed by the triage model when an imported ledger named none: it counts
     # where it was proposed until someone who may edit the problem confirms or corrects it.
-    focus_area_proposed = models.BooleanField(_("聚焦领域待确认"), default=False)
+    focus_area_proposed = models.BooleanField(_("聚焦领域待确认"), default=False, db_default=False)
     org = models.ForeignKey(  # indexed first in problem_org_status
         Org,
         on_delete=models.PROTECT,
