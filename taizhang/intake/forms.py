@@ -37,7 +37,13 @@ class TrackForm(forms.Form):
 
 
 class RateForm(TrackForm):
-    rating = forms.TypedChoiceField(label=_("评价"), choices=Rating.choices, coerce=int)
+    # Nothing is chosen for the citizen: a preselected 非常满意 would count unless changed.
+    rating = forms.TypedChoiceField(
+        label=_("评价"),
+        choices=[("", _("请选择")), *Rating.choices],
+        coerce=int,
+        error_messages={"required": _("请选择您的评价。")},
+    )
     comment = forms.CharField(label=_("评价意见"), max_length=500, required=False)
 
 

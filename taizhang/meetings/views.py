@@ -121,7 +121,16 @@ def meeting_new(request: AuthedRequest, slug: str) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         p = request.POST
+        for m in members:
+            m.chosen = p.get(f"m{m.pk}", "")  # type: ignore[attr-defined]
+        # Nobody is marked present for the secretary: an unmarked member is asked about,
+        # not counted as attending (attendance rates are published).
+        unmarked = [m.name for m in members if p.get(f"m{m.pk}") not in Presence.values]
         try:
+            if unmarked:
+                raise ValidationError(
+                    _("请为每位成员选择出勤情况,尚未选择:%(n)s") % {"n": "、".join(unmarked)}
+                )
             kind = next(k for k in kinds if str(k.pk) == p.get("kind"))
             meeting = services.record_meeting(
                 campaign,
@@ -165,7 +174,7 @@ def meeting_new(request: AuthedRequest, slug: str) -> HttpResponse:
             "areas": campaign.focus_areas.all(),
             "errors": errors,
             "data": request.POST,
-            "today": timezone.localdate(),
+            "today": timezone.localdate().isoformat(),
         },
         status=400 if errors else 200,
     )

@@ -223,11 +223,14 @@ def check_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             SpotCheckItem, pk=params.row_id(request.POST.get("item")), spot_check=check
         )
         upload = request.FILES.get("evidence")
+        result = request.POST.get("result", "")
         try:
+            if result not in (CheckResult.PASSED, CheckResult.FAILED):
+                raise ValidationError(_("请选择抽查结果:通过或不通过。"))
             spotchecks.record(
                 item,
                 by=request.user,
-                passed=request.POST.get("result") == CheckResult.PASSED,
+                passed=result == CheckResult.PASSED,
                 reason=request.POST.get("reason", ""),
                 evidence=(upload, upload.name or "") if upload else None,
             )

@@ -41,6 +41,13 @@ def test_citizen_submits_tracks_and_rates_without_an_account(world):
     services.answer_suggestion(s, by=world.office, version=s.version, text="已增设雨棚")
     page = citizen.post(track, {"code": code, "phone_last4": "5678"}).content.decode()
     assert "已增设雨棚" in page and 'id="rate-form"' in page
+    assert '<option value="" selected>请选择</option>' in page  # no rating chosen for them
+    unrated = citizen.post(
+        reverse("public_rate", args=[world.campaign.slug]),
+        {"code": code, "phone_last4": "5678", "comment": "好"},
+        follow=True,
+    )
+    assert "请选择评价" in unrated.content.decode() and Suggestion.objects.get().rating is None
     rated = citizen.post(
         reverse("public_rate", args=[world.campaign.slug]),
         {"code": code, "phone_last4": "5678", "rating": 5, "comment": "好"},

@@ -29,7 +29,9 @@ def test_a_secretary_records_a_meeting_on_a_phone(world, live_server, phone_page
     page.fill("input[name=held_on]", (dt.date.today() - dt.timedelta(days=1)).isoformat())
     page.fill("input[name=starts_at]", "15:00")
     page.fill("input[name=ends_at]", "16:00")
-    # Everyone is ticked present; mark one on leave with a tap.
+    # Nobody is marked before the secretary says so: a member left unmarked stops the form.
+    assert page.locator("#attendance input:checked").count() == 0
+    page.click("#all-present")
     page.check(f"input[name=m{members[2].pk}][value=excused]")
     page.fill("textarea[name=guests]", "镇党委 周某")
     page.click("#meeting-form button[type=submit]")

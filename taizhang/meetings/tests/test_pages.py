@@ -88,3 +88,23 @@ def test_the_meetings_register_exports(branch, client, tmp_path, capsys):  # noq
     )
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert any(r and r[7] == 3 and r[8] == 1 and r[10] == 1 for r in rows)  # present, leave, guest
+
+
+def test_a_refused_meeting_keeps_what_was_typed_and_marks_nobody_present(branch, client):  # noqa: F811
+    client.force_login(branch.admin_a)
+    url = reverse("meeting_new", args=[branch.campaign.slug]) + f"?org={branch.branch_a2.code}"
+    blank = client.get(url).content.decode()
+    assert "checked" not in blank.split('id="attendance"')[1].split("</fieldset>")[0]
+    day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    first, second = branch.members[:2]
+    refused = client.post(url, {
+        "org": branch.branch_a2.code, "kind": str(branch.kinds["theme_day"].pk),
+        "topic": "重温入党誓词", "held_on": day, "starts_at": "15:00", "ends_at": "16:30",
+        f"m{first.pk}": "excused",
+    })  # fmt: skip
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "尚未选择" in page and second.name in page
+    assert f'value="{day}"' in page and 'value="重温入党誓词"' in page
+    assert f'name="m{first.pk}" value="excused" required checked' in page
+    assert f'name="m{second.pk}" value="present" required checked' not in page
+    assert not Meeting.objects.exists()

@@ -56,6 +56,12 @@ def test_teams_and_spot_checks_pages(world, client):
     check = SpotCheck.objects.get()
     assert response.url == reverse("check_detail", args=[check.pk])
     item = check.items.get()
+    page = client.get(reverse("check_detail", args=[check.pk])).content.decode()
+    assert '<option value="">请选择结果</option><option value="passed">' in page  # none chosen
+    unchosen = client.post(reverse("check_detail", args=[check.pk]), {"item": item.pk}, follow=True)
+    assert "请选择抽查结果" in unchosen.content.decode()
+    item.refresh_from_db()
+    assert item.result == "pending"
     client.post(
         reverse("check_detail", args=[check.pk]),
         {"item": item.pk, "result": "failed", "reason": "未整改到位"},
