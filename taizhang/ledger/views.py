@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
@@ -177,6 +178,18 @@ def _with_states(problem: Problem, today: dt.date) -> list[Measure]:
 
 @login_required
 def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk)
+
+
+def _detail(
+    request: HttpRequest,
+    pk: int,
+    *,
+    kept: "Kept | None" = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The problem's page; after a refused step, with what the user typed kept in its form
+    (open, under the reason) instead of thrown away."""
     problem = get_object_or_404(
         visible_problems(request.user).select_related(
             "campaign",
@@ -197,6 +210,32 @@ def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         .select_related("actor")
         .order_by("at", "pk")
     )
+    step_forms: dict[str, django_forms.Form] = {
+        "reason": forms.ReasonForm(initial={"version": problem.version}),
+        "assign": forms.AssignForm(initial={"version": problem.version}),
+        "merge": forms.MergeForm(initial={"version": problem.version}),
+        "edit": forms.EditForm(
+            campaign=problem.campaign,
+            initial={
+                "version": problem.version,
+                "title": problem.title,
+                "description": problem.description,
+                "focus_area": problem.focus_area_id,
+                "responsible_leader": problem.responsible_leader,
+                "responsible_person": problem.responsible_person,
+            },
+        ),
+        "area": forms.AreaForm(
+            campaign=problem.campaign,
+            initial={"version": problem.version, "focus_area": problem.focus_area_id},
+        ),
+        "measure": forms.MeasureForm(),
+        "progress": forms.ProgressForm(),
+        "evidence": forms.EvidenceForm(),
+        "extension": forms.ExtensionForm(),
+    }
+    if kept is not None and kept.form is not None:
+        step_forms[kept.key] = kept.form
     return render(
         request,
         "ledger/problem_detail.html",
@@ -216,32 +255,55 @@ def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_list": problem.is_open and notices.can_list(request.user, problem),
             "cooperating": problem.cooperating_orgs.all(),
             "successor": getattr(problem, "carried_to", None) if problem.is_carried_over else None,
-            "forms": {
-                "reason": forms.ReasonForm(initial={"version": problem.version}),
-                "assign": forms.AssignForm(initial={"version": problem.version}),
-                "merge": forms.MergeForm(initial={"version": problem.version}),
-                "edit": forms.EditForm(
-                    campaign=problem.campaign,
-                    initial={
-                        "version": problem.version,
-                        "title": problem.title,
-                        "description": problem.description,
-                        "focus_area": problem.focus_area_id,
-                        "responsible_leader": problem.responsible_leader,
-                        "responsible_person": problem.responsible_person,
-                    },
-                ),
-                "area": forms.AreaForm(
-                    campaign=problem.campaign,
-                    initial={"version": problem.version, "focus_area": problem.focus_area_id},
-                ),
-                "measure": forms.MeasureForm(),
-                "progress": forms.ProgressForm(),
-                "evidence": forms.EvidenceForm(),
-                "extension": forms.ExtensionForm(),
-            },
+            "forms": step_forms,
+            # Which step was refused, and what was typed into it (the reason boxes).
+            "kept_step": kept.step if kept else "",
+            "kept": kept.data if kept else {},
         },
+        status=status,
     )
+
+
+@dataclass
+class Kept:
+    """A refused step's form as the user filled it, to show again."""
+
+    step: str  # the action (decline, progress, …)
+    key: str  # its form's name in the page's forms
+    form: django_forms.Form | None
+    data: Any
+
+
+def _kept(
+    request: HttpRequest,
+    problem: Problem,
+    step: str,
+    key: str,
+    form_class: type[django_forms.Form],
+    extra: dict[str, Any],
+    form: django_forms.Form | None = None,
+) -> Kept:
+    """What the user typed, with the problem's current version: after a conflict the page
+    shows the problem as it now is, and the kept text can be sent again once read."""
+    data = request.POST.copy()
+    current = Problem.objects.filter(pk=problem.pk).values_list("version", flat=True).first()
+    data["version"] = str(current if current is not None else problem.version)
+    if form is None:
+        form = form_class(data, **extra) if key in _FORMS_KEPT else None
+    return Kept(step, key, form, data)
+
+
+# The step forms the page renders from a form object; the others are reason boxes.
+_FORMS_KEPT = {"assign", "merge", "edit", "area", "measure", "progress", "extension"}
+
+
+def field_errors(form: django_forms.Form) -> list[str]:
+    """A form's errors named by the fields' labels, in the reader's language."""
+    found = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        found += [f"{label}:{e}" if label else str(e) for e in errors]
+    return found
 
 
 STEP_FORMS: dict[str, type[django_forms.Form]] = {
@@ -264,19 +326,29 @@ def _scoped_problem(request: HttpRequest, pk: int) -> Problem:
 
 
 def _run(
-    request: HttpRequest, problem: Problem, work: Callable[[], Any], done: str
+    request: HttpRequest,
+    problem: Problem,
+    work: Callable[[], Any],
+    done: str,
+    keep: Callable[[], Kept] | None = None,
 ) -> HttpResponse:
+    """Take the step; when it is refused, say why and show the page again with what was typed
+    (`keep`), else go back to the page."""
     try:
         work()
     except ConflictError as exc:
         messages.error(request, str(exc))
-        return redirect("problem_detail", pk=problem.pk)
+        status = 409
     except (ValidationError, PermissionDenied) as exc:
         for message in _error_messages(exc):
             messages.error(request, message)
+        status = 400
     else:
         messages.success(request, done)
-    return redirect("problem_detail", pk=problem.pk)
+        return redirect("problem_detail", pk=problem.pk)
+    if keep is None:
+        return redirect("problem_detail", pk=problem.pk)
+    return _detail(request, problem.pk, kept=keep(), status=status)
 
 
 def _form_step(
@@ -286,15 +358,28 @@ def _form_step(
     work: Callable[[Problem, dict[str, Any]], Any],
     done: str,
     with_campaign: bool = False,
+    *,
+    step: str,
+    key: str = "",
 ) -> HttpResponse:
-    """Validate a posted form, then take one service step on a problem the user can see."""
+    """Validate a posted form, then take one service step on a problem the user can see;
+    a refused form or step shows the page again with what was typed."""
     problem = _scoped_problem(request, pk)
     extra: dict[str, Any] = {"campaign": problem.campaign} if with_campaign else {}
     form = form_class(request.POST, request.FILES, **extra)
+    key = key or step
     if not form.is_valid():
-        messages.error(request, _("提交的内容有误:%(e)s") % {"e": form.errors.as_text()})
-        return redirect("problem_detail", pk=pk)
-    return _run(request, problem, lambda: work(problem, form.cleaned_data), done)
+        for message in field_errors(form):
+            messages.error(request, _("提交的内容有误:%(e)s") % {"e": message})
+        kept = _kept(request, problem, step, key, form_class, extra, form=form)
+        return _detail(request, pk, kept=kept, status=400)
+    return _run(
+        request,
+        problem,
+        lambda: work(problem, form.cleaned_data),
+        done,
+        keep=lambda: _kept(request, problem, step, key, form_class, extra),
+    )
 
 
 @login_required
@@ -308,6 +393,8 @@ def problem_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse
         STEP_FORMS[action],
         lambda problem, data: take_step(action, problem, request.user, data),
         _("已办理。"),
+        step=action,
+        key=action if action in ("assign", "merge") else "reason",
     )
 
 
@@ -319,7 +406,9 @@ def edit_problem(request: AuthedRequest, pk: int) -> HttpResponse:
         if changes:
             services.update_problem(problem, by=request.user, version=data["version"], **changes)
 
-    return _form_step(request, pk, forms.EditForm, save, _("已保存。"), with_campaign=True)
+    return _form_step(
+        request, pk, forms.EditForm, save, _("已保存。"), with_campaign=True, step="edit"
+    )
 
 
 @login_required
@@ -334,6 +423,7 @@ def confirm_area(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         _("聚焦领域已确认。"),
         with_campaign=True,
+        step="area",
     )
 
 
@@ -348,6 +438,7 @@ def add_measure(request: AuthedRequest, pk: int) -> HttpResponse:
             problem, by=request.user, content=d["content"], deadline=d["deadline"]
         ),
         _("措施已添加。"),
+        step="measure",
     )
 
 
@@ -365,7 +456,7 @@ def report_progress(request: AuthedRequest, pk: int) -> HttpResponse:
             measure=measure,
         )
 
-    return _form_step(request, pk, forms.ProgressForm, report, _("进展已报告。"))
+    return _form_step(request, pk, forms.ProgressForm, report, _("进展已报告。"), step="progress")
 
 
 @login_required
@@ -383,6 +474,7 @@ def upload_evidence(request: AuthedRequest, pk: int) -> HttpResponse:
             note=d["note"],
         ),
         _("佐证材料已上传。"),
+        step="evidence",
     )
 
 
@@ -409,6 +501,7 @@ def request_extension(request: AuthedRequest, pk: int) -> HttpResponse:
             problem, by=request.user, new_deadline=d["new_deadline"], reason=d["reason"]
         ),
         _("延期申请已提交。"),
+        step="extension",
     )
 
 
@@ -425,4 +518,6 @@ def decide_extension(request: AuthedRequest, pk: int, extension_id: int) -> Http
             note=d["note"],
         )
 
-    return _form_step(request, pk, forms.ExtensionDecisionForm, decide, _("延期申请已审批。"))
+    return _form_step(
+        request, pk, forms.ExtensionDecisionForm, decide, _("延期申请已审批。"), step="decide"
+    )

@@ -185,3 +185,29 @@ def test_edit_and_extension_through_the_pages(world):
     assert "延期申请已审批" in page
     problem.refresh_from_db()
     assert problem.deadline == new_deadline
+
+
+def test_a_refused_step_keeps_what_was_typed_and_names_fields_in_chinese(world):
+    problem = record(world)
+    client = client_for(world.handler_a1)
+    url = reverse("problem_report_progress", args=[problem.pk])
+    typed = "已精简两个环节,剩余一个环节下周完成"
+    refused = client.post(url, {"text": typed})  # no percent
+    page = refused.content.decode()
+    assert refused.status_code == 400 and typed in page
+    assert "提交的内容有误:进度(%):该字段是必填项" in page and "* percent" not in page
+    assert Problem.objects.get().progress == 0
+    # Two tabs: the problem was changed in the other; the edit is refused and kept to resend.
+    edit = reverse("problem_edit", args=[problem.pk])
+    stale = problem.version
+    services.update_problem(problem, by=world.handler_a1, version=stale,
+                            responsible_person="另一个标签页")  # fmt: skip
+    conflict = client.post(edit, {"version": stale, "title": "改过的问题名称",
+                                  "focus_area": world.area.pk})  # fmt: skip
+    page = conflict.content.decode()
+    assert conflict.status_code == 409 and 'value="改过的问题名称"' in page
+    problem.refresh_from_db()
+    assert f'name="version" value="{problem.version}"' in page  # resend applies to what is now
+    reason = reverse("problem_action", args=[problem.pk, "void"])
+    voided = client_for(world.office).post(reason, {"version": stale, "reason": "重复登记的问题"})
+    assert voided.status_code == 409 and "重复登记的问题</textarea>" in voided.content.decode()
