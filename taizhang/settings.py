@@ -104,6 +104,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Every page shows a receipt code the same way (XXXX-XXXX-XXX).
+            "builtins": ["taizhang.core.templatetags.codes"],
         },
     },
 ]

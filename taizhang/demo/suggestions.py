@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core.bulk import insert_rows
+from taizhang.core.receipts import new_code
 from taizhang.demo import names
 from taizhang.intake.models import Channel, Suggestion, SuggestionAction, SuggestionEvent
 from taizhang.intake.models import SuggestionStatus as S
 from taizhang.intake.privacy import phone_hash
-from taizhang.intake.receipts import new_code
 from taizhang.ledger.models import Problem, Source
 
 SUGGESTIONS_AT_SCALE_1 = 53_000

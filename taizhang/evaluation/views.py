@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import campaign_for
+from taizhang.core import receipts
 from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation import services
 from taizhang.evaluation.models import CallBack, CallStatus
@@ -33,7 +34,13 @@ def callback_queue(request: AuthedRequest, slug: str) -> HttpResponse:
         messages.success(request, _("回访队列新增 %(n)d 条。") % {"n": added})
         return redirect("callback_queue", slug=slug)
     status = request.GET.get("status", CallStatus.PENDING)
-    if status in CallStatus.values:
+    typed = request.GET.get("code", "").strip()[:40]
+    if typed:
+        code = receipts.normalise(typed)
+        if code is None:
+            messages.error(request, _("“%(c)s”不是有效的回执码,请核对。") % {"c": typed})
+        calls, status = calls.filter(suggestion__receipt_code=code or ""), ""
+    elif status in CallStatus.values:
         calls = calls.filter(status=status)
     return render(
         request,
@@ -43,6 +50,7 @@ def callback_queue(request: AuthedRequest, slug: str) -> HttpResponse:
             "page": Paginator(calls, 50).get_page(request.GET.get("page")),
             "status": status,
             "statuses": CallStatus.choices,
+            "code": typed,
             "outstanding": services.outstanding_unsatisfied(campaign),
             "pending": CallBack.objects.filter(
                 campaign=campaign, status=CallStatus.PENDING

@@ -9,8 +9,8 @@ import logging
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
-from taizhang.core import throttle
-from taizhang.intake import privacy, receipts
+from taizhang.core import receipts, throttle
+from taizhang.intake import privacy
 from taizhang.intake.models import Suggestion
 
 log = logging.getLogger("taizhang.security")

@@ -30,7 +30,7 @@ class StaffEntryForm(SubmitForm):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label=_("回执码"), max_length=20)
+    code = forms.CharField(label=_("回执码"), max_length=30)
     phone_last4 = forms.CharField(
         label=_("手机号后四位(提交时留了电话才需要)"), max_length=4, required=False
     )

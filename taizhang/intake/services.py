@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.core import throttle
+from taizhang.core import receipts, throttle
 from taizhang.core.bulk import insert_with_child
-from taizhang.intake import permissions, privacy, receipts, updates
+from taizhang.intake import permissions, privacy, updates
 from taizhang.intake.models import (
     SATISFIED_RATINGS,
     Channel,

@@ -3,8 +3,8 @@
 
 from django.utils.translation import gettext as _
 
+from taizhang.core.receipts import display
 from taizhang.intake.models import Suggestion
-from taizhang.intake.receipts import display
 from taizhang.ledger.models import Problem, Status
 from taizhang.notifications.services import notify_citizen
 

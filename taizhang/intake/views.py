@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_by_slug, campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.core import receipts
 from taizhang.core.clientip import client_ip
 from taizhang.core.typing import AuthedRequest
-from taizhang.intake import forms, permissions, privacy, receipts, services
+from taizhang.intake import forms, permissions, privacy, services
 from taizhang.intake.citizen_access import TooManyAttempts, find_own
 from taizhang.intake.models import (
     Channel,
@@ -182,7 +183,15 @@ def queue(request: AuthedRequest, slug: str) -> HttpResponse:
         .order_by("-submitted_at")
     )
     status = request.GET.get("status", SuggestionStatus.RECEIVED)
-    if status in SuggestionStatus.values:
+    typed = request.GET.get("code", "").strip()[:40]
+    if typed:
+        # A code is looked for whatever the suggestion's state.
+        code = receipts.normalise(typed)
+        if code is None:
+            messages.error(request, _("“%(c)s”不是有效的回执码,请核对。") % {"c": typed})
+        suggestions = suggestions.filter(receipt_code=code or "")
+        status = ""
+    elif status in SuggestionStatus.values:
         suggestions = suggestions.filter(status=status)
     page = Paginator(suggestions, 50).get_page(request.GET.get("page"))
     return render(
@@ -193,6 +202,7 @@ def queue(request: AuthedRequest, slug: str) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": SuggestionStatus.choices,
+            "code": typed,
         },
     )
 

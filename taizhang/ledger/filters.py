@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core import receipts
 from taizhang.ledger.deadlines import DeadlineState, deadline_state_q
 from taizhang.ledger.models import Kind, Problem, Source, Status
 from taizhang.orgs.models import Org
@@ -102,6 +103,11 @@ def apply_filters(
     elif "imported" in p:
         problems = problems.filter(imported_closure_id=int(p["imported"]))
     if "q" in p:
-        text = p["q"]
-        problems = problems.filter(Q(title__contains=text) | Q(number=text))
+        text = p["q"].strip()
+        code = receipts.normalise(text)
+        found = Q(title__contains=text) | Q(number__iexact=text)
+        if code is not None:
+            # A suggestion's receipt code finds the problems it became.
+            found |= Q(suggestions__receipt_code=code)
+        problems = problems.filter(found).distinct() if code else problems.filter(found)
     return problems.order_by(SORTS[query.sort], "pk")

@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core.receipts import display
 from taizhang.intake.models import Channel, Rating, Suggestion, SuggestionStatus
 from taizhang.intake.privacy import mask_name, mask_numbers_in_text, mask_phone
-from taizhang.intake.receipts import display
 from taizhang.sheets.workbook import Column, write_csv, write_xlsx
 
 COLUMNS = [

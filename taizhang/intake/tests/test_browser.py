@@ -19,7 +19,7 @@ def test_citizen_on_a_phone(world, live_server, phone_page):
     page.fill("input[name=phone]", "13812345678")
     page.click("#submit-form button[type=submit]")
     code = page.inner_text("#receipt-code")
-    assert len(code.replace("-", "")) == 10
+    assert len(code.replace("-", "")) == 11
     # The page fits the phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
 

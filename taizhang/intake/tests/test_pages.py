@@ -3,7 +3,8 @@ import re
 from django.test import Client
 from django.urls import reverse
 
-from taizhang.intake import receipts, services
+from taizhang.core import receipts
+from taizhang.intake import services
 from taizhang.intake.models import Channel, IdentityView, Suggestion, SuggestionStatus
 
 

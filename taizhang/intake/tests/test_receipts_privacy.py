@@ -3,7 +3,8 @@ import random
 import pytest
 from django.core.exceptions import ValidationError
 
-from taizhang.intake import privacy, receipts
+from taizhang.core import receipts
+from taizhang.intake import privacy
 
 
 def test_codes_are_unique_and_round_trip():
@@ -21,6 +22,32 @@ def test_check_symbol_catches_every_single_typo():
         wrong = rng.choice([c for c in receipts.ALPHABET if c != code[position]])
         typo = code[:position] + wrong + code[position + 1 :]
         assert receipts.normalise(typo) is None, (code, typo)
+
+
+def test_check_symbol_catches_every_swap_of_neighbours():
+    rng = random.Random(2)
+    for _ in range(300):
+        code = receipts.new_code()
+        i = rng.randrange(len(code) - 1)
+        if code[i] == code[i + 1]:
+            continue
+        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
+        assert receipts.normalise(swapped) is None, (code, swapped)
+
+
+def test_new_codes_read_aloud_and_earlier_codes_keep_working():
+    codes = [receipts.new_code() for _ in range(500)]
+    assert all(len(c) == 11 and set(c) <= set(receipts.ALPHABET) for c in codes)
+    old = "ABCDEFGH1$"  # a code given out before, whose check symbol is $
+    assert receipts.normalise(old) == old
+    # What a Chinese keyboard types: full-width letters and digits, ＄ or ￥ for $, ＊ for *.
+    assert receipts.normalise("ａｂｃｄ－ｅｆｇｈ－１￥") == old
+    assert receipts.normalise("abcd efgh l＄") == old
+    assert receipts.display(old) == "ABCD-EFGH-1$"
+    fresh = codes[0]
+    assert receipts.display(fresh) == f"{fresh[:4]}-{fresh[4:8]}-{fresh[8:]}"
+    assert receipts.normalise(receipts.display(fresh).lower().replace("-", "—")) == fresh
+    assert receipts.normalise(fresh + "#") is None
 
 
 def test_letters_that_read_as_digits_are_forgiven():

@@ -20,7 +20,7 @@ def submit(world, **kwargs):
 
 def test_citizen_submits_with_photo_and_gets_a_code(world):
     s = submit(world, phone="138 1234 5678", name="张三", photos=[(io.BytesIO(PNG), "a.png")])
-    assert len(s.receipt_code) == 10 and s.status == SuggestionStatus.RECEIVED
+    assert len(s.receipt_code) == 11 and s.status == SuggestionStatus.RECEIVED
     assert s.phone == "13812345678" and s.phone_hash and s.photos.count() == 1
 
 

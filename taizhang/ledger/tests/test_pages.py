@@ -211,3 +211,23 @@ def test_a_refused_step_keeps_what_was_typed_and_names_fields_in_chinese(world):
     reason = reverse("problem_action", args=[problem.pk, "void"])
     voided = client_for(world.office).post(reason, {"version": stale, "reason": "重复登记的问题"})
     assert voided.status_code == 409 and "重复登记的问题</textarea>" in voided.content.decode()
+
+
+def test_the_ledger_finds_the_problems_a_receipt_code_became(world):
+    from taizhang.intake import services as intake
+    from taizhang.intake.models import Channel
+
+    s = intake.submit_suggestion(world.campaign, channel=Channel.WEB, title="路灯不亮",
+                                 text="东关村路灯不亮", rate_limited=False)  # fmt: skip
+    made = intake.convert_to_problem(s, by=world.office, version=s.version, org=world.dept_a1,
+                                     focus_area=world.area, kind="deadline")  # fmt: skip
+    record(world, title="别的问题")
+    client = client_for(world.office)
+    url = reverse("problem_list", args=[world.campaign.slug])
+    shown = client.get(url, {"q": s.receipt_code.lower()}).content.decode()
+    assert made.number in shown and "别的问题" not in shown
+    by_number = client.get(url, {"q": f" {made.number.lower()} "}).content.decode()
+    assert made.number in by_number and "别的问题" not in by_number
+    queue = reverse("suggestion_queue", args=[world.campaign.slug])
+    listed = client.get(queue, {"code": s.receipt_code.lower()}).content.decode()
+    assert "路灯不亮" in listed  # whatever its state (it is 已转办 now)

@@ -77,6 +77,14 @@ def test_callbacks_and_ranking_pages(world, client):
     queue = reverse("callback_queue", args=[world.campaign.slug])
     client.post(queue)
     call = CallBack.objects.get()
+    # Found by its receipt code as the caller reads it: lower case, full width, no dashes.
+    code = call.suggestion.receipt_code
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in code.lower())
+    found = client.get(queue, {"code": typed, "status": "done"}).content.decode()
+    shown = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    assert shown in found and f">{code}<" not in found  # shown with its dashes
+    wrong = client.get(queue, {"code": code[:-1] + ("0" if code[-1] != "0" else "1")})
+    assert "不是有效的回执码" in wrong.content.decode() and shown not in wrong.content.decode()
     page = client.get(reverse("callback_detail", args=[call.pk])).content.decode()
     assert "13800000001" in page and "话术" in page
     assert IdentityView.objects.filter(viewer=world.operator, purpose="callback").exists()

@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from taizhang.core import receipts
 from taizhang.triage.models import Decision, Proposal, Run, RunKind, RunStatus
 from taizhang.triage.tests.test_engine import LAMP, LAMP_VARIANTS, OTHER
 from taizhang.triage.tests.test_services import submit
@@ -12,7 +13,8 @@ def test_the_detail_page_shows_duplicates_and_the_proposal(world, client):
     copy = submit(world, LAMP_VARIANTS[1])
     client.force_login(world.office)
     page = client.get(reverse("suggestion_detail", args=[copy.pk])).content.decode()
-    assert first.receipt_code in page and "合并为其重复" in page and "<mark>" in page
+    assert receipts.display(first.receipt_code) in page
+    assert "合并为其重复" in page and "<mark>" in page
     assert "建议领域" in page and world.area2.name in page and "关键词" in page
     # One click merges it.
     client.post(
