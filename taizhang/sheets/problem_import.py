@@ -122,6 +122,17 @@ MAX_SUGGESTED = 200
 NUMBERING = re.compile(r"^\s*[(\uff08]?\d+[.\u3001)\uff09]\s*")
 
 
+# What each count of inferred values means, for the page (the keys are the JSON summary's).
+INFERRED = {
+    "focus_area_from_section": "聚焦领域取自分节标题",
+    "focus_area_default": "聚焦领域用默认值",
+    "focus_area_proposed": "聚焦领域由系统建议(待确认)",
+    "kind_from_deadline": "整改类型按时限的写法推断",
+    "kind_default": "整改类型按限期整改",
+    "source_default": "来源用默认值",
+}
+
+
 @dataclass
 class ImportResult:
     created: int = 0
@@ -143,6 +154,9 @@ class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     inferred: Counter[str] = field(default_factory=Counter)
+
+    def inferred_lines(self) -> list[str]:
+        return [f"{INFERRED.get(key, key)}:{n} 行" for key, n in self.inferred.items() if n]
 
     def summary(self) -> dict[str, Any]:
         """What `taizhang import --json` prints."""

@@ -136,6 +136,7 @@ def test_the_import_page_takes_a_default_area_and_reports_the_rows_it_skipped(wo
         )
     text = done.content.decode()
     assert done.status_code == 200 and "新增 4 条" in text and "跳过 3 行" in text
+    assert "聚焦领域用默认值:4 行" in text and "整改类型按时限的写法推断:2 行" in text
     assert Problem.objects.filter(focus_area__name="破解民生难题").count() == 4
 
 
