@@ -5,8 +5,14 @@ from django.http import Http404
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core.fresh import FreshFor
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import scope_of
+
+
+def handles_suggestions(user: object, campaign: Campaign) -> bool:
+    """The campaign office and hotline operators work the suggestions (and open them from a
+    problem they became)."""
+    return scope_of(user).reaches(campaign.org.path, (Role.OFFICE, Role.OPERATOR))
 
 
 def visible_campaigns(user: object) -> QuerySet[Campaign]:

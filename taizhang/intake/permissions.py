@@ -2,8 +2,10 @@
 
 from django.db.models import QuerySet
 
+from taizhang.campaigns.access import handles_suggestions
 from taizhang.campaigns.models import Campaign
 from taizhang.intake.models import Suggestion
+from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
 
@@ -13,7 +15,15 @@ def can_triage(user: object, campaign: Campaign) -> bool:
 
 
 def can_record(user: object, campaign: Campaign) -> bool:
-    return scope_of(user).reaches(campaign.org.path, (Role.OFFICE, Role.OPERATOR))
+    return handles_suggestions(user, campaign)
+
+
+def may_see_photos(user: object, suggestion: Suggestion) -> bool:
+    """Those who work the suggestions, and the units of the problems it became: what the
+    citizen photographed is what they must fix."""
+    if can_record(user, suggestion.campaign):
+        return True
+    return visible_problems(user).filter(suggestions=suggestion).exists()
 
 
 def visible_suggestions(user: object, campaign: Campaign) -> QuerySet[Suggestion]:

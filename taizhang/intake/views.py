@@ -248,7 +248,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def photo(request: AuthedRequest, pk: int, photo_id: int) -> FileResponse:
     """A citizen's photo, for the staff who may see the suggestion."""
     suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
-    if not permissions.can_record(request.user, suggestion.campaign):
+    if not permissions.may_see_photos(request.user, suggestion):
         raise Http404()
     stored = get_object_or_404(SuggestionPhoto, pk=photo_id, suggestion=suggestion)
     path = evidence_path(stored.stored_name)

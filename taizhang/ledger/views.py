@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from taizhang.campaigns.access import campaign_for
+from taizhang.campaigns.access import campaign_for, handles_suggestions
+from taizhang.core.text import mask_personal_data
 from taizhang.core.typing import AuthedRequest
 from taizhang.ledger import forms, services
 from taizhang.ledger.deadlines import DeadlineState, deadline_state, due_soon_cutoff, state_of
@@ -255,6 +256,8 @@ def _detail(
             "can_list": problem.is_open and notices.can_list(request.user, problem),
             "cooperating": problem.cooperating_orgs.all(),
             "successor": getattr(problem, "carried_to", None) if problem.is_carried_over else None,
+            "from_citizens": _from_citizens(problem),
+            "opens_suggestions": handles_suggestions(request.user, problem.campaign),
             "forms": step_forms,
             # Which step was refused, and what was typed into it (the reason boxes).
             "kept_step": kept.step if kept else "",
@@ -262,6 +265,23 @@ def _detail(
         },
         status=status,
     )
+
+
+def _from_citizens(problem: Problem) -> list[dict[str, Any]]:
+    """What the citizens who raised it wrote (numbers masked), where, and their photos."""
+    return [
+        {
+            "pk": s.pk,
+            "code": s.receipt_code,
+            "title": s.title,
+            "text": mask_personal_data(s.text),
+            "address": s.address,
+            "channel": s.get_channel_display(),
+            "submitted_at": s.submitted_at,
+            "photos": [photo.pk for photo in s.photos.all()],
+        }
+        for s in problem.suggestions.prefetch_related("photos").order_by("submitted_at")  # type: ignore[attr-defined]
+    ]
 
 
 @dataclass
@@ -485,9 +505,29 @@ def download_evidence(request: AuthedRequest, pk: int, evidence_id: int) -> File
     path = evidence_path(evidence.stored_name)
     if not path.exists():
         raise Http404("file missing")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name)
+    shown = PREVIEWED.get(evidence.file_type) if request.GET.get("inline") else None
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=shown is None,
+        filename=evidence.original_name,
+        **({"content_type": shown} if shown else {}),
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    if shown == "application/pdf":
+        # Shown in a frame of the problem's own page, and only there.
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+# Evidence shown in the page (its type checked by its first bytes when it was uploaded).
+PREVIEWED = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "pdf": "application/pdf",
+}
 
 
 @login_required

@@ -231,3 +231,49 @@ def test_the_ledger_finds_the_problems_a_receipt_code_became(world):
     queue = reverse("suggestion_queue", args=[world.campaign.slug])
     listed = client.get(queue, {"code": s.receipt_code.lower()}).content.decode()
     assert "路灯不亮" in listed  # whatever its state (it is 已转办 now)
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
+    b"\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_the_unit_sees_what_the_citizen_gave_and_evidence_previews_in_the_page(world):
+    from taizhang.intake import services as intake
+    from taizhang.intake.models import Channel
+
+    s = intake.submit_suggestion(
+        world.campaign, channel=Channel.WEB, title="路灯不亮",
+        text="东关村路灯不亮,电话13812345678", address="东关村村委会门口",
+        photos=[(io.BytesIO(PNG), "路灯.png")], rate_limited=False,
+    )  # fmt: skip
+    problem = intake.convert_to_problem(s, by=world.office, version=s.version, org=world.dept_a1,
+                                        focus_area=world.area, kind="deadline")  # fmt: skip
+    services.sign_problem(problem, by=world.handler_a1, version=problem.version)
+    services.add_evidence(problem, by=world.handler_a1, upload=io.BytesIO(PDF),
+                          original_name="验收.pdf")  # fmt: skip
+    handler = client_for(world.handler_a1)
+    page = handler.get(reverse("problem_detail", args=[problem.pk])).content.decode()
+    section = page.split('id="from-citizens"')[1].split("</section>")[0]
+    assert (
+        "东关村路灯不亮" in section
+        and "13812345678" not in section
+        and "东关村村委会门口" in section
+    )
+    photo_url = reverse("suggestion_photo", args=[s.pk, s.photos.get().pk])
+    detail_link = f'href="{reverse("suggestion_detail", args=[s.pk])}"'
+    assert photo_url in section and detail_link not in section  # units do not open the queue
+    assert handler.get(photo_url)["Content-Type"] == "image/png"
+    assert client_for(world.handler_b1).get(photo_url).status_code == 404  # not their problem
+    office = client_for(world.office).get(reverse("problem_detail", args=[problem.pk]))
+    assert detail_link in office.content.decode()
+    evidence = problem.evidence.get()
+    url = reverse("problem_evidence", args=[problem.pk, evidence.pk])
+    assert f'<iframe src="{url}?inline=1"' in page
+    inline = handler.get(url + "?inline=1")
+    assert inline["Content-Type"] == "application/pdf" and "attachment" not in inline.get(
+        "Content-Disposition", ""
+    )
+    assert "attachment" in handler.get(url)["Content-Disposition"]
