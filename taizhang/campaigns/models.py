@@ -38,6 +38,9 @@ DEFAULT_RULES: dict[str, Any] = {
         "notice_reply_rate": 0.1,
     },
     "ranking_threshold": 0.6,
+    # A supervision rate (满意率, 抽查通过率, 督办按期回复率) counts for a unit once it rests on
+    # this many ratings, checks or notices due; below that the unit is shown 数据不足 for it.
+    "ranking_min_sample": 5,
 }
 
 

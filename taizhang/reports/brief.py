@@ -4,6 +4,7 @@ snapshots, so the brief for a past date is the same whenever it is made."""
 
 import datetime as dt
 import io
+import itertools
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import Snapshot
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, OrgKind
+from taizhang.reports.ranking import ranking_kinds
 from taizhang.sheets.workbook import Column, write_xlsx
 from taizhang.triage.models import Run, RunKind, RunStatus
 
@@ -72,7 +74,12 @@ def gather(campaign: Campaign, as_of: dt.date) -> Brief:
                 "score": f.get("score"),
             }
         )
-    units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), u["code"]))
+    # Units are ranked among their peers: counties with counties, departments with departments.
+    kinds = ranking_kinds(campaign.org)
+    units.sort(
+        key=lambda u: (kinds.index(u["kind"]) if u["kind"] in kinds else len(kinds),
+                       u["score"] is None, -(u["score"] or 0), u["code"])
+    )  # fmt: skip
     topics_run = (
         Run.objects.filter(
             campaign=campaign,
@@ -94,6 +101,15 @@ def gather(campaign: Campaign, as_of: dt.date) -> Brief:
     return Brief(
         campaign, as_of, root.figures, week_ago.figures if week_ago else None, units, topics
     )
+
+
+def ranked_groups(b: Brief) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
+    """(the kind's name, [(rank within the kind, unit)]) in the order the brief shows them."""
+    groups: list[tuple[str, list[tuple[int, dict[str, Any]]]]] = []
+    for kind, units in itertools.groupby(b.units, key=lambda u: u["kind"]):
+        label = str(OrgKind(kind).label) if kind in OrgKind.values else kind
+        groups.append((label, list(enumerate(units, start=1))))
+    return groups
 
 
 def _pct(value: float | None) -> str:
@@ -183,18 +199,19 @@ def write_docx(b: Brief, out: Path) -> None:
     for line in paragraphs(b):
         doc.add_paragraph(line)
     doc.add_heading("二、比学赶超排名", level=2)
-    table = doc.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, ["排名", "单位", "问题数", "整改率", "按期整改率", "得分"], strict=True
-    ):
-        cell.text = text
-    for rank, u in enumerate(b.units, start=1):
-        cells = table.add_row().cells
-        values = [str(rank), u["name"], str(u["total"]), _pct(u["rate"]), _pct(u["on_time"]),
-                  _pct(u["score"])]  # fmt: skip
-        for cell, text in zip(cells, values, strict=True):
+    for label, ranked in ranked_groups(b):
+        doc.add_paragraph(label)
+        table = doc.add_table(rows=1, cols=6)
+        table.style = "Table Grid"
+        headers = ["排名", "单位", "问题数", "整改率", "按期整改率", "得分"]
+        for cell, text in zip(table.rows[0].cells, headers, strict=True):
             cell.text = text
+        for rank, u in ranked:
+            cells = table.add_row().cells
+            values = [str(rank), u["name"], str(u["total"]), _pct(u["rate"]),
+                      _pct(u["on_time"]), _pct(u["score"])]  # fmt: skip
+            for cell, text in zip(cells, values, strict=True):
+                cell.text = text
     picture = chart_png(b)
     if picture:
         doc.add_paragraph("各县(市、区)整改率:")
@@ -265,10 +282,12 @@ def write_brief_xlsx(b: Brief, out: Path) -> None:
 
     rows: list[list[Any]] = [[line, "", "", "", "", ""] for line in paragraphs(b)]
     rows.append(["", "", "", "", "", ""])
-    rows.append(["排名", "单位", "问题数", "整改率(%)", "按期整改率(%)", "得分(%)"])
-    for rank, u in enumerate(b.units, start=1):
-        rows.append([rank, u["name"], u["total"], u["rate"], u["on_time"],
-                     u["score"]])  # fmt: skip
+    for label, ranked in ranked_groups(b):
+        rows.append([label, "", "", "", "", ""])
+        rows.append(["排名", "单位", "问题数", "整改率(%)", "按期整改率(%)", "得分(%)"])
+        for rank, u in ranked:
+            rows.append([rank, u["name"], u["total"], u["rate"], u["on_time"],
+                         u["score"]])  # fmt: skip
     write_xlsx(
         out,
         sheet="通报",

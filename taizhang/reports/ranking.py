@@ -1,6 +1,7 @@
 """比学赶超: the units below a parent, ranked by the campaign's weighted score."""
 
 import datetime as dt
+import statistics
 from collections import Counter
 from typing import Any
 
@@ -20,18 +21,30 @@ def ranking_kinds(parent: Org) -> list[str]:
     return sorted(counts, key=lambda k: (order.get(k, 9), -counts[k], k))
 
 
+# What each rate is a share of: below the campaign's `ranking_min_sample` a supervision rate
+# says too little about a unit to rank it by.
+SAMPLES = {
+    "satisfaction_rate": "ratings",
+    "spot_check_pass_rate": "spot_checks_done",
+    "notice_reply_rate": "notices_due",
+}
+
+
 def ranking(
     campaign: Campaign, parent: Org, today: dt.date | None = None, kind: str | None = None
 ) -> list[dict[str, Any]]:
     """The units of one kind directly below `parent` (counties by default), ranked by the
     campaign's weighted score.
 
-    A component without data (no notices yet, say) drops out and the weights of the rest are
-    scaled to sum to one, so a unit is neither rewarded nor punished for it.
+    A unit is never rewarded for not being measured. A rate it has too little data for (no
+    closed problem for 按期整改率; fewer than `ranking_min_sample` ratings, checks or notices
+    due for the others) is shown as 数据不足 and counted at the median of its peers that have
+    it; a rate none of its peers has counts for nobody. A unit without problems is not ranked.
     """
     today = today or timezone.localdate()
     weights: dict[str, float] = campaign.rule("ranking_weights")
     threshold = float(campaign.rule("ranking_threshold"))
+    min_sample = int(campaign.rule("ranking_min_sample"))
     week_ago = today - dt.timedelta(days=7)
     before = {
         s.org_id: s.figures.get("score")
@@ -46,31 +59,48 @@ def ranking(
         components = {
             "rectification_rate": stats.get("rectification_rate"),
             "on_time_rate": stats.get("on_time_rate"),
-            **{k: supervision.get(k) for k in ("satisfaction_rate", "spot_check_pass_rate",
-                                               "notice_reply_rate")},
-        }  # fmt: skip
-        used = {k: w for k, w in weights.items() if components.get(k) is not None}
-        total_weight = sum(used.values())
-        # Like the rates it weighs, the score is a percentage with one decimal.
-        score = (
-            round(sum(components[k] * w for k, w in used.items()) / total_weight, 1)
-            if total_weight
-            else None
-        )
+            **{k: supervision.get(k) for k in SAMPLES},
+        }
+        measured = {
+            k: v
+            for k, v in components.items()
+            if v is not None and (k not in SAMPLES or supervision.get(SAMPLES[k], 0) >= min_sample)
+        }
         rows.append(
             {
                 "org": child.code,
                 "name": child.name,
                 "problems_total": stats["problems_total"],
                 "components": components,
-                "score": score,
+                "measured": measured,
                 "score_week_ago": before.get(child.pk),
-                "below_threshold": score is not None and score < 100 * threshold,
             }
         )
+    _score(rows, weights, threshold)
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["org"]))
     for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+        row["rank"] = rank if row["score"] is not None else None
         old = row["score_week_ago"]
         row["change"] = round(row["score"] - old, 1) if row["score"] is not None and old else None
     return rows
+
+
+def _score(rows: list[dict[str, Any]], weights: dict[str, float], threshold: float) -> None:
+    """Each unit's score, with the rates it lacks counted at its peers' median (`filled`)."""
+    ranked = [r for r in rows if r["problems_total"]]
+    medians = {
+        k: statistics.median(peers)
+        for k in weights
+        if (peers := [r["measured"][k] for r in ranked if k in r["measured"]])
+    }
+    for row in rows:
+        row["insufficient"] = sorted(k for k in weights if k not in row["measured"])
+        if not row["problems_total"] or not medians:
+            row["score"], row["filled"], row["below_threshold"] = None, {}, False
+            continue
+        values = {k: row["measured"].get(k, medians.get(k)) for k in weights if k in medians}
+        row["filled"] = {k: medians[k] for k in values if k not in row["measured"]}
+        total = sum(weights[k] for k in values)
+        # Like the rates it weighs, the score is a percentage with one decimal.
+        row["score"] = round(sum(values[k] * weights[k] for k in values) / total, 1)
+        row["below_threshold"] = row["score"] < 100 * threshold

@@ -71,6 +71,7 @@ def supervision_figures(
         "notices_replied_on_time": notices["replied_on_time"],
         "notices_overdue_unreplied": notices["overdue_unreplied"],
         # Of the notices whose reply is due (or given), the share answered in time.
+        "notices_due": notices["due"],
         "notice_reply_rate": rate(notices["replied_on_time"], notices["due"]),
         "spot_checks_drawn": checks["drawn"],
         "spot_checks_done": checks["checked"],

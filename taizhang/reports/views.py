@@ -204,6 +204,7 @@ def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
                 (COMPONENT_LABELS.get(k, k), w) for k, w in campaign.rule("ranking_weights").items()
             ],
             "threshold": 100 * float(campaign.rule("ranking_threshold")),
+            "min_sample": campaign.rule("ranking_min_sample"),
             "below": [r for r in rows if r["below_threshold"]],
         },
     )

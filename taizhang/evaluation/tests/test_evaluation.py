@@ -113,6 +113,36 @@ def test_ranking_weighs_the_components_and_names_the_laggards(world):
     assert bottom["below_threshold"] and not top["below_threshold"]
 
 
+def test_a_unit_is_not_ranked_up_for_a_rate_it_has_no_data_for(world):
+    """Before: county B, never rated, had 满意率 dropped and the rest scaled up, and came first."""
+    world.campaign.rules = {
+        **world.campaign.rules, "ranking_min_sample": 1, "unsatisfied_reopens": False
+    }
+    world.campaign.save()
+    s, _problem = _converted_and_closed(world)  # county A: closed, and the citizen is unhappy
+    intake.rate_suggestion(s, rating=1, comment="没修好")
+    houma = record(world, by=world.handler_b1, org=world.dept_b1, title="侯马已整改")
+    close(world, houma, handler=world.handler_b1, approver=world.leader_b)
+    rows = {r["org"]: r for r in ranking.ranking(world.campaign, world.city)}
+    a, b = rows[world.county_a.code], rows[world.county_b.code]
+    assert a["components"]["satisfaction_rate"] == 0.0 and "satisfaction_rate" in b["insufficient"]
+    assert b["filled"] == {"satisfaction_rate": 0.0}  # counted at its peers' median
+    assert a["score"] == b["score"] == 75.0  # neither rewarded nor punished for not being measured
+    # With fewer ratings than the campaign asks for, nobody's 满意率 counts.
+    world.campaign.rules = {**world.campaign.rules, "ranking_min_sample": 5}
+    world.campaign.save()
+    rows = {r["org"]: r for r in ranking.ranking(world.campaign, world.city)}
+    a, b = rows[world.county_a.code], rows[world.county_b.code]
+    assert "satisfaction_rate" in a["insufficient"] and a["filled"] == {} and a["score"] == 100.0
+
+
+def test_a_unit_without_problems_is_listed_but_not_ranked(world):
+    close(world, record(world))
+    rows = ranking.ranking(world.campaign, world.city)
+    assert [(r["org"], r["rank"]) for r in rows] == [(world.county_a.code, 1),
+                                                      (world.county_b.code, None)]  # fmt: skip
+
+
 def test_snapshots_reproduce_a_past_day_exactly(world, capsys):
     close(world, record(world))
     today = dt.date.today()

@@ -98,3 +98,19 @@ def test_the_overview_follows_every_change_of_the_ledger(world, client):
     move_org(world.dept_a1, world.county_b)
     county_b = client.get(url + f"?org={world.county_b.code}").content.decode()
     assert world.dept_a1.name in county_b
+
+
+def test_the_brief_ranks_counties_and_departments_apart(world, tmp_path):
+    from taizhang.orgs.models import OrgKind
+    from taizhang.orgs.services import create_org
+
+    create_org(code="141000801", name="临汾市发改委", kind=OrgKind.DEPARTMENT, parent=world.city)
+    close(world, record(world, title="已整改"))
+    take_snapshots(world.campaign, dt.date.today())
+    out = tmp_path / "brief.docx"
+    call_command("brief", "--campaign", world.campaign.slug, "--as-of", str(dt.date.today()),
+                 "--out", str(out))  # fmt: skip
+    doc = Document(str(out))
+    tables = [[row.cells[1].text for row in t.rows[1:]] for t in doc.tables]
+    assert tables == [["尧都区", "侯马市"], ["临汾市发改委"]]  # each kind ranked among its own
+    assert "县(市、区)" in [p.text for p in doc.paragraphs]
