@@ -116,7 +116,9 @@ def test_ranking_weighs_the_components_and_names_the_laggards(world):
 def test_a_unit_is_not_ranked_up_for_a_rate_it_has_no_data_for(world):
     """Before: county B, never rated, had 满意率 dropped and the rest scaled up, and came first."""
     world.campaign.rules = {
-        **world.campaign.rules, "ranking_min_sample": 1, "unsatisfied_reopens": False
+        **world.campaign.rules,
+        "ranking_min_sample": 1,
+        "unsatisfied_reopens": False,
     }
     world.campaign.save()
     s, _problem = _converted_and_closed(world)  # county A: closed, and the citizen is unhappy
