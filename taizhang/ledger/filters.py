@@ -9,17 +9,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core import receipts
 from taizhang.ledger.deadlines import DeadlineState, deadline_state_q
-from taizhang.ledger.models import Kind, Problem, Source, Status
+from taizhang.ledger.models import OPEN_STATUSES, UNCOUNTED_STATUSES, Kind, Problem, Source, Status
+from taizhang.orgs.finding import find_units
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import FIGURES, figure_filter
 
-SORTS = {
+# What needs attention first: open problems by deadline (the overdue ones lead), then the
+# closed, voided and merged ones.
+ATTENTION = (
+    Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)),
+    F("deadline").asc(nulls_last=True),
+    "number",
+)
+SORTS: dict[str, Any] = {
+    "attention": ATTENTION,
     "number": "number",
     "-number": "-number",
     "deadline": "deadline",
@@ -47,13 +56,21 @@ class LedgerQuery:
 def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
     """Validate the query string; unknown values are errors, not silently ignored."""
     params = {k: str(data.get(k, "")).strip() for k in FILTER_KEYS if str(data.get(k, "")).strip()}
-    query = LedgerQuery(params=params, sort=str(data.get("sort") or "number"))
+    query = LedgerQuery(params=params, sort=str(data.get("sort") or "attention"))
     if query.sort not in SORTS:
         raise ValidationError(_("不支持的排序:%(s)s") % {"s": query.sort})
     if "org" in params:
-        query.org = Org.objects.filter(code=params["org"]).first()
-        if query.org is None or not query.org.path.startswith(campaign.org.path):
-            raise ValidationError(_("找不到单位代码 %(c)s。") % {"c": params["org"]})
+        # A code, a name, an alias or the usual short name (尧都区, 尧都区发改局).
+        found = find_units(params["org"], campaign.org)
+        if len(found) > 1:
+            listed = "、".join(f"{o.name}({o.code})" for o in found[:5])
+            raise ValidationError(
+                _("“%(c)s”可能是:%(l)s,请选择一个。") % {"c": params["org"], "l": listed}
+            )
+        if not found:
+            raise ValidationError(_("找不到单位“%(c)s”。") % {"c": params["org"]})
+        query.org = found[0]
+        params["org"] = query.org.code
     if "own" in params and (params["own"] != "1" or query.org is None):
         raise ValidationError(_("“仅本级”(own=1)须与单位代码一起使用。"))
     checks = {
@@ -80,8 +97,16 @@ def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
 
 
 def apply_filters(
-    problems: QuerySet[Problem], campaign: Campaign, query: LedgerQuery, today: dt.date
+    problems: QuerySet[Problem],
+    campaign: Campaign,
+    query: LedgerQuery,
+    today: dt.date,
+    *,
+    counted_only: bool = False,
 ) -> QuerySet[Problem]:
+    """The problems the query asks for. With `counted_only` (the list and its exports), like
+    问题总数 they leave out voided and merged problems unless a status or a figure is asked for;
+    the API lists every state, so that a tool keeping a copy sees a problem become void."""
     p = query.params
     if query.org is not None and p.get("own") == "1":
         problems = problems.filter(org_path=query.org.path)  # the unit's own, none below it
@@ -110,4 +135,7 @@ def apply_filters(
             # A suggestion's receipt code finds the problems it became.
             found |= Q(suggestions__receipt_code=code)
         problems = problems.filter(found).distinct() if code else problems.filter(found)
-    return problems.order_by(SORTS[query.sort], "pk")
+    if counted_only and not p.get("status") and not p.get("figure"):
+        problems = problems.exclude(status__in=UNCOUNTED_STATUSES)
+    order = SORTS[query.sort]
+    return problems.order_by(*(order if isinstance(order, tuple) else (order,)), "pk")

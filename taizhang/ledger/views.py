@@ -67,6 +67,7 @@ def problem_list(request: AuthedRequest, slug: str) -> HttpResponse:
         campaign,
         query,
         today,
+        counted_only=True,
     )
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
     cutoff = due_soon_cutoff(campaign, today)
@@ -82,6 +83,11 @@ def problem_list(request: AuthedRequest, slug: str) -> HttpResponse:
             "rows": rows,
             "query": query,
             "querystring": params.urlencode(),
+            "query_pairs": [(k, v) for k, values in params.lists() for v in values],
+            "page_numbers": [
+                n if n != page.paginator.ELLIPSIS else None
+                for n in page.paginator.get_elided_page_range(page.number, on_each_side=2)
+            ],
             "filter_org": query.org,
             "figure_label": FIGURE_LABELS.get(query.params.get("figure", ""), ""),
             "areas": campaign.focus_areas.all(),
@@ -106,7 +112,11 @@ def problem_export(request: AuthedRequest, slug: str, fmt: str) -> FileResponse:
     except ValidationError as exc:
         raise Http404(" ".join(exc.messages)) from exc
     problems = apply_filters(
-        visible_problems(request.user, campaign), campaign, query, timezone.localdate()
+        visible_problems(request.user, campaign),
+        campaign,
+        query,
+        timezone.localdate(),
+        counted_only=True,
     )
     return download(
         f"{campaign.slug}-台账-{timezone.localdate():%Y%m%d}.{fmt}",

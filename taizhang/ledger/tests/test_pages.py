@@ -277,3 +277,21 @@ def test_the_unit_sees_what_the_citizen_gave_and_evidence_previews_in_the_page(w
         "Content-Disposition", ""
     )
     assert "attachment" in handler.get(url)["Content-Disposition"]
+
+
+def test_the_pager_numbers_its_pages_and_jumps(world):
+    from taizhang.ledger import views
+
+    views.PAGE_SIZE, saved = 2, views.PAGE_SIZE
+    try:
+        for i in range(11):
+            record(world, title=f"问题{i:02d}")
+        client = client_for(world.office)
+        url = reverse("problem_list", args=[world.campaign.slug])
+        page = client.get(url, {"page": 3, "org": "尧都区"}).content.decode()
+        pager = page.split('class="pager"')[1].split("</nav>")[0]
+        assert '<strong aria-current="page">3</strong>' in pager
+        assert "page=1" in pager and "page=6" in pager  # first and last, not only 下一页
+        assert 'name="org" value="尧都区"' in pager  # the jump keeps the filters
+    finally:
+        views.PAGE_SIZE = saved
