@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.forms import LongText
 from taizhang.intake.models import Channel, Rating
 from taizhang.intake.services import TRIAGE_ACTIONS
 from taizhang.ledger.models import Kind
@@ -8,9 +9,7 @@ from taizhang.ledger.models import Kind
 
 class SubmitForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
-    text = forms.CharField(
-        label=_("内容"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000
-    )
+    text = LongText(label=_("内容"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
     address = forms.CharField(label=_("地点(选填)"), max_length=200, required=False)
     name = forms.CharField(label=_("姓名(选填)"), max_length=60, required=False)
     phone = forms.CharField(label=_("手机号(选填,用于查询和回访)"), max_length=20, required=False)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.core.forms import LongText
 from taizhang.ledger.models import Kind, Source
 
 
@@ -11,7 +12,7 @@ class ProblemFieldsForm(forms.Form):
     """The descriptive fields a unit may edit while the problem is open."""
 
     title = forms.CharField(label=_("问题"), max_length=300)
-    description = forms.CharField(
+    description = LongText(
         label=_("问题描述"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -36,7 +37,7 @@ class ProblemForm(ProblemFieldsForm):
         help_text=_("留空则按整改类型的工作日时限自动计算"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    measures = forms.CharField(
+    measures = LongText(
         label=_("整改措施(每行一条)"),
         required=False,
         max_length=4000,
@@ -49,7 +50,7 @@ class VersionedForm(forms.Form):
 
 
 class ReasonForm(VersionedForm):
-    reason = forms.CharField(
+    reason = LongText(
         label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
@@ -67,7 +68,7 @@ class MergeForm(VersionedForm):
 
 
 class MeasureForm(forms.Form):
-    content = forms.CharField(
+    content = LongText(
         label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     deadline = forms.DateField(
@@ -77,9 +78,7 @@ class MeasureForm(forms.Form):
 
 class ProgressForm(forms.Form):
     percent = forms.IntegerField(label=_("进度(%)"), min_value=0, max_value=100)
-    text = forms.CharField(
-        label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
+    text = LongText(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     reported_on = forms.DateField(
         label=_("进展日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -95,7 +94,7 @@ class ExtensionForm(forms.Form):
     new_deadline = forms.DateField(
         label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    reason = forms.CharField(
+    reason = LongText(
         label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 

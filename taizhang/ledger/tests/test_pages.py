@@ -295,3 +295,15 @@ def test_the_pager_numbers_its_pages_and_jumps(world):
         assert 'name="org" value="尧都区"' in pager  # the jump keeps the filters
     finally:
         views.PAGE_SIZE = saved
+
+
+def test_a_long_paste_is_not_cut_short_in_silence(world):
+    problem = record(world)
+    client = client_for(world.handler_a1)
+    page = client.get(reverse("problem_detail", args=[problem.pk])).content.decode()
+    assert 'name="text"' in page and ' maxlength="2000"' not in page  # the browser cuts nothing
+    pasted = "整改情况说明。" * 400  # 2 800 characters
+    refused = client.post(reverse("problem_report_progress", args=[problem.pk]),
+                          {"percent": "50", "text": pasted})  # fmt: skip
+    text = refused.content.decode()
+    assert refused.status_code == 400 and "最多 2000 字,现有 2800 字" in text and pasted in text
