@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/taizhang
 SCALE ?= 0.02
+PORT ?= 8000
 
 .PHONY: install demo serve test test-sqlite test-postgres check lint format messages bench clean
 
@@ -15,12 +16,12 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-## Build the demo campaign on SQLite (./var/) and serve it at http://127.0.0.1:8000
+## Build the demo campaign on SQLite (./var/) and serve it at http://127.0.0.1:$(PORT)
 demo: install
-	$(BIN)/taizhang demo --scale $(SCALE)
+	$(BIN)/taizhang demo --scale $(SCALE) --port $(PORT)
 
 serve: install
-	$(BIN)/taizhang serve
+	$(BIN)/taizhang serve --port $(PORT)
 
 ## Lint, Django's checks, then every test on SQLite and on PostgreSQL
 test: install check

@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("taizhang.api.urls")),
     path("open311/v2/", include("taizhang.open311.urls")),
+    path("", include("taizhang.campaigns.urls")),
     path("", include("taizhang.core.urls")),
     path("", include("taizhang.reports.urls")),
     path("", include("taizhang.ledger.urls")),

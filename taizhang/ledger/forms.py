@@ -86,7 +86,11 @@ class ProgressForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("佐证材料"))
+    # image/* lets a phone offer its camera beside its files.
+    file = forms.FileField(
+        label=_("佐证材料"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}),
+    )
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 

@@ -9,7 +9,10 @@ import subprocess
 import sys
 import time
 
-from taizhang.core.management.commands.serve import worker_options
+import pytest
+from django.core.management import CommandError
+
+from taizhang.core.management.commands.serve import require_free_port, worker_options
 
 
 def run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -176,3 +179,13 @@ def test_a_worker_outlives_a_database_locked_past_its_busy_timeout(tmp_path):
             worker.terminate()
             worker.wait(timeout=30)
     assert "database is locked" in log.read_text(errors="replace")
+
+
+def test_a_busy_port_is_said_in_words_before_anything_starts():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(CommandError, match=f"端口 {port} 已被占用"):
+            require_free_port("127.0.0.1", port)
+    require_free_port("127.0.0.1", port)  # free again

@@ -41,6 +41,13 @@ def test_demo_has_a_login_for_every_role_and_a_problem_to_approve():
     assert roles == {"office", "leader", "admin", "handler", "inspector", "operator"}
     yaodu_dept = Org.objects.get(code="141002801")
     assert Problem.objects.filter(org=yaodu_dept, status=Status.PENDING).exists()
+    # The README sends the office to the admin's token page to connect a hotline system.
+    from django.test import Client
+
+    office = Client()
+    office.force_login(users.get(username="office"))
+    assert office.get("/admin/authtoken/tokenproxy/").status_code == 200
+    assert office.get("/admin/authtoken/tokenproxy/add/").status_code == 200
 
 
 @pytest.mark.django_db

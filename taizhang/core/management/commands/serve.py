@@ -2,6 +2,7 @@
 
 import logging
 import multiprocessing
+import socket
 import subprocess
 import sys
 import threading
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def serve(
     with_worker: bool = True,
 ) -> None:
     """The web server and, unless told not to, one background-task worker beside it."""
+    require_free_port(host, port)
     worker = WorkerSupervisor() if with_worker else None
     if worker is not None:
         worker.start()
@@ -117,6 +119,20 @@ def serve(
     finally:
         if worker is not None:
             worker.stop()
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Say in words when another program has the port, before the server's own log does."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandError(
+                f"端口 {port} 已被占用或不可用({exc.strerror}):请关闭占用它的程序,"
+                f"或换一个端口:taizhang serve --port 8001(示范:make demo PORT=8001)。"
+                f" (Port {port} on {host} is not free: choose another with --port.)"
+            ) from exc
 
 
 # Background work yields the cores to people's requests when both want them (a burst of

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from taizhang.core.management.commands.serve import serve
+from taizhang.core.management.commands.serve import require_free_port, serve
 from taizhang.demo.builder import DEMO_PASSWORD, SLUG, build_demo, demo_exists
 
 
@@ -27,6 +27,8 @@ class Command(BaseCommand):
         scale = options["scale"]
         if not 0 < scale <= 100:
             raise CommandError("--scale 应在 0 到 100 之间 (must be in (0, 100])")
+        if not options["no_serve"]:
+            require_free_port(options["host"], options["port"])  # before minutes of building
         call_command("migrate", verbosity=0, interactive=False)
         if demo_exists():
             self.stdout.write(f"示范活动 {SLUG} 已存在,直接使用 (demo already loaded)。")
