@@ -4,4 +4,5 @@ from taizhang.campaigns import views
 
 urlpatterns = [
     path("login/", views.CampaignLogin.as_view(), name="login"),
+    path("c/<slug:slug>/units/", views.units, name="campaign_units"),
 ]

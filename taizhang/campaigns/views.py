@@ -1,9 +1,14 @@
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
+from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.orgs.finding import search_units
+from taizhang.orgs.models import Org
 
 
 class CampaignLogin(LoginView):
@@ -19,3 +24,34 @@ class CampaignLogin(LoginView):
             **super().get_context_data(**kwargs),
             "campaigns": running.select_related("org").order_by("org__path", "name")[:5],
         }
+
+
+@login_required
+def units(request: HttpRequest, slug: str) -> JsonResponse:
+    """The campaign's units for the unit picker: `?q=` those a typed text may mean (names,
+    aliases, short names, codes), `?parent=CODE` the units directly below one (the campaign's
+    own unit without it), for browsing the tree. Names and codes of units are not secret."""
+    campaign = campaign_for(request.user, slug)
+    typed = request.GET.get("q", "").strip()[:60]
+    if typed:
+        found = search_units(typed, campaign.org)
+    else:
+        parent = campaign.org
+        code = request.GET.get("parent", "").strip()[:40]
+        if code:
+            parent = Org.objects.filter(code=code, path__under=campaign.org.path).first() or parent
+        found = list(Org.objects.filter(parent=parent).order_by("code")[:500])
+    below = set(
+        Org.objects.filter(parent__in=[o.pk for o in found])
+        .values_list("parent_id", flat=True)
+        .distinct()
+    )
+    return JsonResponse(
+        {
+            "units": [
+                {"code": o.code, "name": o.name, "kind": o.get_kind_display(),
+                 "has_children": o.pk in below}
+                for o in found
+            ]
+        }
+    )  # fmt: skip

@@ -51,6 +51,6 @@ class TriageForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in TRIAGE_ACTIONS])
     text = forms.CharField(required=False, max_length=4000)
     duplicate_of = forms.CharField(required=False, max_length=20)
-    org_code = forms.CharField(required=False, max_length=32)
+    org_code = forms.CharField(required=False, max_length=200)
     focus_area = forms.IntegerField(required=False)
     kind = forms.ChoiceField(choices=Kind.choices, required=False)

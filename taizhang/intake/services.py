@@ -31,6 +31,7 @@ from taizhang.ledger import services as ledger
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import Kind, Problem, Source, Status
+from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
 
 MAX_TITLE, MAX_TEXT, MAX_PHOTOS, PHOTO_MB = 200, 4000, 3, 10
@@ -325,10 +326,10 @@ def triage(
     elif action == "answer":
         answer_suggestion(s, by=by, version=version, text=text)
     elif action == "convert":
-        org = Org.objects.filter(code=(org_code or "").strip()).first()
+        org = resolve_unit(org_code or "", s.campaign.org)
         area = s.campaign.focus_areas.filter(pk=focus_area_id or 0).first()
-        if org is None or area is None:
-            raise ValidationError(_("请填写正确的责任单位代码并选择聚焦领域。"))
+        if area is None:
+            raise ValidationError(_("请选择聚焦领域。"))
         return convert_to_problem(
             s,
             by=by,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("s/<slug:slug>/track/", views.public_track, name="public_track"),
     path("s/<slug:slug>/rate/", views.public_rate, name="public_rate"),
     path("c/<slug:slug>/suggestions/", views.queue, name="suggestion_queue"),
+    path("c/<slug:slug>/find/", views.find, name="find"),
     path("c/<slug:slug>/suggestions/new/", views.staff_entry, name="suggestion_entry"),
     path("suggestions/<int:pk>/", views.detail, name="suggestion_detail"),
     path("suggestions/<int:pk>/photos/<int:photo_id>/", views.photo, name="suggestion_photo"),

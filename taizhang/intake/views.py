@@ -2,6 +2,7 @@
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +31,7 @@ from taizhang.intake.models import (
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
+from taizhang.ledger.permissions import visible_problems
 from taizhang.triage import services as triage_services
 from taizhang.triage.models import Proposal
 
@@ -351,3 +354,28 @@ def staff_entry(request: AuthedRequest, slug: str) -> HttpResponse:
             "earlier": earlier,
         },
     )
+
+
+@login_required
+def find(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The search box on every page: a receipt code opens its suggestion (or the problem it
+    became, for a unit), a problem's 编号 opens the problem, any other text searches the
+    ledger. Built to grow into full-text search over every field."""
+    campaign = campaign_for(request.user, slug)
+    typed = request.GET.get("q", "").strip()[:200]
+    ledger = reverse("problem_list", args=[slug])
+    if not typed:
+        return redirect(ledger)
+    problems = visible_problems(request.user, campaign)
+    code = receipts.normalise(typed)
+    if code is not None:
+        suggestion = Suggestion.objects.filter(campaign=campaign, receipt_code=code).first()
+        if suggestion is not None and permissions.can_record(request.user, campaign):
+            return redirect("suggestion_detail", pk=suggestion.pk)
+        made = list(problems.filter(suggestions__receipt_code=code)[:2])
+        if len(made) == 1:
+            return redirect("problem_detail", pk=made[0].pk)
+    numbered = problems.filter(number__iexact=typed).first()
+    if numbered is not None:
+        return redirect("problem_detail", pk=numbered.pk)
+    return redirect(f"{ledger}?{urlencode({'q': typed})}")

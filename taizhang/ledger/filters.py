@@ -16,7 +16,7 @@ from taizhang.campaigns.models import Campaign
 from taizhang.core import receipts
 from taizhang.ledger.deadlines import DeadlineState, deadline_state_q
 from taizhang.ledger.models import OPEN_STATUSES, UNCOUNTED_STATUSES, Kind, Problem, Source, Status
-from taizhang.orgs.finding import find_units
+from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import FIGURES, figure_filter
 
@@ -61,15 +61,7 @@ def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
         raise ValidationError(_("不支持的排序:%(s)s") % {"s": query.sort})
     if "org" in params:
         # A code, a name, an alias or the usual short name (尧都区, 尧都区发改局).
-        found = find_units(params["org"], campaign.org)
-        if len(found) > 1:
-            listed = "、".join(f"{o.name}({o.code})" for o in found[:5])
-            raise ValidationError(
-                _("“%(c)s”可能是:%(l)s,请选择一个。") % {"c": params["org"], "l": listed}
-            )
-        if not found:
-            raise ValidationError(_("找不到单位“%(c)s”。") % {"c": params["org"]})
-        query.org = found[0]
+        query.org = resolve_unit(params["org"], campaign.org)
         params["org"] = query.org.code
     if "own" in params and (params["own"] != "1" or query.org is None):
         raise ValidationError(_("“仅本级”(own=1)须与单位代码一起使用。"))

@@ -28,7 +28,12 @@ class ProblemFieldsForm(forms.Form):
 
 
 class ProblemForm(ProblemFieldsForm):
-    org_code = forms.CharField(label=_("责任单位代码"), max_length=32)
+    org_code = forms.CharField(
+        label=_("责任单位"),
+        max_length=200,
+        help_text=_("名称、简称或代码"),
+        widget=forms.TextInput(attrs={"data-units": "1", "autocomplete": "off"}),
+    )
     kind = forms.ChoiceField(label=_("整改类型"), choices=Kind.choices)
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.SELF_FOUND)
     deadline = forms.DateField(
@@ -56,7 +61,12 @@ class ReasonForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
-    org_code = forms.CharField(label=_("交办给(单位代码)"), max_length=32)
+    org_code = forms.CharField(
+        label=_("交办给"),
+        max_length=200,
+        help_text=_("名称、简称或代码"),
+        widget=forms.TextInput(attrs={"data-units": "1", "autocomplete": "off"}),
+    )
     deadline = forms.DateField(
         label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

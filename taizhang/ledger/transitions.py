@@ -8,16 +8,15 @@ from django.utils.translation import gettext as _
 
 from taizhang.ledger import services
 from taizhang.ledger.models import Problem
+from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
 
 Step = Callable[[Problem, Any, dict[str, Any]], Any]
 
 
-def _org(code: str) -> Org:
-    org = Org.objects.filter(code=(code or "").strip()).first()
-    if org is None:
-        raise ValidationError(_("找不到单位代码 %(c)s。") % {"c": code})
-    return org
+def _org(written: str, under: Org) -> Org:
+    """The unit typed or picked: a code, a name, an alias or a short name."""
+    return resolve_unit(written or "", under)
 
 
 def _problem_in_campaign(problem: Problem, number: str) -> Problem:
@@ -53,7 +52,7 @@ STEPS: dict[str, Step] = {
         p,
         by=u,
         version=d["version"],
-        org=_org(d.get("org_code", "")),
+        org=_org(d.get("org_code", ""), p.campaign.org),
         deadline=d.get("deadline"),
     ),
     "merge": lambda p, u, d: services.merge_problem(

@@ -35,6 +35,7 @@ from taizhang.ledger.models import (
 )
 from taizhang.ledger.permissions import available_actions, visible_problems
 from taizhang.ledger.transitions import take_step
+from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.figures import FIGURE_LABELS
@@ -130,10 +131,12 @@ def problem_create(request: AuthedRequest, slug: str) -> HttpResponse:
     form = forms.ProblemForm(request.POST or None, campaign=campaign)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        org = Org.objects.filter(code=data["org_code"].strip()).first()
-        if org is None:
-            form.add_error("org_code", _("找不到单位代码 %(c)s。") % {"c": data["org_code"]})
-        else:
+        try:
+            org: Org | None = resolve_unit(data["org_code"], campaign.org)
+        except ValidationError as exc:
+            org = None
+            form.add_error("org_code", exc)
+        if org is not None:
             try:
                 problem = services.record_problem(
                     campaign=campaign,

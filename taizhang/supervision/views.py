@@ -15,7 +15,8 @@ from taizhang.campaigns.access import campaign_for
 from taizhang.core import params
 from taizhang.core.typing import AuthedRequest
 from taizhang.ledger.permissions import visible_problems
-from taizhang.orgs.models import Org, Role
+from taizhang.orgs.finding import resolve_unit
+from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.supervision import services, spotchecks, teams
 from taizhang.supervision.models import (
@@ -174,12 +175,10 @@ def check_list(request: AuthedRequest, slug: str) -> HttpResponse:
     if not scope.has_role(*spotchecks.CHECK_ROLES):
         raise PermissionDenied(_("只有活动办公室和督导组成员可以抽查。"))
     if request.method == "POST":
-        org = Org.objects.filter(code=request.POST.get("org", "").strip()).first()
         try:
+            org = resolve_unit(request.POST.get("org", ""), campaign.org)
             area_id = _int(request.POST.get("focus_area"))
             area = campaign.focus_areas.filter(pk=area_id or 0).first()
-            if org is None:
-                raise ValidationError(_("请填写正确的单位代码。"))
             check = spotchecks.draw(
                 campaign,
                 org,
