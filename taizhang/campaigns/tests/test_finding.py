@@ -7,7 +7,7 @@ from django.urls import reverse
 from taizhang.intake import services as intake
 from taizhang.intake.models import Channel
 from taizhang.ledger.models import Problem
-from taizhang.testing import BROWSER_MARKS, record
+from taizhang.testing import BROWSER_MARKS
 
 
 def _client(user) -> Client:
