@@ -8,11 +8,12 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.evaluation.models import Snapshot
 from taizhang.ledger.models import Problem, Status
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, OrgKind
 from taizhang.reports.figures import (
     COUNTED,
     FIGURE_LABELS,
@@ -20,6 +21,7 @@ from taizhang.reports.figures import (
     Figures,
     list_url,
 )
+from taizhang.reports.ranking import ranking_kinds
 
 
 def chart_data(
@@ -32,10 +34,25 @@ def chart_data(
 ) -> dict[str, Any]:
     slug = campaign.slug
     overall = breakdown.overall
+    # Units are drawn among their peers: counties with counties, departments with departments
+    # (a 5-problem office beside a 300-problem county reads as nothing).
+    order = ranking_kinds(org)
+    kinds = sorted(
+        {c.kind for c, _f in children}, key=lambda k: order.index(k) if k in order else 99
+    )
     return {
+        "labels": {
+            "rectified": str(FIGURE_LABELS["problems_rectified"]),
+            "open": str(FIGURE_LABELS["problems_open"]),
+            "rate": str(_("整改率")),
+        },
+        "unit_kinds": [
+            {"kind": k, "name": str(OrgKind(k).label) if k in OrgKind.values else k} for k in kinds
+        ],
         "units": [
             {
                 "name": child.name,
+                "kind": child.kind,
                 "rate": child_figures.rectification_rate,
                 "rectified": child_figures.problems_rectified,
                 "open": child_figures.problems_open,
@@ -159,6 +176,7 @@ def overdue_grid(
     )
     return {
         "units": [child.name for child, _ in children],
+        "unit_kinds": [child.kind for child, _ in children],
         "areas": [a.name for a in areas],
         "cells": [
             {

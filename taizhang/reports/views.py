@@ -11,8 +11,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from taizhang.campaigns.access import campaign_for, home_org, reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
@@ -54,9 +54,10 @@ def _figures_and_charts(
     whole = scope_of(request.user).reaches(org.path)
     shown = [(a.pk, a.name) for a in areas], list(org.children.values_list("pk", "code", "name"))
     named = hashlib.sha1(repr(shown).encode()).hexdigest()[:12]
-    key = "overview:{}:{}:{}:{}:{}:{}:{}:{}".format(
+    # The charts carry their words: each language has its own copy.
+    key = "overview:{}:{}:{}:{}:{}:{}:{}:{}:{}".format(
         campaign.pk, org.pk, today.isoformat(), "all" if whole else request.user.pk, named,
-        *ledger_version(),
+        get_language(), *ledger_version(),
     )  # fmt: skip
     hit = cache.get(key)
     if hit is not None:

@@ -68,15 +68,17 @@ def test_a_unit_named_like_a_script_stays_text_and_no_page_breaks_the_policy(
     response = page.goto(f"{base}/c/{world.campaign.slug}/?org={world.county_a.code}")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page.wait_for_function("window.taizhangCharts && window.taizhangCharts.length >= 4")
+    page.click("#unit-kinds button:text-is('部门')")  # the hostile unit is a department
     chart = page.locator("#chart-overdue")
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
     x, y = page.evaluate(
         """() => {
-        const grid = JSON.parse(document.getElementById('chart-data').textContent).overdue;
-        const cell = grid.cells.find(c => grid.units[c.unit].includes('onerror'));
         const chart = echarts.getInstanceByDom(document.getElementById('chart-overdue'));
-        return chart.convertToPixel({seriesIndex: 0}, [cell.area, cell.unit]);
+        const option = chart.getOption();
+        const row = option.yAxis[0].data.findIndex(name => name.includes('onerror'));
+        const cell = option.series[0].data.find(c => c[1] === row);
+        return chart.convertToPixel({seriesIndex: 0}, [cell[0], cell[1]]);
     }"""
     )
     page.mouse.move(box["x"] + x, box["y"] + y)
@@ -89,3 +91,44 @@ def test_a_unit_named_like_a_script_stays_text_and_no_page_breaks_the_policy(
     page.goto(f"{base}/api/docs/")
     page.wait_for_selector(".swagger-ui .info", timeout=15000)
     assert violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_charts_compare_peers_speak_the_readers_language_and_fit_every_screen(
+    world, live_server, browser_page
+):
+    close(world, record(world, title="发改局已整改"))
+    record(world, by=world.handler_a2, org=world.town_a2, title="大阳镇未整改")
+    page, base = browser_page, live_server.url
+    login(page, base, "leader_a")
+    page.goto(f"{base}/c/{world.campaign.slug}/?org={world.county_a.code}")
+    page.wait_for_function("window.taizhangCharts && window.taizhangCharts.length >= 4")
+
+    def units_shown():
+        return page.evaluate("window.taizhangCharts[0].getOption().yAxis[0].data")
+
+    # Townships and departments are drawn apart, one kind at a time, chosen by the tabs.
+    tabs = page.locator("#unit-kinds button").all_inner_texts()
+    assert len(tabs) == 2 and "部门" in tabs
+    first = units_shown()
+    page.click("#unit-kinds button:text-is('部门')")
+    assert units_shown() == ["尧都区发改局"] and first != units_shown()
+    funnel = page.evaluate("window.taizhangCharts[1].getOption().series[0].label.position")
+    assert funnel == "inside"  # the steps' words are never cut off at the sides
+    # In English the charts' words are English too.
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.reload()
+    page.wait_for_function("window.taizhangCharts && window.taizhangCharts.length >= 4")
+    legend = page.evaluate("window.taizhangCharts[0].getOption().legend[0].data")
+    assert legend == ["Closed", "Open"]
+    # The wall display's figures fit their cards, on a phone and on a 1920 px wall.
+    for width, height in ((390, 844), (1366, 768), (1920, 1080)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{base}/c/{world.campaign.slug}/?org={world.county_a.code}&wall=1")
+        assert page.locator(".wall-figures .value").count() >= 2
+        cut = page.evaluate(
+            "[...document.querySelectorAll('.wall-figures .value')]"
+            ".filter(v => v.scrollWidth > v.clientWidth + 1).map(v => v.textContent)"
+        )
+        assert cut == [], (width, cut)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
