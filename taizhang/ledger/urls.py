@@ -9,6 +9,7 @@ urlpatterns = [
     path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
     path("problems/<int:pk>/do/<slug:action>/", views.problem_action, name="problem_action"),
     path("problems/<int:pk>/edit/", views.edit_problem, name="problem_edit"),
+    path("problems/<int:pk>/print/", views.problem_print, name="problem_print"),
     path("problems/<int:pk>/area/", views.confirm_area, name="problem_confirm_area"),
     path("problems/<int:pk>/measures/", views.add_measure, name="problem_add_measure"),
     path("problems/<int:pk>/progress/", views.report_progress, name="problem_report_progress"),

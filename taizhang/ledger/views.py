@@ -297,6 +297,29 @@ def _from_citizens(problem: Problem) -> list[dict[str, Any]]:
     ]
 
 
+@login_required
+def problem_print(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The problem as a 交办单 to print and stamp, or a 督办单 when a notice was issued."""
+    problem = get_object_or_404(
+        visible_problems(request.user).select_related("campaign__org", "org", "focus_area"),
+        pk=pk,
+    )
+    notice = problem.notices.order_by("-issued_on", "-pk").first()
+    return render(
+        request,
+        "ledger/problem_print.html",
+        {
+            "problem": problem,
+            "campaign": problem.campaign,
+            "sheet_title": _("督办单") if notice else _("问题交办单"),
+            "notice": notice,
+            "measures": problem.measures.order_by("order", "pk"),
+            "latest": problem.reports.order_by("-reported_on", "-pk").first(),
+            "cooperating": problem.cooperating_orgs.all(),
+        },
+    )
+
+
 @dataclass
 class Kept:
     """A refused step's form as the user filled it, to show again."""

@@ -307,3 +307,17 @@ def test_a_long_paste_is_not_cut_short_in_silence(world):
                           {"percent": "50", "text": pasted})  # fmt: skip
     text = refused.content.decode()
     assert refused.status_code == 400 and "最多 2000 字,现有 2800 字" in text and pasted in text
+
+
+def test_a_problem_prints_as_a_sheet_to_stamp(world):
+    from taizhang.supervision.services import issue_notice
+
+    problem = record(world, title="窗口排队时间长", measures=["增设窗口"])
+    client = client_for(world.handler_a1)
+    url = reverse("problem_print", args=[problem.pk])
+    sheet = client.get(url).content.decode()
+    assert "问题交办单" in sheet and "窗口排队时间长" in sheet and "增设窗口" in sheet
+    assert "承办单位签收" in sheet and "打印人" in sheet and "<script src=" in sheet
+    issue_notice(problem, by=world.office, kind="supervise", text="请加快整改进度")
+    assert "督办单" in client.get(url).content.decode()
+    assert client_for(world.handler_b1).get(url).status_code == 404  # not theirs
