@@ -165,7 +165,7 @@ def chart_png(b: Brief) -> bytes | None:
     plt.rcParams["font.family"] = font
     fig, ax = plt.subplots(figsize=(7, 0.32 * len(units) + 1))
     ax.barh([u["name"] for u in units][::-1], [u["rate"] for u in units][::-1], color="#b42318")
-    ax.set_xlim(max(0, min(u["rate"] for u in units) - 10), 100)
+    ax.set_xlim(0, 100)  # from zero: a bar's length is its rate
     ax.set_xlabel("整改率(%)")
     for i, u in enumerate(units[::-1]):
         ax.text(u["rate"], i, f" {u['rate']:.1f}%", va="center", fontsize=8)
@@ -176,55 +176,167 @@ def chart_png(b: Brief) -> bytes | None:
     return out.getvalue()
 
 
+# 公文 (GB/T 9704-2012): the issuing mark in red 小标宋, the body in 仿宋 三号 (16 pt) on a
+# 28-point line, headings in 黑体 and 楷体, page numbers as "— 1 —". Word uses these fonts where
+# they are installed; LibreOffice (the PDF) takes the nearest free ones it has.
+TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = (
+    "方正小标宋简体",
+    "仿宋_GB2312",
+    "黑体",
+    "楷体_GB2312",
+)
+RED = (0xD0, 0x00, 0x00)
+
+
+def issue_number(b: Brief) -> int:
+    """The brief's 期 number: the weeks since the campaign began, counting the first as 1."""
+    return max(1, (b.as_of - b.campaign.starts_on).days // 7 + 1)
+
+
 def write_docx(b: Brief, out: Path) -> None:
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Cm, Mm, Pt, RGBColor
 
     doc = Document()
     section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
-    section.left_margin = section.right_margin = Cm(2.6)
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
     style = doc.styles["Normal"]
-    style.font.name, style.font.size = "SimSun", Pt(12)
-    _east_asian(style.element, "宋体")
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(f"{b.campaign.name}\n工作通报")
-    run.bold, run.font.size = True, Pt(20)
-    _east_asian(run._element, "黑体")
-    date = doc.add_paragraph(f"{b.campaign.org.name}活动办公室    {b.as_of:%Y年%-m月%-d日}")
-    date.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_heading("一、总体情况", level=2)
-    for line in paragraphs(b):
-        doc.add_paragraph(line)
-    doc.add_heading("二、比学赶超排名", level=2)
+    style.font.name, style.font.size = "FangSong", Pt(16)
+    _east_asian(style.element, BODY_FONT)
+    style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    style.paragraph_format.line_spacing = Pt(28)
+    style.paragraph_format.space_after = Pt(0)
+
+    def line(
+        text: str = "",
+        *,
+        font: str = BODY_FONT,
+        size: int = 16,
+        bold: bool = False,
+        center: bool = False,
+        red: bool = False,
+        indent: bool = False,
+    ) -> Any:
+        paragraph = doc.add_paragraph()
+        if center:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if indent:
+            paragraph.paragraph_format.first_line_indent = Pt(size * 2)  # two characters
+        run = paragraph.add_run(text)
+        run.font.size, run.bold = Pt(size), bold
+        if red:
+            run.font.color.rgb = RGBColor(*RED)
+        _east_asian(run._element, font)
+        return paragraph
+
+    # 版头: the issuing mark in red, the 期 number, the office and the date, a red rule.
+    head = line(f"{b.campaign.org.name}活动办公室", font=TITLE_FONT, size=26, center=True,
+                red=True)  # fmt: skip
+    head.paragraph_format.line_spacing = Pt(40)
+    line(
+        "工作通报", font=TITLE_FONT, size=26, center=True, red=True
+    ).paragraph_format.line_spacing = Pt(40)
+    line(f"第 {issue_number(b)} 期", center=True)
+    stamp = line(f"{b.campaign.org.name}活动办公室{' ' * 8}{b.as_of:%Y年%-m月%-d日}", center=True)
+    _red_rule(stamp)
+    line()
+    title = line(f"{b.campaign.name}工作进展情况", font=TITLE_FONT, size=22, center=True)
+    title.paragraph_format.line_spacing = Pt(32)
+    line()
+    line("一、总体情况", font=HEADING_FONT).paragraph_format.keep_with_next = True
+    for text in paragraphs(b):
+        line(text, indent=True)
+    line("二、比学赶超排名", font=HEADING_FONT).paragraph_format.keep_with_next = True
+    headers = ["排名", "单位", "问题数", "整改率", "按期整改率", "得分"]
+    widths = [Cm(1.6), Cm(5.2), Cm(2.0), Cm(2.2), Cm(2.8), Cm(2.0)]
     for label, ranked in ranked_groups(b):
-        doc.add_paragraph(label)
-        table = doc.add_table(rows=1, cols=6)
+        # A caption never stands alone at the foot of a page: it keeps with its table.
+        line(f"({label})", font=SUBHEADING_FONT).paragraph_format.keep_with_next = True
+        table = doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
-        headers = ["排名", "单位", "问题数", "整改率", "按期整改率", "得分"]
-        for cell, text in zip(table.rows[0].cells, headers, strict=True):
-            cell.text = text
-        for rank, u in ranked:
-            cells = table.add_row().cells
-            values = [str(rank), u["name"], str(u["total"]), _pct(u["rate"]),
-                      _pct(u["on_time"]), _pct(u["score"])]  # fmt: skip
-            for cell, text in zip(cells, values, strict=True):
-                cell.text = text
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        rows = [headers] + [
+            [str(rank), u["name"], str(u["total"]), _pct(u["rate"]), _pct(u["on_time"]),
+             _pct(u["score"])]
+            for rank, u in ranked
+        ]  # fmt: skip
+        for index, values in enumerate(rows):
+            cells = table.rows[0].cells if index == 0 else table.add_row().cells
+            for cell, text, width in zip(cells, values, widths, strict=True):
+                cell.width = width
+                cell.text = ""
+                paragraph = cell.paragraphs[0]
+                paragraph.paragraph_format.line_spacing = Pt(18)
+                paragraph.paragraph_format.keep_with_next = index < len(rows) - 1
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                run = paragraph.add_run(text)
+                run.font.size, run.bold = Pt(12), index == 0
+                _east_asian(run._element, HEADING_FONT if index == 0 else BODY_FONT)
+        line()
     picture = chart_png(b)
     if picture:
-        doc.add_paragraph("各县(市、区)整改率:")
+        line("各县(市、区)整改率:", font=SUBHEADING_FONT).paragraph_format.keep_with_next = True
         doc.add_picture(io.BytesIO(picture), width=Cm(15))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     if b.topics:
-        doc.add_heading("三、群众反映的热点问题", level=2)
+        line("三、群众反映的热点问题", font=HEADING_FONT).paragraph_format.keep_with_next = True
         for t in b.topics:
-            doc.add_paragraph(f"{t['rank']}. {t['title']}({t['citizens']}位群众反映)")
+            line(f"{t['rank']}. {t['title']}({t['citizens']}位群众反映)", indent=True)
+    _page_numbers(section)
     doc.core_properties.created = dt.datetime.combine(b.as_of, dt.time())
     doc.core_properties.modified = dt.datetime.combine(b.as_of, dt.time())
     doc.core_properties.last_modified_by = "taizhang"
     doc.core_properties.author = "taizhang"
     doc.save(str(out))
+
+
+def _red_rule(paragraph: Any) -> None:
+    """The red line under the 版头 (a bottom border of the paragraph)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "18"), ("space", "4"), ("color", "D00000")):
+        bottom.set(qn(f"w:{key}"), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _page_numbers(section: Any) -> None:
+    """ "— 1 —" at the foot of every page, in 宋体 四号 (14 pt), from Word's PAGE field."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def run(text: str = "") -> Any:
+        made = footer.add_run(text)
+        made.font.size = Pt(14)
+        _east_asian(made._element, "宋体")
+        return made
+
+    run("— ")
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        part = run()
+        if kind:
+            field = OxmlElement("w:fldChar")
+            field.set(qn("w:fldCharType"), kind)
+            part._r.append(field)
+        else:
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = text
+            part._r.append(instruction)
+    run(" —")
 
 
 def _east_asian(element: Any, font: str) -> None:

@@ -116,8 +116,20 @@ def _csv_cell(value: Any) -> str:
     return _text(value)
 
 
+# Quotes (a campaign is named “争先、进位、崛起”…) and characters no file system takes.
+_NOT_IN_FILE_NAMES = str.maketrans(
+    {**dict.fromkeys("“”‘’\"'「」", None), **dict.fromkeys("/\\:*?<>|", "_")}
+)
+
+
+def safe_file_name(name: str) -> str:
+    """A file name every system and mail program keeps as it is."""
+    return name.translate(_NOT_IN_FILE_NAMES).strip() or "taizhang"
+
+
 def download(filename: str, write: Callable[[Path], Any]) -> FileResponse:
     """Write a file to a private temporary place and hand it to the browser; nothing stays."""
+    filename = safe_file_name(filename)
     folder = Path(tempfile.mkdtemp(prefix="taizhang-"))
     out = folder / filename
     try:

@@ -113,4 +113,40 @@ def test_the_brief_ranks_counties_and_departments_apart(world, tmp_path):
     doc = Document(str(out))
     tables = [[row.cells[1].text for row in t.rows[1:]] for t in doc.tables]
     assert tables == [["尧都区", "侯马市"], ["临汾市发改委"]]  # each kind ranked among its own
-    assert "县(市、区)" in [p.text for p in doc.paragraphs]
+    assert "(县(市、区))" in [p.text for p in doc.paragraphs]
+
+
+def test_the_brief_is_laid_out_as_a_gongwen(frozen, tmp_path):
+    from docx.shared import Pt
+
+    out = tmp_path / "brief.docx"
+    call_command("brief", "--campaign", frozen.campaign.slug, "--as-of", str(frozen.day),
+                 "--out", str(out))  # fmt: skip
+    doc = Document(str(out))
+    section = doc.sections[0]
+    margins = (round(section.top_margin.mm), round(section.left_margin.mm))
+    assert margins == (37, 28)  # GB/T 9704
+    head = doc.paragraphs[0].runs[0]
+    assert head.font.color.rgb is not None and str(head.font.color.rgb) == "D00000"
+    assert 'w:eastAsia="方正小标宋简体"' in head._element.xml
+    body = next(p for p in doc.paragraphs if p.text.startswith("截至"))
+    assert (
+        body.runs[0].font.size == Pt(16) and 'w:eastAsia="仿宋_GB2312"' in body.runs[0]._element.xml
+    )
+    assert any("w:pBdr" in p._p.xml and "D00000" in p._p.xml for p in doc.paragraphs[:5])
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and footer.count("—") == 2  # — 1 —
+    caption = next(p for p in doc.paragraphs if p.text.startswith("("))
+    assert caption.paragraph_format.keep_with_next  # never alone at the foot of a page
+    from django.test import Client
+
+    from taizhang.campaigns.access import forget_campaigns
+
+    frozen.campaign.name = "“争先、进位”测试活动"
+    frozen.campaign.save()
+    forget_campaigns()
+    client = Client()
+    client.force_login(frozen.office)
+    response = client.get(reverse("brief", args=[frozen.campaign.slug]) + "?format=docx")
+    named = response["Content-Disposition"]
+    assert "“" not in named and "%E2%80%9C" not in named and "E4" in named.upper()

@@ -139,3 +139,20 @@
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   window.taizhangCharts = charts;
 })();
+
+// The brief takes a few seconds to make (the PDF longer): say so while it is being made, and
+// do not start a second one meanwhile.
+(function () {
+  var links = document.getElementById("brief-links");
+  var status = document.getElementById("brief-wait");
+  if (!links || !status) return;
+  var busy = false;
+  links.querySelectorAll("a").forEach(function (a) {
+    a.addEventListener("click", function (event) {
+      if (busy) { event.preventDefault(); return; }
+      busy = true;
+      status.textContent = links.dataset.wait;
+      setTimeout(function () { busy = false; status.textContent = ""; }, 15000);
+    });
+  });
+})();
