@@ -22,3 +22,13 @@ class LongText(forms.CharField):
             attrs.pop("maxlength", None)
             attrs["data-maxlength"] = str(self.max_length)
         return attrs
+
+
+def field_errors(form: forms.Form) -> list[str]:
+    """A form's errors named by the fields' labels, in the reader's language (not by their
+    names in the code: "进度(%):该字段是必填项", never "* percent *")."""
+    found = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        found += [f"{label}:{e}" if label else str(e) for e in errors]
+    return found

@@ -48,9 +48,9 @@ class RateForm(TrackForm):
 
 class TriageForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    action = forms.ChoiceField(choices=[(a, a) for a in TRIAGE_ACTIONS])
-    text = forms.CharField(required=False, max_length=4000)
-    duplicate_of = forms.CharField(required=False, max_length=20)
-    org_code = forms.CharField(required=False, max_length=200)
-    focus_area = forms.IntegerField(required=False)
-    kind = forms.ChoiceField(choices=Kind.choices, required=False)
+    action = forms.ChoiceField(label=_("处理方式"), choices=[(a, a) for a in TRIAGE_ACTIONS])
+    text = forms.CharField(label=_("答复或说明"), required=False, max_length=4000)
+    duplicate_of = forms.CharField(label=_("原回执码"), required=False, max_length=40)
+    org_code = forms.CharField(label=_("责任单位"), required=False, max_length=200)
+    focus_area = forms.IntegerField(label=_("聚焦领域"), required=False)
+    kind = forms.ChoiceField(label=_("整改类型"), choices=Kind.choices, required=False)

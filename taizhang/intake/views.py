@@ -18,6 +18,7 @@ from taizhang.campaigns.access import campaign_by_slug, campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.core import receipts
 from taizhang.core.clientip import client_ip
+from taizhang.core.forms import field_errors
 from taizhang.core.typing import AuthedRequest
 from taizhang.intake import forms, permissions, privacy, services
 from taizhang.intake.citizen_access import TooManyAttempts, find_own
@@ -270,7 +271,8 @@ def triage(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404()
     form = forms.TriageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors.as_text())
+        for message in field_errors(form):
+            messages.error(request, message)
         return redirect("suggestion_detail", pk=pk)
     d = form.cleaned_data
     try:

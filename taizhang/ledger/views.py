@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_for, handles_suggestions
+from taizhang.core.forms import field_errors
 from taizhang.core.text import mask_personal_data
 from taizhang.core.typing import AuthedRequest
 from taizhang.ledger import forms, services
@@ -351,15 +352,6 @@ def _kept(
 
 # The step forms the page renders from a form object; the others are reason boxes.
 _FORMS_KEPT = {"assign", "merge", "edit", "area", "measure", "progress", "extension"}
-
-
-def field_errors(form: django_forms.Form) -> list[str]:
-    """A form's errors named by the fields' labels, in the reader's language."""
-    found = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        found += [f"{label}:{e}" if label else str(e) for e in errors]
-    return found
 
 
 STEP_FORMS: dict[str, type[django_forms.Form]] = {

@@ -21,7 +21,7 @@ from taizhang.reports.figures import (
     Figures,
     list_url,
 )
-from taizhang.reports.ranking import ranking_kinds
+from taizhang.reports.ranking import order_kinds
 
 
 def chart_data(
@@ -36,10 +36,7 @@ def chart_data(
     overall = breakdown.overall
     # Units are drawn among their peers: counties with counties, departments with departments
     # (a 5-problem office beside a 300-problem county reads as nothing).
-    order = ranking_kinds(org)
-    kinds = sorted(
-        {c.kind for c, _f in children}, key=lambda k: order.index(k) if k in order else 99
-    )
+    kinds = order_kinds(Counter(child.kind for child, _f in children if child.pk != org.pk))
     return {
         "labels": {
             "rectified": str(FIGURE_LABELS["problems_rectified"]),
@@ -52,7 +49,8 @@ def chart_data(
         "units": [
             {
                 "name": child.name,
-                "kind": child.kind,
+                # The unit's own row (本级) shows beside every kind.
+                "kind": child.kind if child.pk != org.pk else "",
                 "rate": child_figures.rectification_rate,
                 "rectified": child_figures.problems_rectified,
                 "open": child_figures.problems_open,
@@ -176,7 +174,7 @@ def overdue_grid(
     )
     return {
         "units": [child.name for child, _ in children],
-        "unit_kinds": [child.kind for child, _ in children],
+        "unit_kinds": [child.kind if child.pk != org.pk else "" for child, _ in children],
         "areas": [a.name for a in areas],
         "cells": [
             {

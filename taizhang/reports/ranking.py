@@ -16,7 +16,11 @@ from taizhang.reports.stats import campaign_stats
 def ranking_kinds(parent: Org) -> list[str]:
     """The kinds of unit directly below `parent`, counties (or townships) first, then the most
     numerous: each kind is ranked apart, as units are compared with their peers."""
-    counts = Counter(Org.objects.filter(parent=parent).values_list("kind", flat=True))
+    return order_kinds(Counter(Org.objects.filter(parent=parent).values_list("kind", flat=True)))
+
+
+def order_kinds(counts: Counter[str]) -> list[str]:
+    """Kinds of unit (with how many of each) in the order they are shown and ranked."""
     order: dict[str, int] = {OrgKind.COUNTY: 0, OrgKind.TOWNSHIP: 1}
     return sorted(counts, key=lambda k: (order.get(k, 9), -counts[k], k))
 

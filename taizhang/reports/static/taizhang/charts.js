@@ -30,7 +30,7 @@
   // The units of one kind at a time (counties, departments, townships …), chosen by the tabs.
   var kinds = data.unit_kinds || [];
   var kind = kinds.length ? kinds[0].kind : null;
-  function shown() { return data.units.filter(function (u) { return kind === null || u.kind === kind; }); }
+  function shown() { return data.units.filter(function (u) { return kind === null || u.kind === kind || u.kind === ""; }); }
   function unitsOption() {
     var units = shown();
     return {
@@ -115,7 +115,7 @@
   function drawOverdue() {
     var rows = [];
     grid.units.forEach(function (name, i) {
-      if (kind === null || !grid.unit_kinds || grid.unit_kinds[i] === kind) rows.push(i);
+      if (kind === null || !grid.unit_kinds || grid.unit_kinds[i] === kind || grid.unit_kinds[i] === "") rows.push(i);
     });
     overdueCells = grid.cells.filter(function (c) { return rows.indexOf(c.unit) >= 0; });
     var top = Math.max.apply(null, [1].concat(overdueCells.map(function (c) { return c.value; })));
