@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
-from taizhang.orgs.models import Org, Role, RoleAssignment
+from taizhang.orgs.finding import resolve_unit
+from taizhang.orgs.models import Role, RoleAssignment
 from taizhang.orgs.scoping import scope_of
 from taizhang.orgs.signals import roles_changed
 from taizhang.supervision.models import InspectionTeam
@@ -36,18 +37,20 @@ def save_team(
     if not name:
         raise ValidationError(_("请填写督导组名称。"))
     names = [u.strip() for u in usernames if u.strip()]
-    codes = [c.strip() for c in org_codes if c.strip()]
+    written = [c.strip() for c in org_codes if c.strip()]
     users = list(get_user_model().objects.filter(username__in=names))
-    orgs = list(Org.objects.filter(code__in=codes))
     unknown_users = sorted(set(names) - {u.username for u in users})
-    unknown_orgs = sorted(set(codes) - {o.code for o in orgs})
     if unknown_users:
         raise ValidationError(_("找不到用户:%(u)s") % {"u": "、".join(unknown_users)})
-    if unknown_orgs:
-        raise ValidationError(_("找不到单位代码:%(c)s") % {"c": "、".join(unknown_orgs)})
-    outside = [o.name for o in orgs if not o.path.startswith(campaign.org.path)]
-    if outside:
-        raise ValidationError(_("不在本活动范围内的单位:%(o)s") % {"o": "、".join(outside)})
+    # Units by code, name, alias or short name, within the campaign's own tree.
+    orgs, problems = [], []
+    for unit in written:
+        try:
+            orgs.append(resolve_unit(unit, campaign.org))
+        except ValidationError as exc:
+            problems += exc.messages
+    if problems:
+        raise ValidationError(problems)
     same_name = InspectionTeam.objects.filter(campaign=campaign, name=name)
     if team is not None:
         same_name = same_name.exclude(pk=team.pk)

@@ -38,9 +38,12 @@ def test_only_the_office_manages_teams_and_input_is_checked(world):
     with pytest.raises(ValidationError, match="找不到用户"):
         teams.save_team(world.campaign, by=world.office, name="组", usernames=["ghost"],
                         org_codes=[])  # fmt: skip
-    with pytest.raises(ValidationError, match="找不到单位代码"):
+    with pytest.raises(ValidationError, match="找不到单位“999”"):
         teams.save_team(world.campaign, by=world.office, name="组", usernames=[],
                         org_codes=["999"])  # fmt: skip
+    by_name = teams.save_team(world.campaign, by=world.office, name="第一组", usernames=[],
+                              org_codes=["尧都区", "侯马市"])  # fmt: skip
+    assert set(by_name.orgs.all()) == {world.county_a, world.county_b}
 
 
 def _closed(world, n, area=None):
