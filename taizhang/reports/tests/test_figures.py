@@ -144,8 +144,9 @@ def test_stats_command_refuses_unknown_names(world):
 
     with pytest.raises(CommandError, match="找不到活动"):
         call_command("stats", "--json", "--campaign", "nope")
-    with pytest.raises(CommandError, match="找不到单位代码"):
+    with pytest.raises(CommandError, match="找不到单位“999999”"):
         call_command("stats", "--json", "--org", "999999")
+    call_command("stats", "--json", "--org", "尧都区")  # a name, as on the pages
 
 
 @pytest.mark.parametrize("seed", [11, 12])

@@ -2,9 +2,11 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
+from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
 from taizhang.reports.snapshots import snapshot_figures
 from taizhang.reports.stats import campaign_stats
@@ -35,8 +37,11 @@ class Command(BaseCommand):
         org = None
         if options["org"]:
             org = Org.objects.filter(code=options["org"]).first()
-            if org is None:
-                raise CommandError(f"找不到单位代码 {options['org']} (no such org)")
+            if org is None:  # a name, an alias or a short name, as on the pages
+                try:
+                    org = resolve_unit(options["org"], campaign.org)
+                except ValidationError as exc:
+                    raise CommandError(f"{'; '.join(exc.messages)} (no such org)") from exc
             if not org.path.startswith(campaign.org.path):
                 raise CommandError(f"单位 {org.code} 不在活动 {campaign.slug} 的范围内")
         stats = self._figures(campaign, org, options["as_of"])

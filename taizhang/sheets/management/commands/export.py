@@ -3,13 +3,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
 from taizhang.intake.models import Suggestion
 from taizhang.ledger.models import Problem
 from taizhang.meetings.models import Meeting
-from taizhang.orgs.models import Org
+from taizhang.orgs.finding import resolve_unit
 from taizhang.sheets.ledger_export import export_problems
 from taizhang.sheets.meeting_export import export_meetings
 from taizhang.sheets.suggestion_export import export_suggestions
@@ -56,9 +57,10 @@ class Command(BaseCommand):
             problems = Problem.objects.filter(campaign=campaign)
             org = None
             if options["org"]:
-                org = Org.objects.filter(code=options["org"], path__under=campaign.org.path).first()
-                if org is None:
-                    raise CommandError(f"找不到单位代码 {options['org']} (no such org)")
+                try:
+                    org = resolve_unit(options["org"], campaign.org)
+                except ValidationError as exc:
+                    raise CommandError(f"{'; '.join(exc.messages)} (no such org)") from exc
                 problems = problems.filter(org_path__under=org.path)
             problems = problems.order_by("org_path", "number")
 
