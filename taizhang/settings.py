@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "taizhang.open311",
     "taizhang.sheets",
     "taizhang.reports",
+    "taizhang.todo",
     "taizhang.api",
     "taizhang.demo",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("taizhang.meetings.urls")),
     path("", include("taizhang.sheets.urls")),
     path("", include("taizhang.workdays.urls")),
+    path("", include("taizhang.todo.urls")),
 ]
 
 handler400 = "taizhang.core.errors.bad_request"

@@ -11,7 +11,7 @@ from taizhang.campaigns.access import visible_campaigns
 def home(request: HttpRequest) -> HttpResponse:
     campaign = visible_campaigns(request.user).first()
     if campaign is not None:
-        return redirect("campaign_overview", slug=campaign.slug)
+        return redirect("todo", slug=campaign.slug)  # each user starts on 我的待办
     return render(request, "core/no_campaign.html", status=200)
 
 

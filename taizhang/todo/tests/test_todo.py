@@ -1,0 +1,55 @@
+"""我的待办: what waits for each user, as the pages would let them act on it."""
+
+import datetime as dt
+
+from django.test import Client
+from django.urls import reverse
+
+from taizhang.ledger import services
+from taizhang.ledger.models import Problem
+from taizhang.testing import PDF, record
+from taizhang.todo.services import todo_for
+
+
+def _keys(user, world):
+    return {s.key: s.count for s in todo_for(user, world.campaign)}
+
+
+def test_each_user_sees_what_waits_for_them(world):
+    import io
+
+    assigned = record(world, by=world.office, org=world.dept_a1, title="交办给发改局的问题")
+    assert assigned.status == "assigned"  # the office records it for the unit: 待签收
+    overdue = record(world, title="已逾期的问题")
+    Problem.objects.filter(pk=overdue.pk).update(deadline=dt.date.today() - dt.timedelta(days=2))
+    pending = record(world, title="申请销号的问题")
+    services.add_evidence(pending, by=world.handler_a1, upload=io.BytesIO(PDF),
+                          original_name="证明.pdf")  # fmt: skip
+    services.apply_to_close(pending, by=world.handler_a1, version=pending.version, note="已整改")
+    handler = _keys(world.handler_a1, world)
+    assert handler.get("urgent") == 1 and "approve" not in handler
+    assert handler.get("sign") == 1
+    leader = _keys(world.leader_a, world)
+    assert leader.get("approve") == 1 and "urgent" not in leader
+    assert "sign" not in _keys(world.handler_b1, world)  # not their unit
+    # Returned: the leader sends the application back; it waits for the handler again.
+    pending.refresh_from_db()
+    services.return_closure(pending, by=world.leader_a, version=pending.version, reason="证据不足")
+    assert _keys(world.handler_a1, world).get("returned") == 1
+    assert "approve" not in _keys(world.leader_a, world)
+
+
+def test_the_home_page_is_the_todo_list_with_a_count_in_the_nav(world):
+    overdue = record(world, title="已逾期的问题")
+    Problem.objects.filter(pk=overdue.pk).update(deadline=dt.date.today() - dt.timedelta(days=2))
+    client = Client()
+    client.force_login(world.handler_a1)
+    home = client.get("/")
+    assert home.url == reverse("todo", args=[world.campaign.slug])
+    page = client.get(home.url).content.decode()
+    assert "我的待办" in page and "已逾期的问题" in page and 'id="todo-urgent"' in page
+    nav = page.split('id="todo-link"')[1].split("</a>")[0]
+    assert '<span class="badge">1</span>' in nav
+    nobody_waits = Client()
+    nobody_waits.force_login(world.handler_b1)
+    assert 'id="nothing-to-do"' in nobody_waits.get(home.url).content.decode()
