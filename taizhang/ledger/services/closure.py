@@ -22,6 +22,7 @@ from taizhang.ledger.services.base import (
     require_status,
     transition,
 )
+from taizhang.ledger.services.telling import tell, unit_staff
 from taizhang.ledger.signals import problem_closed
 
 
@@ -71,6 +72,7 @@ def approve_closure(problem: Problem, *, by: User, version: int, note: str = "")
         progress=100,
     )
     transaction.on_commit(lambda: problem_closed.send(sender=Problem, problem=closed))
+    tell([closed.applied_by], closed, _("销号审核通过"), note, by=by)
     return closed
 
 
@@ -80,7 +82,8 @@ def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> 
     require_current(problem, version)
     require_status(problem, (Status.PENDING,), _("退回销号申请"))
     reason = require_reason(reason, _("退回理由"))
-    return transition(
+    applicant = problem.applied_by
+    returned = transition(
         problem,
         by,
         version,
@@ -90,6 +93,8 @@ def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> 
         applied_by=None,
         applied_at=None,
     )
+    tell([applicant, *unit_staff(returned)], returned, _("销号申请被退回"), reason, by=by)
+    return returned
 
 
 @transaction.atomic
@@ -99,7 +104,7 @@ def reopen_problem(problem: Problem, *, by: User, version: int, reason: str) -> 
     require_current(problem, version)
     require_status(problem, (Status.CLOSED,), _("重新整改"))
     reason = require_reason(reason, _("重新整改的原因"))
-    return transition(
+    reopened = transition(
         problem,
         by,
         version,
@@ -111,6 +116,8 @@ def reopen_problem(problem: Problem, *, by: User, version: int, reason: str) -> 
         applied_by=None,
         applied_at=None,
     )
+    tell(unit_staff(reopened), reopened, _("重新整改"), reason, by=by)
+    return reopened
 
 
 @transaction.atomic

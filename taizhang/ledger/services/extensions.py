@@ -29,6 +29,7 @@ from taizhang.ledger.services.base import (
     require_status,
     write,
 )
+from taizhang.ledger.services.telling import tell
 
 
 @transaction.atomic
@@ -90,6 +91,8 @@ def decide_extension(
         reason=note,
         data={"from": str(old_deadline), "to": str(extension.requested_deadline)},
     )
+    decided = _("延期申请已批准") if approve else _("延期申请未批准")
+    tell([extension.requested_by], problem, decided, note, by=by)
     return extension
 
 

@@ -37,6 +37,7 @@ from taizhang.ledger.services.base import (
     transition,
     write,
 )
+from taizhang.ledger.services.telling import tell, unit_staff
 from taizhang.orgs.models import Org
 
 
@@ -192,7 +193,11 @@ def assign_problem(
     if deadline is not None:
         check_deadline(problem.campaign, deadline, timezone.localdate())
         fields.update(deadline=deadline, deadline_provisional=False, deadline_basis=None)
-    return transition(problem, by, version, EventAction.ASSIGN, Status.ASSIGNED, reason, **fields)
+    assigned = transition(
+        problem, by, version, EventAction.ASSIGN, Status.ASSIGNED, reason, **fields
+    )
+    tell(unit_staff(assigned), assigned, _("交办,请签收"), reason, by=by)
+    return assigned
 
 
 @transaction.atomic
@@ -211,7 +216,11 @@ def decline_problem(problem: Problem, *, by: User, version: int, reason: str) ->
     require_current(problem, version)
     require_status(problem, (Status.ASSIGNED,), _("退回"))
     reason = require_reason(reason, _("退回理由"))
-    return transition(problem, by, version, EventAction.DECLINE, Status.DRAFT, reason)
+    assigner = problem.events.filter(action=EventAction.ASSIGN).order_by("-at", "-pk").first()
+    declined = transition(problem, by, version, EventAction.DECLINE, Status.DRAFT, reason)
+    if assigner is not None:
+        tell([assigner.actor], declined, _("交办被退回"), reason, by=by)
+    return declined
 
 
 @transaction.atomic

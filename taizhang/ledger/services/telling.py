@@ -1,0 +1,25 @@
+"""Who is told when a step hands work to someone (the inbox, a mail where there is an
+address). The lines are written in the step's transaction; mail goes out after it commits."""
+
+from typing import Any
+
+from django.urls import reverse
+
+from taizhang.ledger.models import Problem
+from taizhang.notifications.services import notify
+from taizhang.orgs.models import Role, RoleAssignment
+
+
+def unit_staff(problem: Problem) -> list[Any]:
+    """The lead unit's handlers, else its administrators."""
+    grants = RoleAssignment.objects.filter(org_id=problem.org_id).select_related("user")
+    handlers = [g.user for g in grants if g.role == Role.HANDLER]
+    return handlers or [g.user for g in grants if g.role == Role.ADMIN]
+
+
+def tell(users: list[Any], problem: Problem, what: str, body: str = "", *, by: Any = None) -> int:
+    """One line each: what happened to which problem, with a link to it (not to the one who
+    took the step)."""
+    told = [u for u in users if u is not None and getattr(u, "pk", None) != getattr(by, "pk", None)]
+    subject = f"{what}:{problem.number} {problem.title[:40]}"
+    return notify(told, subject, body, reverse("problem_detail", args=[problem.pk]))
