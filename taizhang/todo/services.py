@@ -79,11 +79,23 @@ def todo_count(user: Any, campaign: Campaign) -> int:
     return sum(s.count for s in todo_for(user, campaign))
 
 
+def _own_unit(user: Any, problem: Problem) -> bool:
+    """The problem's own unit's staff: its handlers, or its administrators. The office and the
+    admins above may take a unit's steps too, but they are not the unit's to-do."""
+    return any(
+        g.org_id == problem.org_id and g.role in (Role.HANDLER, Role.ADMIN)
+        for g in scope_of(user).grants
+    )
+
+
 def _problems(
     user: Any, key: str, label: Any, found: QuerySet[Problem], action: str, order: tuple[str, ...]
 ) -> Section:
+    unit_step = action in ("sign", "apply")
     mine = [
-        p for p in found.order_by(*order, "pk")[:CANDIDATES] if action in available_actions(user, p)
+        p
+        for p in found.order_by(*order, "pk")[:CANDIDATES]
+        if action in available_actions(user, p) and (not unit_step or _own_unit(user, p))
     ]
     return Section(
         key,
@@ -120,7 +132,11 @@ def _overdue(user: Any, problems: QuerySet[Problem], campaign: Campaign, today: 
     urgent = problems.filter(
         status__in=(Status.ASSIGNED, Status.RECTIFYING), deadline__lte=cutoff
     ).order_by("deadline", "pk")
-    mine = [p for p in urgent[:CANDIDATES] if available_actions(user, p) & {"progress", "sign"}]
+    mine = [
+        p
+        for p in urgent[:CANDIDATES]
+        if _own_unit(user, p) and available_actions(user, p) & {"progress", "sign"}
+    ]
     items = [
         Item(
             f"{p.number} {p.title}",

@@ -53,3 +53,12 @@ def test_the_home_page_is_the_todo_list_with_a_count_in_the_nav(world):
     nobody_waits = Client()
     nobody_waits.force_login(world.handler_b1)
     assert 'id="nothing-to-do"' in nobody_waits.get(home.url).content.decode()
+
+
+def test_a_units_own_steps_are_not_the_offices_to_do(world):
+    overdue = record(world, title="已逾期的问题")
+    Problem.objects.filter(pk=overdue.pk).update(deadline=dt.date.today() - dt.timedelta(days=2))
+    record(world, by=world.office, org=world.dept_a1, title="交办给发改局的问题")
+    office = _keys(world.office, world)
+    assert "urgent" not in office and "sign" not in office  # the office may, but need not
+    assert _keys(world.handler_a1, world).keys() >= {"urgent", "sign"}
