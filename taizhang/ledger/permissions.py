@@ -60,6 +60,15 @@ def can_record_finding(user: object, org: Org) -> bool:
     return scope_of(user).reaches(org.path, (Role.INSPECTOR, Role.OFFICE))
 
 
+def is_unit_staff(user: object, problem: Problem) -> bool:
+    """The problem's own unit's handlers and administrators: whose to-do its unit steps are
+    (the office and the admins above may take them too, but need not be asked to)."""
+    return any(
+        g.org_id == problem.org_id and g.role in (Role.HANDLER, Role.ADMIN)
+        for g in scope_of(user).grants
+    )
+
+
 def can_reopen(user: object, problem: Problem) -> bool:
     """The level above, the office and inspectors who reach the unit may reopen a closure."""
     scope = scope_of(user)

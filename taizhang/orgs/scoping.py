@@ -82,6 +82,18 @@ def scope_of(user: Any) -> Scope:
     return scope
 
 
+def holders(codes: Iterable[str], roles: Iterable[str]) -> dict[tuple[str, str], list[Any]]:
+    """(unit code, role) → the active users who hold that role at that unit: the other way
+    round from `scope_of`, for telling people about work at their unit."""
+    found: dict[tuple[str, str], list[Any]] = {}
+    for a in RoleAssignment.objects.filter(
+        org__code__in=set(codes), role__in=tuple(roles)
+    ).select_related("user", "org"):
+        if a.user.is_active:
+            found.setdefault((a.org.code, a.role), []).append(a.user)
+    return found
+
+
 def path_filter(field: str, paths: Iterable[str]) -> Q:
     """Rows whose `field` path lies in any of the subtrees; an empty list matches nothing."""
     query = Q(pk__in=[])

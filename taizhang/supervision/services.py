@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from taizhang.campaigns.models import Campaign
 from taizhang.ledger.models import OPEN_STATUSES, Measure, Problem
 from taizhang.notifications.services import notify
-from taizhang.orgs.models import Role, RoleAssignment
-from taizhang.orgs.scoping import path_filter, scope_of
+from taizhang.orgs.models import Role
+from taizhang.orgs.scoping import holders, path_filter, scope_of
 from taizhang.supervision.models import Notice, NoticeKind, NoticeStatus
 from taizhang.workdays.calendar import add_workdays
 
@@ -160,18 +160,14 @@ def _recipients(paths: set[str]) -> dict[str, list[Any]]:
     """Per unit: its handlers and its leaders, or, when it has no leader of its own, the
     leaders of the nearest unit above that has them."""
     codes = {code for path in paths for code in path.strip("/").split("/")}
-    holders: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for a in RoleAssignment.objects.filter(
-        org__code__in=codes, role__in=RECIPIENT_ROLES
-    ).select_related("user", "org"):
-        holders[(a.org.code, a.role)].append(a.user)
+    held = holders(codes, RECIPIENT_ROLES)
     result: dict[str, list[Any]] = {}
     for path in paths:
         chain = path.strip("/").split("/")
-        people = list(holders[(chain[-1], Role.HANDLER)])
+        people = list(held.get((chain[-1], Role.HANDLER), []))
         for code in reversed(chain):
-            if holders[(code, Role.LEADER)]:
-                people += holders[(code, Role.LEADER)]
+            if held.get((code, Role.LEADER)):
+                people += held[(code, Role.LEADER)]
                 break
         result[path] = people
     return result

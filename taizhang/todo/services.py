@@ -25,7 +25,7 @@ from taizhang.ledger.models import (
     ProblemEvent,
     Status,
 )
-from taizhang.ledger.permissions import available_actions, visible_problems
+from taizhang.ledger.permissions import available_actions, is_unit_staff, visible_problems
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.supervision.models import Notice, NoticeStatus
@@ -79,15 +79,6 @@ def todo_count(user: Any, campaign: Campaign) -> int:
     return sum(s.count for s in todo_for(user, campaign))
 
 
-def _own_unit(user: Any, problem: Problem) -> bool:
-    """The problem's own unit's staff: its handlers, or its administrators. The office and the
-    admins above may take a unit's steps too, but they are not the unit's to-do."""
-    return any(
-        g.org_id == problem.org_id and g.role in (Role.HANDLER, Role.ADMIN)
-        for g in scope_of(user).grants
-    )
-
-
 def _problems(
     user: Any, key: str, label: Any, found: QuerySet[Problem], action: str, order: tuple[str, ...]
 ) -> Section:
@@ -95,7 +86,7 @@ def _problems(
     mine = [
         p
         for p in found.order_by(*order, "pk")[:CANDIDATES]
-        if action in available_actions(user, p) and (not unit_step or _own_unit(user, p))
+        if action in available_actions(user, p) and (not unit_step or is_unit_staff(user, p))
     ]
     return Section(
         key,
@@ -135,7 +126,7 @@ def _overdue(user: Any, problems: QuerySet[Problem], campaign: Campaign, today: 
     mine = [
         p
         for p in urgent[:CANDIDATES]
-        if _own_unit(user, p) and available_actions(user, p) & {"progress", "sign"}
+        if is_unit_staff(user, p) and available_actions(user, p) & {"progress", "sign"}
     ]
     items = [
         Item(

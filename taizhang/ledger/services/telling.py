@@ -7,14 +7,15 @@ from django.urls import reverse
 
 from taizhang.ledger.models import Problem
 from taizhang.notifications.services import notify
-from taizhang.orgs.models import Role, RoleAssignment
+from taizhang.orgs.models import Role
+from taizhang.orgs.scoping import holders
 
 
 def unit_staff(problem: Problem) -> list[Any]:
     """The lead unit's handlers, else its administrators."""
-    grants = RoleAssignment.objects.filter(org_id=problem.org_id).select_related("user")
-    handlers = [g.user for g in grants if g.role == Role.HANDLER]
-    return handlers or [g.user for g in grants if g.role == Role.ADMIN]
+    code = problem.org.code
+    held = holders([code], (Role.HANDLER, Role.ADMIN))
+    return held.get((code, Role.HANDLER)) or held.get((code, Role.ADMIN), [])
 
 
 def tell(users: list[Any], problem: Problem, what: str, body: str = "", *, by: Any = None) -> int:
