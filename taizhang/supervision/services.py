@@ -24,6 +24,8 @@ from taizhang.workdays.calendar import add_workdays
 RECIPIENT_ROLES = (Role.HANDLER, Role.LEADER)
 REPLY_ROLES = (Role.HANDLER, Role.LEADER, Role.ADMIN)
 BATCH = 2000
+# In the key of a notice a person (or a step such as an unsatisfied call) raised, not the rules.
+MANUAL = ":manual:"
 
 
 @dataclass
@@ -133,7 +135,11 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
 
 
 def tell_recipients(campaign: Campaign) -> int:
-    """Tell the lead units about notices nobody has told them about yet (exactly once)."""
+    """Tell the lead units about notices nobody has told them about yet (exactly once).
+
+    A notice a person issued is a line of its own; those the day's rules raised reach each
+    handler and leader as one summary line (a county leader over 700 overdue problems gets
+    one message a day, not 700): the notices themselves wait in 我的待办 and the notice list."""
     token = uuid.uuid4().hex
     Notice.objects.filter(campaign=campaign, told_by="").update(told_by=token)
     notices = list(
@@ -143,17 +149,47 @@ def tell_recipients(campaign: Campaign) -> int:
         return 0
     recipients = _recipients({n.org_path for n in notices})
     told = 0
+    by_rule: dict[Any, list[Notice]] = defaultdict(list)
     for n in notices:
-        link = reverse("notice_detail", args=[n.pk])
+        if MANUAL not in n.key:
+            for person in recipients[n.org_path]:
+                by_rule[person].append(n)
+            continue
         subject = f"{n.get_kind_display()}:{n.problem.number} {n.problem.title[:40]}"
         told += notify(
             recipients[n.org_path],
             subject,
             f"{n.text}\n{_('请于 %(d)s 前回复。') % {'d': n.reply_due}}",
-            link,
-            sms=n.kind in (NoticeKind.SUPERVISE, NoticeKind.LISTED),
+            reverse("notice_detail", args=[n.pk]),
+            urgent=n.kind in (NoticeKind.SUPERVISE, NoticeKind.LISTED),
         )
+    for person, theirs in by_rule.items():
+        told += _tell_summary(campaign, person, theirs)
     return told
+
+
+def _tell_summary(campaign: Campaign, person: Any, notices: list[Notice]) -> int:
+    counts: dict[str, int] = defaultdict(int)
+    for n in notices:
+        counts[n.kind] += 1
+    tally = _("、").join(
+        _("%(kind)s %(n)d 条") % {"kind": NoticeKind(k).label, "n": counts[k]}
+        for k in NoticeKind.values
+        if counts.get(k)
+    )
+    first = [f"- {n.problem.number} {n.problem.title[:40]}({n.get_kind_display()})"
+             for n in notices[:10]]  # fmt: skip
+    if len(notices) > len(first):
+        first.append(_("……共 %(n)d 条") % {"n": len(notices)})
+    reply_due = min(n.reply_due for n in notices)
+    body = "\n".join([_("请于 %(d)s 前回复。") % {"d": reply_due}, *first])
+    return notify(
+        [person],
+        _("新的督办通知:%(t)s") % {"t": tally},
+        body,
+        reverse("notice_list", args=[campaign.slug]) + "?status=open",
+        urgent=bool(counts.get(NoticeKind.SUPERVISE)),
+    )
 
 
 def _recipients(paths: set[str]) -> dict[str, list[Any]]:
@@ -217,7 +253,7 @@ def raise_notice(problem: Problem, *, kind: str, text: str, by: Any = None) -> N
         org_id=problem.org_id,
         org_path=problem.org_path,
         kind=kind,
-        key=f"{kind}:{problem.pk}:manual:{uuid.uuid4().hex[:12]}",
+        key=f"{kind}:{problem.pk}{MANUAL}{uuid.uuid4().hex[:12]}",
         issued_on=today,
         issued_at=timezone.now(),
         issued_by=by,

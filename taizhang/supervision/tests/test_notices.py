@@ -63,16 +63,39 @@ def test_running_twice_raises_nothing_twice_and_tells_once(autumn):
     first = services.run_rules(autumn.campaign, D(2026, 10, 13))
     assert first.created == {"urge": 1, "supervise": 1}
     told = Message.objects.count()
-    # Each notice to the department's handler and, the department having no leader of its own,
-    # to the county's leader.
-    assert told == 2 * 2
+    # The day's notices as one line to the department's handler and, the department having no
+    # leader of its own, one to the county's leader.
+    assert told == 2
     assert set(Message.objects.values_list("user__username", flat=True)) == {
         "handler_a1",
         "leader_a",
     }
+    line = Message.objects.get(user__username="leader_a")
+    assert line.subject == "新的督办通知:催办 1 条、督办 1 条"
+    assert p.number in line.body and line.link.endswith("/notices/?status=open")
     again = services.run_rules(autumn.campaign, D(2026, 10, 13))
     assert again.created == {} and again.told == 0
     assert p.notices.count() == 2 and Message.objects.count() == told
+
+
+def test_a_leader_over_many_late_problems_gets_one_line_a_day(autumn):
+    for day in range(1, 31):
+        _problem(autumn, D(2026, 9, day))
+    services.run_rules(autumn.campaign, D(2026, 10, 13))
+    lines = Message.objects.filter(user__username="leader_a")
+    assert lines.count() == 1
+    assert "……共" in lines.get().body and lines.get().body.count("\n- ") == 10
+
+
+def test_a_notice_a_person_issues_is_a_line_of_its_own(autumn):
+    p = _problem(autumn, D(2026, 9, 30))
+    services.run_rules(autumn.campaign, D(2026, 10, 13))
+    before = Message.objects.count()
+    services.issue_notice(p, by=autumn.office, kind=NoticeKind.LISTED, text="挂牌督办:限期")
+    services.tell_recipients(autumn.campaign)
+    lines = Message.objects.order_by("pk")[before:]
+    assert {m.subject for m in lines} == {f"挂牌督办:{p.number} {p.title}"}
+    assert {m.user.username for m in lines} == {"handler_a1", "leader_a"}
 
 
 def test_a_racing_worker_cannot_duplicate_a_notice(autumn):

@@ -105,7 +105,7 @@ def test_the_rule_run_reaches_the_inbox(world):
     p = record(world)
     Problem.objects.filter(pk=p.pk).update(deadline=dt.date.today() - dt.timedelta(days=1))
     services.run_rules(world.campaign, dt.date.today())
-    assert Message.objects.filter(user=world.handler_a1, subject__startswith="催办").exists()
+    assert Message.objects.filter(user=world.handler_a1, subject__contains="催办 1 条").exists()
 
 
 def test_measures_show_their_own_deadline_state(world, client):
