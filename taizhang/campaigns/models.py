@@ -41,6 +41,13 @@ DEFAULT_RULES: dict[str, Any] = {
     # A supervision rate (满意率, 抽查通过率, 督办按期回复率) counts for a unit once it rests on
     # this many ratings, checks or notices due; below that the unit is shown 数据不足 for it.
     "ranking_min_sample": 5,
+    # Working days a suggestion may wait from 受理 (its arrival) to 答复 or 转办 ("answer") and
+    # to 办结 ("close": answered, or every problem made from it closed), per channel; "default"
+    # for channels not named. (信访: 15 days to say it is taken up, 60 to settle it.)
+    "suggestion_limits": {
+        "answer": {"default": 5, "hotline": 2, "letter": 15},
+        "close": {"default": 30, "hotline": 15, "letter": 60},
+    },
 }
 
 

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from taizhang.core import receipts
 from taizhang.core.clientip import client_ip
 from taizhang.core.forms import field_errors
 from taizhang.core.typing import AuthedRequest
-from taizhang.intake import forms, permissions, privacy, services
+from taizhang.intake import forms, limits, permissions, privacy, services
 from taizhang.intake.citizen_access import TooManyAttempts, find_own
 from taizhang.intake.models import (
     Channel,
@@ -178,35 +179,52 @@ def public_rate(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def queue(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The suggestion queue: waiting ones first in, first out, each with its age and the
+    working days left to answer or route it (超时 flagged and counted)."""
     campaign = campaign_for(request.user, slug)
     if not permissions.can_record(request.user, campaign):
         raise PermissionDenied(_("只有活动办公室和热线坐席可以查看意见建议。"))
-    suggestions = (
-        permissions.visible_suggestions(request.user, campaign)
-        .select_related("focus_area", "proposal__area")
-        .order_by("-submitted_at")
-    )
+    visible = permissions.visible_suggestions(request.user, campaign)
+    suggestions = visible.select_related("focus_area", "proposal__area")
     status = request.GET.get("status", SuggestionStatus.RECEIVED)
     typed = request.GET.get("code", "").strip()[:40]
+    is_late = bool(request.GET.get("late"))
+    today = timezone.localdate()
     if typed:
         # A code is looked for whatever the suggestion's state.
         code = receipts.normalise(typed)
         if code is None:
             messages.error(request, _("“%(c)s”不是有效的回执码,请核对。") % {"c": typed})
         suggestions = suggestions.filter(receipt_code=code or "")
-        status = ""
+        status, is_late = "", False
+    elif is_late:
+        suggestions = suggestions.filter(limits.late(campaign, limits.ANSWER, today))
+        status = SuggestionStatus.RECEIVED
     elif status in SuggestionStatus.values:
         suggestions = suggestions.filter(status=status)
+    newest = request.GET.get("order") == "newest" or status not in ("", SuggestionStatus.RECEIVED)
+    suggestions = suggestions.order_by(*(("-submitted_at", "-pk") if newest else
+                                         ("submitted_at", "pk")))  # fmt: skip
     page = Paginator(suggestions, 50).get_page(request.GET.get("page"))
+    rows = [
+        (s, limits.clock_of(s, limits.ANSWER, today, campaign)
+            if s.status == SuggestionStatus.RECEIVED else None)
+        for s in page.object_list
+    ]  # fmt: skip
     return render(
         request,
         "intake/queue.html",
         {
             "campaign": campaign,
             "page": page,
+            "rows": rows,
             "status": status,
             "statuses": SuggestionStatus.choices,
             "code": typed,
+            "late": is_late,
+            "newest": newest,
+            "late_count": visible.filter(limits.late(campaign, limits.ANSWER, today)).count(),
+            "answer_days": limits.days_for(campaign, limits.ANSWER, "default"),
         },
     )
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from taizhang.campaigns.access import reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.intake.limits import late_counts
 from taizhang.ledger.models import OPEN_STATUSES, Kind, Problem, ProblemTally, Source
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org
@@ -118,6 +119,7 @@ def campaign_stats(
         }
         if root.pk == campaign.org_id:
             whole_only["hotline"] = hotline_figures(campaign)
+            whole_only["suggestions"] = late_counts(campaign, today)
     return {
         "campaign": campaign.slug,
         "campaign_name": campaign.name,

@@ -19,7 +19,7 @@ from taizhang.notifications.services import notify
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import holders, path_filter, scope_of
 from taizhang.supervision.models import Notice, NoticeKind, NoticeStatus
-from taizhang.workdays.calendar import add_workdays
+from taizhang.workdays.calendar import add_workdays, latest_start
 
 RECIPIENT_ROLES = (Role.HANDLER, Role.LEADER)
 REPLY_ROLES = (Role.HANDLER, Role.LEADER, Role.ADMIN)
@@ -44,14 +44,6 @@ def check_as_of(campaign: Campaign, as_of: dt.date) -> None:
         )
 
 
-def supervise_before(as_of: dt.date, workdays: int) -> dt.date:
-    """The last deadline that is at least `workdays` working days behind `as_of`."""
-    day = as_of - dt.timedelta(days=1)
-    while add_workdays(day, workdays).date > as_of:
-        day -= dt.timedelta(days=1)
-    return day
-
-
 def _key(kind: str, problem_id: int, measure_id: int | None, deadline: dt.date) -> str:
     return f"{kind}:{problem_id}:{measure_id or 0}:{deadline.isoformat()}"
 
@@ -71,7 +63,8 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
     """Raise the day's notices by rule. Safe to run again and on several workers at once."""
     check_as_of(campaign, as_of)
     cutoff = add_workdays(as_of, int(campaign.rule("due_soon_days"))).date
-    supervise_until = supervise_before(as_of, int(campaign.rule("supervise_after_days")))
+    # The last deadline at least that many working days behind today.
+    supervise_until = latest_start(as_of, int(campaign.rule("supervise_after_days")))
     reply_due = add_workdays(as_of, int(campaign.rule("notice_reply_days"))).date
     now = timezone.now()
     problem_word, measure_word = _("问题"), _("整改措施")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.campaigns.access import handles_suggestions
 from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import CallBack, CallStatus
+from taizhang.intake import limits
 from taizhang.intake.models import Suggestion, SuggestionStatus
 from taizhang.ledger.deadlines import due_soon_cutoff
 from taizhang.ledger.models import (
@@ -69,7 +70,7 @@ def todo_for(user: Any, campaign: Campaign, today: dt.date | None = None) -> lis
         _extensions(user, campaign, problems),
         _notices(user, campaign),
         _callbacks(user, campaign),
-        _suggestions(user, campaign),
+        _suggestions(user, campaign, today),
         _closures(user, campaign),
     ]  # fmt: skip
     return [s for s in sections if s.count]
@@ -186,17 +187,23 @@ def _callbacks(user: Any, campaign: Campaign) -> Section:
     return Section("callbacks", _("待回访"), count, [], more)
 
 
-def _suggestions(user: Any, campaign: Campaign) -> Section:
+def _suggestions(user: Any, campaign: Campaign, today: dt.date) -> Section:
     if not scope_of(user).reaches(campaign.org.path, (Role.OFFICE,)):
         return Section("suggestions", _("意见建议待分办"))
     waiting = Suggestion.objects.filter(campaign=campaign, status=SuggestionStatus.RECEIVED)
-    items = [
-        Item(s.title, reverse("suggestion_detail", args=[s.pk]), s.get_channel_display(),
-             s.submitted_at.date())
-        for s in waiting.order_by("submitted_at", "pk")[:SHOWN]
-    ]  # fmt: skip
+    items = []
+    for s in waiting.order_by("submitted_at", "pk")[:SHOWN]:
+        clock = limits.clock_of(s, limits.ANSWER, today, campaign)
+        when = (_("超时 %(n)d 个工作日") % {"n": clock.over} if clock.late
+                else _("剩 %(n)d 个工作日") % {"n": clock.left})  # fmt: skip
+        items.append(Item(s.title, reverse("suggestion_detail", args=[s.pk]),
+                          f"{s.get_channel_display()} · {when}", clock.due))  # fmt: skip
+    late = waiting.filter(limits.late(campaign, limits.ANSWER, today)).count()
+    label: Any = _("意见建议待分办(先到先办)")
+    if late:
+        label = _("意见建议待分办(先到先办,%(n)d 条超时)") % {"n": late}
     more = reverse("suggestion_queue", args=[campaign.slug])
-    return Section("suggestions", _("意见建议待分办(先到先办)"), waiting.count(), items, more)
+    return Section("suggestions", label, waiting.count(), items, more)
 
 
 def _closures(user: Any, campaign: Campaign) -> Section:

@@ -67,6 +67,15 @@ def add_workdays(start: dt.date, days: int) -> WorkdayAnswer:
     return WorkdayAnswer(day, provisional)
 
 
+def latest_start(by: dt.date, days: int) -> dt.date:
+    """The last day from which `days` working days (days ≥ 1) end on or before `by`: whatever
+    started on it or earlier is due by `by`."""
+    day = by - dt.timedelta(days=1)
+    while add_workdays(day, days).date > by:
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def workdays_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (negative when end is earlier)."""
     if end < start:

@@ -1,7 +1,10 @@
 """我的待办: what waits for each user, as the pages would let them act on it."""
 
 import datetime as dt
+import io
+import json
 
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -16,8 +19,6 @@ def _keys(user, world):
 
 
 def test_each_user_sees_what_waits_for_them(world):
-    import io
-
     assigned = record(world, by=world.office, org=world.dept_a1, title="交办给发改局的问题")
     assert assigned.status == "assigned"  # the office records it for the unit: 待签收
     overdue = record(world, title="已逾期的问题")
@@ -62,3 +63,19 @@ def test_a_units_own_steps_are_not_the_offices_to_do(world):
     office = _keys(world.office, world)
     assert "urgent" not in office and "sign" not in office  # the office may, but need not
     assert _keys(world.handler_a1, world).keys() >= {"urgent", "sign"}
+
+
+def test_the_command_prints_the_list_as_the_page_shows_it(world):
+    record(world, by=world.office, org=world.dept_a1, title="交办给发改局的问题")
+    out = io.StringIO()
+    call_command("todo", "--user", "handler_a1", "--json", stdout=out)
+    listing = json.loads(out.getvalue())
+    sign = next(s for s in listing["sections"] if s["kind"] == "sign")
+    assert sign["count"] == 1 and sign["oldest"]["title"].endswith("交办给发改局的问题")
+    assert listing["total"] == sum(s["count"] for s in listing["sections"])
+    page = Client()
+    page.force_login(world.handler_a1)
+    assert sign["oldest"]["url"] in page.get(reverse("todo", args=[world.campaign.slug])).text
+    text = io.StringIO()
+    call_command("todo", "--user", "handler_a1", stdout=text)
+    assert "待签收\t1\t" in text.getvalue()
