@@ -82,8 +82,11 @@ def main() -> int:
         env["DATABASE_URL"] = f"sqlite:///{folder}/study.sqlite3" if db == "sqlite" else PG_URL
         out = subprocess.run(
             [sys.executable, __file__, "--child", "--requests", str(args.requests)],
-            env=env, check=True, capture_output=True, text=True,
+            env=env, capture_output=True, text=True,
         )  # fmt: skip
+        if out.returncode:
+            print(out.stderr[-3000:], file=sys.stderr)
+            return out.returncode
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{db}: {r['problems']} problems")
         for username in USERS:

@@ -32,6 +32,7 @@ class ProblemSerializer(serializers.ModelSerializer):
             "progress",
             "responsible_leader",
             "responsible_person",
+            "urgent",
             "created_at",
             "applied_at",
             "closed_at",

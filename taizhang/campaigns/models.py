@@ -9,6 +9,8 @@ from taizhang.orgs.models import Org
 DEFAULT_RULES: dict[str, Any] = {
     # Working days allowed per handling kind when no deadline is given.
     "time_limits": {"immediate": 10, "deadline": 60, "long_term": 180},
+    # The same for problems flagged 重大紧急.
+    "urgent_time_limits": {"immediate": 3, "deadline": 20, "long_term": 90},
     # An open problem is "due soon" this many working days before its deadline.
     "due_soon_days": 5,
     # Evidence required before applying to close, per handling kind.

@@ -27,9 +27,11 @@ class DeadlineState:
     filterable = (ON_TRACK, DUE_SOON, OVERDUE)
 
 
-def default_deadline(campaign: Campaign, kind: str, start: dt.date) -> WorkdayAnswer:
-    limit = int(campaign.rule("time_limits")[Kind(kind).value])
-    return add_workdays(start, limit)
+def default_deadline(
+    campaign: Campaign, kind: str, start: dt.date, *, urgent: bool = False
+) -> WorkdayAnswer:
+    limits = campaign.rule("urgent_time_limits" if urgent else "time_limits")
+    return add_workdays(start, int(limits[Kind(kind).value]))
 
 
 def due_soon_cutoff(campaign: Campaign, today: dt.date) -> dt.date:

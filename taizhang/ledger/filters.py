@@ -20,10 +20,11 @@ from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import FIGURES, figure_filter
 
-# What needs attention first: open problems by deadline (the overdue ones lead), then the
-# closed, voided and merged ones.
+# What needs attention first: open problems, 重大紧急 ones first, by deadline (the overdue
+# ones lead), then the closed, voided and merged ones.
 ATTENTION = (
     Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)),
+    F("urgent").desc(),
     F("deadline").asc(nulls_last=True),
     "number",
 )
@@ -42,7 +43,7 @@ SORTS: dict[str, Any] = {
 }
 FILTER_KEYS = (
     "org", "own", "area", "status", "kind", "source", "deadline", "figure", "q", "imported",
-    "area_proposed",
+    "area_proposed", "urgent",
 )  # fmt: skip
 
 
@@ -72,6 +73,7 @@ def parse_params(campaign: Campaign, data: Any) -> LedgerQuery:
         "deadline": DeadlineState.filterable,
         "figure": list(FIGURES),
         "area_proposed": ["1"],
+        "urgent": ["1"],
     }
     for key, allowed in checks.items():
         if key in params and params[key] not in allowed:
@@ -113,6 +115,8 @@ def apply_filters(
         problems = problems.filter(deadline_state_q(p["deadline"], campaign, today))
     if "figure" in p:
         problems = problems.filter(figure_filter(p["figure"], today))
+    if p.get("urgent") == "1":
+        problems = problems.filter(urgent=True)
     if p.get("area_proposed") == "1":
         problems = problems.filter(focus_area_proposed=True)
     if p.get("imported") == "all":

@@ -21,6 +21,11 @@ class ProblemFieldsForm(forms.Form):
     focus_area = forms.ModelChoiceField(label=_("聚焦领域"), queryset=FocusArea.objects.none())
     responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
     responsible_person = forms.CharField(label=_("责任人"), max_length=60, required=False)
+    urgent = forms.BooleanField(
+        label=_("重大紧急"),
+        required=False,
+        help_text=_("时限更短,短信提醒,在每个人的待办中单列置顶"),
+    )
 
     def __init__(self, *args: object, campaign: Campaign, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

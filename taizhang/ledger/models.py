@@ -57,6 +57,9 @@ class Problem(models.Model):
     # The area was proposed by the triage model when an imported ledger named none: it counts
     # where it was proposed until someone who may edit the problem confirms or corrects it.
     focus_area_proposed = models.BooleanField(_("聚焦领域待确认"), default=False, db_default=False)
+    # 重大紧急: shorter default time limits, texts to those who want them only for what is
+    # urgent, and a list of its own at the top of every 我的待办.
+    urgent = models.BooleanField(_("重大紧急"), default=False, db_default=False)
     org = models.ForeignKey(  # indexed first in problem_org_status
         Org,
         on_delete=models.PROTECT,
@@ -149,6 +152,10 @@ class Problem(models.Model):
             ),
             models.Index(fields=["campaign", "focus_area", "status"], name="problem_area_status"),
             models.Index(fields=["org", "status"], name="problem_org_status"),
+            # 重大紧急 problems are few: 我的待办 finds them without reading the rest.
+            models.Index(
+                fields=["campaign", "status"], condition=Q(urgent=True), name="problem_urgent"
+            ),
             # Text search reads this narrow copy of the titles instead of the wide table rows.
             models.Index(fields=["campaign", "title", "kind", "number"], name="problem_text"),
             # Nearly every row leaves these empty; indexing only the filled ones keeps imports
@@ -286,6 +293,14 @@ class ExtensionRequest(models.Model):
         verbose_name = _("延期申请")
         verbose_name_plural = _("延期申请")
         ordering = ["problem", "-requested_at"]
+        # The requests still to decide, for 我的待办 (the decided ones are most of them).
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(status="requested"),
+                name="extension_requested",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.problem_id} → {self.requested_deadline}"

@@ -1,6 +1,6 @@
 """Who may see and do what with a problem. Every caller (UI, API, CLI, exports) asks here."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from taizhang.campaigns.models import Campaign
 from taizhang.ledger.models import Problem
@@ -67,6 +67,28 @@ def is_unit_staff(user: object, problem: Problem) -> bool:
         g.org_id == problem.org_id and g.role in (Role.HANDLER, Role.ADMIN)
         for g in scope_of(user).grants
     )
+
+
+# The same rules as queries, for lists that count what a user may act on (我的待办) without
+# asking each problem: `unit_staff_q` ⇔ is_unit_staff, `decidable_q` ⇔ can_decide.
+
+
+def unit_staff_q(user: object, field: str = "org_id") -> Q:
+    ids = [g.org_id for g in scope_of(user).grants if g.role in (Role.HANDLER, Role.ADMIN)]
+    return Q(**{f"{field}__in": ids})
+
+
+def decidable_q(user: object, within: str = "", field: str = "org_path") -> Q:
+    """Problems a level above the user's leader or office grant (the root's own included).
+    `within`: the campaign's root path, when the rows asked about are all under it already."""
+    query = Q(pk__in=[])
+    for p in scope_of(user).paths(DECIDE_ROLES):
+        whole = p == "/" or p.count("/") == 2
+        if whole and within.startswith(p):
+            return Q()  # every row under `within`: a filter would only slow the query down
+        below = Q(**{f"{field}__under": p})
+        query |= below if whole else below & ~Q(**{field: p})
+    return query
 
 
 def can_reopen(user: object, problem: Problem) -> bool:

@@ -43,8 +43,11 @@ from taizhang.reports.figures import FIGURE_LABELS
 from taizhang.sheets.ledger_export import export_problems
 from taizhang.sheets.workbook import download
 from taizhang.supervision import services as notices
+from taizhang.todo.bulk import ACTIONS as BULK_ACTIONS
+from taizhang.todo.bulk import BACKGROUND_ROWS as BULK_BACKGROUND_ROWS
 
 PAGE_SIZE = 50
+BULK_ROLES = (Role.OFFICE, Role.ADMIN, Role.LEADER, Role.INSPECTOR)
 
 
 def _error_messages(exc: Exception) -> list[str]:
@@ -98,6 +101,10 @@ def problem_list(request: AuthedRequest, slug: str) -> HttpResponse:
             "sources": Source.choices,
             "deadline_states": [(s, DeadlineState.labels[s]) for s in DeadlineState.filterable],
             "state_labels": DeadlineState.labels,
+            # 批量办理 for those who take steps on others' problems; each row is checked again.
+            "can_bulk": scope_of(request.user).has_role(*BULK_ROLES),
+            "bulk_actions": list(BULK_ACTIONS.items()),
+            "background_rows": BULK_BACKGROUND_ROWS,
         },
         status=status_code,
     )
@@ -152,6 +159,7 @@ def problem_create(request: AuthedRequest, slug: str) -> HttpResponse:
                     responsible_leader=data["responsible_leader"],
                     responsible_person=data["responsible_person"],
                     measures=data["measures"].splitlines(),
+                    urgent=data["urgent"],
                 )
             except (ValidationError, PermissionDenied) as exc:
                 for message in _error_messages(exc):
@@ -238,6 +246,7 @@ def _detail(
                 "focus_area": problem.focus_area_id,
                 "responsible_leader": problem.responsible_leader,
                 "responsible_person": problem.responsible_person,
+                "urgent": problem.urgent,
             },
         ),
         "area": forms.AreaForm(

@@ -40,6 +40,7 @@ COLUMNS = [
     Column("状态", 9),
     Column("销号时间", 12),
     Column("整改结果", 30),
+    Column("重大紧急", 9),
 ]
 # What an office prints, on the first sheet of A4 landscape at full size; the rest of each
 # problem on the second sheet, by the same 序号 and 编号 (a re-import reads both).
@@ -65,6 +66,7 @@ MORE = [
     Column("进度", 7),
     Column("销号时间", 12),
     Column("整改结果", 40, wrap=True),
+    Column("重大紧急", 9),
 ]
 FIELDS = (
     "pk",
@@ -82,6 +84,7 @@ FIELDS = (
     "closed_at",
     "closure_note",
     "imported_closure_id",
+    "urgent",
 )
 BATCH = 2000
 KINDS, SOURCES, STATUSES = ({k: str(v) for k, v in c.choices} for c in (Kind, Source, Status))
@@ -145,6 +148,7 @@ def problem_rows(
                 _status(row),
                 closed,
                 row["closure_note"],
+                "是" if row["urgent"] else "",
             ]
         if progress:
             progress(serial)

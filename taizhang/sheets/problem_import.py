@@ -66,6 +66,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "measures": ("整改措施", "措施", "主要措施", "具体措施", "整改举措", "工作措施"),
     "deadline": ("整改时限", "完成时限", "时限", "整改期限", "完成时间", "办结时限",
                  "整改时间", "计划完成时间", "完成期限", "时间节点"),
+    "urgent": ("重大紧急", "是否重大紧急", "是否紧急", "紧急程度", "紧急", "缓急程度"),
     "completion": ("完成情况", "整改进展", "整改成效", "进展情况", "整改情况", "落实情况",
                    "整改完成情况", "目前进展", "办理情况"),
 }  # fmt: skip
@@ -99,6 +100,20 @@ SOURCE_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("督导", "督查", "巡察", "巡视", "检查", "暗访", "审计", "指导组"), Source.INSPECTION),
     (("意见", "建议", "群众", "热线", "12345", "信访", "来信", "留言", "反映"), Source.SUGGESTION),
 )
+
+
+URGENT_WORDS = {"是", "√", "✓", "✔", "急", "紧急", "重大", "重大紧急", "特急", "加急", "很急",
+                "1", "y", "yes", "true"}  # fmt: skip
+NOT_URGENT_WORDS = {"否", "×", "一般", "普通", "常规", "不急", "非紧急", "无", "0", "n", "no",
+                    "false"}  # fmt: skip
+
+
+def urgent_of(written: str) -> bool | None:
+    """是 / 紧急 / 特急 → True, 否 / 一般 → False; None for words that say neither."""
+    word = written.strip().lower()
+    if word in URGENT_WORDS:
+        return True
+    return False if word in NOT_URGENT_WORDS else None
 
 
 def source_of(written: str) -> str | None:
@@ -571,6 +586,10 @@ def _parse(
         values["source"] = source_of(source)
         if values["source"] is None:
             fail("source", f"“{source}”应为 自查、意见建议、督导发现 或 上级交办")
+        urgent = texts.get("urgent", "")
+        values["urgent"] = bool(urgent) and bool(urgent_of(urgent))
+        if urgent and urgent_of(urgent) is None:
+            fail("urgent", f"“{urgent}”应为 是 或 否(重大紧急)")
         title = texts.get("title", "")
         values["given"] = {key for key, value in texts.items() if value}
         values["title"] = title[:300]
@@ -879,6 +898,7 @@ UPDATED_FIELDS = {
     "focus_area": "focus_area",
     "leader": "responsible_leader",
     "person": "responsible_person",
+    "urgent": "urgent",
 }
 
 
@@ -895,6 +915,10 @@ def _changes(problem: Problem, values: dict[str, Any]) -> dict[str, Any]:
                 and not values.get("area_proposed")
             ):
                 found[name] = new
+        elif key == "urgent":
+            # Only a flag the file writes (是 or 否) changes it, not a column left empty.
+            if key in values.get("given", set()) and new != problem.urgent:
+                found[name] = new
         elif (new or "") != (getattr(problem, name) or ""):
             found[name] = new
     return found
@@ -910,7 +934,7 @@ def _check_updates(rows: list[_Row], existing: dict[str, int], errors: list[RowE
         for chunk in _chunks(list(existing.values()))
         for p in Problem.objects.filter(pk__in=chunk).only(
             "number", "org_id", "status", "title", "focus_area_id", "responsible_leader",
-            "responsible_person", "deadline", "kind", "source",
+            "responsible_person", "deadline", "kind", "source", "urgent",
         )
     }  # fmt: skip
     measures: dict[int, list[str]] = {}
@@ -995,6 +1019,7 @@ PROBLEM_COLUMNS = (
     "closure_note",
     "imported_closure_id",
     "focus_area_proposed",
+    "urgent",
 )
 REPORT_COLUMNS = (
     "problem_id",
@@ -1100,7 +1125,11 @@ class _NewProblems:
         being written."""
         self.first_id = reserve_ids(Problem, self.rows_at_most)
         self.numbers = _Numbers(self.campaign) if self.numbering else None
-        self.deadlines = {k: default_deadline(self.campaign, k, self.today) for k in Kind.values}
+        self.deadlines = {
+            (k, urgent): default_deadline(self.campaign, k, self.today, urgent=urgent)
+            for k in Kind.values
+            for urgent in (False, True)
+        }
         if self.completion_column:
             # Made first, so the problems can name it as they stream in; dropped at the end
             # when no row said it was done.
@@ -1128,7 +1157,7 @@ class _NewProblems:
         pid = self.first_id + self.count - 1
         deadline, provisional, basis = v["deadline"], False, None
         if deadline is None:
-            answer = self.deadlines[v["kind"]]
+            answer = self.deadlines[(v["kind"], v["urgent"])]
             deadline, provisional, basis = answer.date, answer.provisional, self.today
         own = self.by is None or permissions.can_record_for(self.by, v["org"])
         status = Status.RECTIFYING if own else Status.ASSIGNED
@@ -1181,6 +1210,7 @@ class _NewProblems:
             "",
             closure_id,
             bool(v.get("area_proposed")),
+            v["urgent"],
         )
 
     def finish(self) -> None:
@@ -1232,7 +1262,7 @@ def _update_existing(
             events.append((problem.pk, now, by_id, EventAction.UPDATE, "", "", "导入更新", data))
         Problem.objects.bulk_update(
             problems.values(),
-            ["title", "focus_area", "responsible_leader", "responsible_person", "version"],
+            [*UPDATED_FIELDS.values(), "version"],
         )
     tallies.track_changes(changes)
 

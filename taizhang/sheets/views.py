@@ -354,6 +354,7 @@ def template(request: AuthedRequest, slug: str) -> FileResponse:
         "kind",
         "measures",
         "deadline",
+        "urgent",
     ]
     columns = [Column(HEADERS[k][0], 30 if k in ("title", "measures") else 14) for k in keys]
     area = campaign.focus_areas.first()
@@ -368,6 +369,7 @@ def template(request: AuthedRequest, slug: str) -> FileResponse:
         "限期整改",
         "1. 精简环节\n2. 一窗受理",
         campaign.ends_on,
+        "否",
     ]
     areas = "、".join(a.name for a in campaign.focus_areas.all())
     return download(
@@ -376,7 +378,10 @@ def template(request: AuthedRequest, slug: str) -> FileResponse:
             out,
             sheet="问题台账",
             title=f"{campaign.name}问题台账(导入模板)",
-            subtitle=f"聚焦领域:{areas};整改类型:立行立改、限期整改、长期坚持;编号可留空",
+            subtitle=(
+                f"聚焦领域:{areas};整改类型:立行立改、限期整改、长期坚持;"
+                "重大紧急填 是 或 否;编号可留空"
+            ),
             columns=columns,
             rows=[example],
         ),

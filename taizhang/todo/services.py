@@ -1,12 +1,14 @@
 """我的待办: what waits for this user, across the ledger, supervision, call-backs and imports,
 oldest and most urgent first. Each list is what the pages would let the user act on: the
-ledger's own rule (`available_actions`) decides, so the list and the buttons never disagree."""
+ledger's rules, as queries (`ledger.permissions.*_q`), choose the rows, so a list counts them
+in the database at any scale; tests hold the lists to `available_actions`, what the buttons
+show."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,15 +28,17 @@ from taizhang.ledger.models import (
     ProblemEvent,
     Status,
 )
-from taizhang.ledger.permissions import available_actions, is_unit_staff, visible_problems
+from taizhang.ledger.permissions import (
+    decidable_q,
+    unit_staff_q,
+)
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
-from taizhang.supervision.models import Notice, NoticeStatus
-from taizhang.supervision.services import can_reply, visible_notices
+from taizhang.supervision.models import NoticeStatus
+from taizhang.supervision.services import REPLY_ROLES, visible_notices
 
-# Candidates read per list: a list shows the first of them and counts them all.
+# Rows shown per list; each list counts them all.
 SHOWN = 20
-CANDIDATES = 2000
 
 
 @dataclass
@@ -54,51 +58,64 @@ class Section:
     more_url: str = ""
 
 
-def todo_for(user: Any, campaign: Campaign, today: dt.date | None = None) -> list[Section]:
-    """The user's lists with something in them, in the order the page shows them."""
+def todo_for(
+    user: Any, campaign: Campaign, today: dt.date | None = None, *, shown: int = SHOWN
+) -> list[Section]:
+    """The user's lists with something in them, in the order the page shows them, each with
+    its first `shown` rows (none for a count)."""
     today = today or timezone.localdate()
+    # Only a campaign with a successor has problems carried on to it (spared the join if not).
+    successor = Campaign.objects.filter(previous=campaign).exists()
     # carried_to: whether a problem went on to a later campaign, read with it (not per row).
-    problems = visible_problems(user, campaign).select_related("org", "carried_to")
+    # Each list's rule picks rows within what the user sees (their own unit's, or a subtree
+    # they decide for), so the wider visibility filter would only slow the queries down.
+    problems = Problem.objects.filter(campaign=campaign).select_related("org")
+    if successor:
+        problems = problems.filter(carried_to__isnull=True)
+    own, above = unit_staff_q(user), decidable_q(user, within=campaign.org.path)
     sections = [
-        _problems(user, "sign", _("待签收"), problems.filter(status=Status.ASSIGNED), "sign",
-                  order=("created_at",)),
-        _problems(user, "returned", _("销号被退回,待重新整改"), _returned(problems), "apply",
-                  order=("deadline",)),
-        _problems(user, "approve", _("待我审核销号"), problems.filter(status=Status.PENDING),
-                  "approve", order=("created_at",)),
-        _overdue(user, problems, campaign, today),
-        _extensions(user, campaign, problems),
-        _notices(user, campaign),
+        _flagged(user, problems, own, above, shown),
+        _listed("sign", _("待签收"), problems.filter(own, status=Status.ASSIGNED), ("created_at",),
+                shown),
+        _listed("returned", _("销号被退回,待重新整改"), _returned(problems.filter(own)),
+                ("deadline",), shown),
+        _listed("approve", _("待我审核销号"),
+                problems.filter(above, status=Status.PENDING).exclude(applied_by=user),
+                ("created_at",), shown),
+        _overdue(problems.filter(own), campaign, today, shown),
+        _extensions(user, campaign, successor, shown),
+        _notices(user, campaign, shown),
         _callbacks(user, campaign),
-        _suggestions(user, campaign, today),
-        _closures(user, campaign),
+        _suggestions(user, campaign, today, shown),
+        _closures(user, campaign, shown),
     ]  # fmt: skip
     return [s for s in sections if s.count]
 
 
 def todo_count(user: Any, campaign: Campaign) -> int:
-    return sum(s.count for s in todo_for(user, campaign))
+    return sum(s.count for s in todo_for(user, campaign, shown=0))
 
 
-def _problems(
-    user: Any, key: str, label: Any, found: QuerySet[Problem], action: str, order: tuple[str, ...]
+def _item(p: Problem, note: str = "") -> Item:
+    return Item(f"{p.number} {p.title}", reverse("problem_detail", args=[p.pk]), note or p.org.name,
+                p.deadline)  # fmt: skip
+
+
+def _listed(
+    key: str, label: Any, found: QuerySet[Problem], order: tuple[str, ...], shown: int
 ) -> Section:
-    unit_step = action in ("sign", "apply")
-    mine = [
-        p
-        for p in found.order_by(*order, "pk")[:CANDIDATES]
-        if action in available_actions(user, p) and (not unit_step or is_unit_staff(user, p))
-    ]
-    return Section(
-        key,
-        label,
-        len(mine),
-        [
-            Item(f"{p.number} {p.title}", reverse("problem_detail", args=[p.pk]), p.org.name,
-                 p.deadline)
-            for p in mine[:SHOWN]
-        ],
-    )  # fmt: skip
+    """The rules as queries (ledger.permissions) choose the rows: counted, and the first shown."""
+    return Section(key, label, found.count(),
+                   [_item(p) for p in found.order_by(*order, "pk")[:shown]])  # fmt: skip
+
+
+def _flagged(user: Any, problems: QuerySet[Problem], own: Q, above: Q, shown: int) -> Section:
+    """重大紧急, first: the unit's own urgent work, and urgent closures awaiting the user."""
+    found = problems.filter(urgent=True).filter(
+        (own & Q(status__in=(Status.ASSIGNED, Status.RECTIFYING)))
+        | (above & Q(status=Status.PENDING) & ~Q(applied_by=user))
+    )
+    return _listed("flagged", _("重大紧急事项"), found, ("deadline",), shown)
 
 
 def _returned(problems: QuerySet[Problem]) -> QuerySet[Problem]:
@@ -118,64 +135,49 @@ def _returned(problems: QuerySet[Problem]) -> QuerySet[Problem]:
     )
 
 
-def _overdue(user: Any, problems: QuerySet[Problem], campaign: Campaign, today: dt.date) -> Section:
+def _overdue(mine: QuerySet[Problem], campaign: Campaign, today: dt.date, shown: int) -> Section:
     """Open problems due soon or overdue that this user works (the unit's own staff)."""
     cutoff = due_soon_cutoff(campaign, today)
-    urgent = problems.filter(
-        status__in=(Status.ASSIGNED, Status.RECTIFYING), deadline__lte=cutoff
-    ).order_by("deadline", "pk")
-    mine = [
-        p
-        for p in urgent[:CANDIDATES]
-        if is_unit_staff(user, p) and available_actions(user, p) & {"progress", "sign"}
-    ]
+    urgent = mine.filter(status__in=(Status.ASSIGNED, Status.RECTIFYING), deadline__lte=cutoff)
     items = [
-        Item(
-            f"{p.number} {p.title}",
-            reverse("problem_detail", args=[p.pk]),
-            str(_("已逾期")) if p.deadline and p.deadline < today else str(_("临期")),
-            p.deadline,
-        )
-        for p in mine[:SHOWN]
+        _item(p, str(_("已逾期")) if p.deadline and p.deadline < today else str(_("临期")))
+        for p in urgent.order_by("deadline", "pk")[:shown]
     ]
     more = reverse("problem_list", args=[campaign.slug]) + "?deadline=overdue"
-    return Section("urgent", _("临期和逾期的问题"), len(mine), items, more)
+    return Section("urgent", _("临期和逾期的问题"), urgent.count(), items, more)
 
 
-def _extensions(user: Any, campaign: Campaign, problems: QuerySet[Problem]) -> Section:
-    asked = (
-        ExtensionRequest.objects.filter(problem__in=problems, status=ExtensionStatus.REQUESTED)
-        .select_related("problem", "problem__org", "problem__carried_to")
-        .order_by("pk")[:CANDIDATES]
+def _extensions(user: Any, campaign: Campaign, successor: bool, shown: int) -> Section:
+    """Requests to decide, read from the few still open (what can decide them is a subtree of
+    what the user sees, so the rule alone says which)."""
+    above = decidable_q(user, within=campaign.org.path, field="problem__org_path")
+    asked = ExtensionRequest.objects.filter(
+        above,
+        status=ExtensionStatus.REQUESTED,
+        problem__campaign=campaign,
+        problem__status__in=(Status.ASSIGNED, Status.RECTIFYING),
     )
-    mine = [x for x in asked if "decide_extension" in available_actions(user, x.problem)]
+    if successor:
+        asked = asked.filter(problem__carried_to__isnull=True)
     items = [
         Item(f"{x.problem.number} {x.problem.title}",
              reverse("problem_detail", args=[x.problem.pk]),
              str(_("申请延至 %(d)s") % {"d": x.requested_deadline}), x.requested_deadline)
-        for x in mine[:SHOWN]
+        for x in asked.select_related("problem").order_by("requested_at", "pk")[:shown]
     ]  # fmt: skip
-    return Section("extensions", _("待审批的延期申请"), len(mine), items)
+    return Section("extensions", _("待审批的延期申请"), asked.count(), items)
 
 
-def _notices(user: Any, campaign: Campaign) -> Section:
-    scope = scope_of(user)
-    if not scope.has_role(Role.HANDLER, Role.LEADER, Role.ADMIN):
-        return Section("notices", _("督办待回复"))
-    waiting = (
-        visible_notices(user, campaign)
-        .filter(status=NoticeStatus.OPEN)
-        .select_related("problem")
-        .order_by("reply_due", "pk")[:CANDIDATES]
-    )
-    mine: list[Notice] = [n for n in waiting if can_reply(user, n)]
+def _notices(user: Any, campaign: Campaign, shown: int) -> Section:
+    replying = [g.org_id for g in scope_of(user).grants if g.role in REPLY_ROLES]
+    waiting = visible_notices(user, campaign).filter(status=NoticeStatus.OPEN, org_id__in=replying)
     items = [
         Item(f"{n.get_kind_display()}:{n.problem.number} {n.problem.title}",
              reverse("notice_detail", args=[n.pk]),
              str(_("%(d)s 前回复") % {"d": n.reply_due}), n.reply_due)
-        for n in mine[:SHOWN]
+        for n in waiting.select_related("problem").order_by("reply_due", "pk")[:shown]
     ]  # fmt: skip
-    return Section("notices", _("督办待回复"), len(mine), items)
+    return Section("notices", _("督办待回复"), waiting.count(), items)
 
 
 def _callbacks(user: Any, campaign: Campaign) -> Section:
@@ -187,32 +189,34 @@ def _callbacks(user: Any, campaign: Campaign) -> Section:
     return Section("callbacks", _("待回访"), count, [], more)
 
 
-def _suggestions(user: Any, campaign: Campaign, today: dt.date) -> Section:
+def _suggestions(user: Any, campaign: Campaign, today: dt.date, shown: int) -> Section:
     if not scope_of(user).reaches(campaign.org.path, (Role.OFFICE,)):
         return Section("suggestions", _("意见建议待分办"))
     waiting = Suggestion.objects.filter(campaign=campaign, status=SuggestionStatus.RECEIVED)
     items = []
-    for s in waiting.order_by("submitted_at", "pk")[:SHOWN]:
+    for s in waiting.order_by("submitted_at", "pk")[:shown]:
         clock = limits.clock_of(s, limits.ANSWER, today, campaign)
         when = (_("超时 %(n)d 个工作日") % {"n": clock.over} if clock.late
                 else _("剩 %(n)d 个工作日") % {"n": clock.left})  # fmt: skip
         items.append(Item(s.title, reverse("suggestion_detail", args=[s.pk]),
                           f"{s.get_channel_display()} · {when}", clock.due))  # fmt: skip
-    late = waiting.filter(limits.late(campaign, limits.ANSWER, today)).count()
+    counts = waiting.aggregate(
+        total=Count("pk"), late=Count("pk", filter=limits.late(campaign, limits.ANSWER, today))
+    )
     label: Any = _("意见建议待分办(先到先办)")
-    if late:
-        label = _("意见建议待分办(先到先办,%(n)d 条超时)") % {"n": late}
+    if counts["late"]:
+        label = _("意见建议待分办(先到先办,%(n)d 条超时)") % {"n": counts["late"]}
     more = reverse("suggestion_queue", args=[campaign.slug])
-    return Section("suggestions", label, waiting.count(), items, more)
+    return Section("suggestions", label, counts["total"], items, more)
 
 
-def _closures(user: Any, campaign: Campaign) -> Section:
+def _closures(user: Any, campaign: Campaign, shown: int) -> Section:
     if not scope_of(user).reaches(campaign.org.path, (Role.OFFICE,)):
         return Section("closures", _("导入销号待确认"))
     waiting = ImportedClosure.objects.filter(campaign=campaign, confirmed_at__isnull=True)
     items = [
         Item(c.file_name, reverse("ledger_import", args=[campaign.slug]),
              str(_("%(n)d 个问题") % {"n": c.count}), c.imported_at.date())
-        for c in waiting.order_by("imported_at")[:SHOWN]
+        for c in waiting.order_by("imported_at")[:shown]
     ]  # fmt: skip
     return Section("closures", _("导入销号待确认"), waiting.count(), items)

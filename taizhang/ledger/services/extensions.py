@@ -105,7 +105,9 @@ def recompute_provisional_deadlines(by: User | None = None) -> int:
         deadline_provisional=True, deadline_basis__isnull=False, status__in=OPEN_STATUSES
     ).select_related("campaign"):
         assert problem.deadline_basis is not None  # filtered above
-        answer = default_deadline(problem.campaign, problem.kind, problem.deadline_basis)
+        answer = default_deadline(
+            problem.campaign, problem.kind, problem.deadline_basis, urgent=problem.urgent
+        )
         if (answer.date, answer.provisional) == (problem.deadline, True):
             continue
         before = problem.deadline

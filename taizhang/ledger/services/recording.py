@@ -58,6 +58,7 @@ def record_problem(
     responsible_person: str = "",
     measures: Sequence[str] = (),
     number: str = "",
+    urgent: bool = False,
 ) -> Problem:
     """Record a problem: for one's own unit it is signed at once; for a unit below, assigned."""
     require(
@@ -88,7 +89,7 @@ def record_problem(
     today = timezone.localdate()
     basis, provisional = None, False
     if deadline is None:
-        answer = default_deadline(campaign, kind, today)
+        answer = default_deadline(campaign, kind, today, urgent=urgent)
         deadline, provisional, basis = answer.date, answer.provisional, today
     if deadline is not None:
         check_deadline(campaign, deadline, today)
@@ -112,6 +113,7 @@ def record_problem(
         deadline_basis=basis,
         responsible_leader=responsible_leader.strip(),
         responsible_person=responsible_person.strip(),
+        urgent=urgent,
         created_by=by,
         created_at=timezone.now(),
     )
@@ -121,13 +123,17 @@ def record_problem(
     tallies.track_new([problem])
     for order, content in enumerate(m.strip() for m in measures if m.strip()):
         Measure.objects.create(problem=problem, order=order + 1, content=content)
+    if status == Status.ASSIGNED:  # recorded for a unit below: 交办 as much as assign_problem
+        tell(unit_staff(problem), problem, _("交办,请签收"), by=by)
     return problem
 
 
 @transaction.atomic
 def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) -> Problem:
     """Change the descriptive fields of an open problem (status and deadline have own steps)."""
-    editable = {"title", "description", "focus_area", "responsible_leader", "responsible_person"}
+    editable = {
+        "title", "description", "focus_area", "responsible_leader", "responsible_person", "urgent",
+    }  # fmt: skip
     unknown = set(changes) - editable
     if unknown:
         raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": ", ".join(sorted(unknown))})

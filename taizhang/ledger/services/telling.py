@@ -4,6 +4,7 @@ address). The lines are written in the step's transaction; mail goes out after i
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from taizhang.ledger.models import Problem
 from taizhang.notifications.services import notify
@@ -22,5 +23,7 @@ def tell(users: list[Any], problem: Problem, what: str, body: str = "", *, by: A
     """One line each: what happened to which problem, with a link to it (not to the one who
     took the step)."""
     told = [u for u in users if u is not None and getattr(u, "pk", None) != getattr(by, "pk", None)]
-    subject = f"{what}:{problem.number} {problem.title[:40]}"
-    return notify(told, subject, body, reverse("problem_detail", args=[problem.pk]))
+    flag = _("【重大紧急】") if problem.urgent else ""
+    subject = f"{flag}{what}:{problem.number} {problem.title[:40]}"
+    link = reverse("problem_detail", args=[problem.pk])
+    return notify(told, subject, body, link, urgent=problem.urgent)

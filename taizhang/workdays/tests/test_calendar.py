@@ -43,6 +43,8 @@ def test_loading_a_year_makes_deadlines_final():
     # 12-31 (Thu), 01-04 (Mon), 01-05 (Tue): New Year's Day is now known to be off.
     assert answer.date == D(2027, 1, 5)
     assert is_workday(D(2027, 1, 9)) == (True, False)
+    # Counting days uses the loaded year too: 01-04 … 01-09 (the Saturday worked) is six.
+    assert workdays_between(D(2027, 1, 3), D(2027, 1, 9)) == 6
 
 
 def test_loading_a_year_recomputes_provisional_deadlines(world):
@@ -70,3 +72,18 @@ def test_schedule_errors_name_the_line():
         parse_schedule(2027, "2026-12-31 元旦\n")
     with pytest.raises(ValidationError, match="第 1 行无法识别"):
         parse_schedule(2027, "元旦放假三天\n")
+
+
+def test_counting_working_days_agrees_with_walking_the_calendar(db):
+    def walked(start, end):
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += is_workday(day)[0]
+        return count
+
+    start = dt.date(2025, 12, 20)
+    for span in (0, 1, 2, 7, 10, 40, 200, 400, 800):
+        end = start + dt.timedelta(days=span)
+        assert workdays_between(start, end) == walked(start, end)
+        assert workdays_between(end, start) == -walked(start, end)

@@ -1,0 +1,157 @@
+"""批量办理: one step taken on many problems. Each row goes through the same service and
+permission check as the step taken by hand, in a transaction of its own with its own history
+event; the result names every row as done, refused (with the reason) or conflicting (changed
+since it was picked) — never silently partial."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tasks import task
+
+from taizhang.campaigns.models import Campaign
+from taizhang.ledger.errors import ConflictError
+from taizhang.ledger.models import ExtensionRequest, ExtensionStatus, Problem
+from taizhang.ledger.permissions import visible_problems
+from taizhang.ledger.services import decide_extension
+from taizhang.ledger.transitions import take_step
+from taizhang.supervision.models import NoticeKind
+from taizhang.supervision.services import issue_notice
+from taizhang.todo.models import BulkJob, BulkStatus
+
+# Larger selections are run by the worker, with progress on the result page.
+BACKGROUND_ROWS = 500
+# At most this many rows in one action (a county's whole ledger fits; the city's does not).
+MAX_ROWS = 20_000
+DONE, REFUSED, CONFLICT = "done", "refused", "conflict"
+
+
+def _urge(problem: Problem, user: Any, data: dict[str, Any]) -> Any:
+    return issue_notice(problem, by=user, kind=NoticeKind.URGE, text=data.get("reason", ""))
+
+
+def _extension(approve: bool) -> Callable[[Problem, Any, dict[str, Any]], Any]:
+    def decide(problem: Problem, user: Any, data: dict[str, Any]) -> Any:
+        asked = ExtensionRequest.objects.filter(
+            problem=problem, status=ExtensionStatus.REQUESTED
+        ).first()
+        if asked is None:
+            raise ValidationError(_("这个问题没有待审批的延期申请。"))
+        return decide_extension(asked, by=user, version=data["version"], approve=approve,
+                                note=data.get("reason", ""))  # fmt: skip
+
+    return decide
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    label: Any
+    run: Callable[[Problem, Any, dict[str, Any]], Any]
+    needs: str = ""  # "reason", "org": what the form must give every row
+
+
+ACTIONS: dict[str, BulkAction] = {
+    "assign": BulkAction(gettext_lazy("交办"), lambda p, u, d: take_step("assign", p, u, d), "org"),
+    "approve": BulkAction(gettext_lazy("审核通过"), lambda p, u, d: take_step("approve", p, u, d)),
+    "return": BulkAction(gettext_lazy("审核退回"), lambda p, u, d: take_step("return", p, u, d),
+                         "reason"),
+    "urge": BulkAction(gettext_lazy("催办"), _urge, "reason"),
+    "extension_approve": BulkAction(gettext_lazy("批准延期"), _extension(True)),
+    "extension_reject": BulkAction(gettext_lazy("不批准延期"), _extension(False), "reason"),
+    "void": BulkAction(gettext_lazy("作废"), lambda p, u, d: take_step("void", p, u, d), "reason"),
+}  # fmt: skip
+
+
+def check_request(action: str, params: dict[str, Any], rows: Sequence[Any]) -> None:
+    """What is wrong with the request as a whole (before any row is touched)."""
+    if action not in ACTIONS:
+        raise ValidationError(_("不支持的批量操作:%(a)s") % {"a": action})
+    if not rows:
+        raise ValidationError(_("请先勾选要办理的问题。"))
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(
+            _("一次最多办理 %(m)d 条,现有 %(n)d 条:请缩小筛选范围。")
+            % {"m": MAX_ROWS, "n": len(rows)}
+        )
+    needs = ACTIONS[action].needs
+    if needs == "reason" and not str(params.get("reason", "")).strip():
+        raise ValidationError(_("请填写%(a)s的理由或内容。") % {"a": ACTIONS[action].label})
+    if needs == "org" and not str(params.get("org_code", "")).strip():
+        raise ValidationError(_("请填写交办的责任单位。"))
+
+
+def start(
+    campaign: Campaign, user: Any, action: str, rows: Sequence[tuple[int, int | None]],
+    params: dict[str, Any],
+) -> BulkJob:  # fmt: skip
+    """Record the action and run it: at once for a page's worth, in the worker beyond that."""
+    check_request(action, params, rows)
+    job = BulkJob.objects.create(campaign=campaign, user=user, action=action, params=params,
+                                 rows=[list(r) for r in rows])  # fmt: skip
+    if len(rows) > BACKGROUND_ROWS:
+        transaction.on_commit(lambda: run_bulk_job.enqueue(job.pk))
+    else:
+        execute(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+@task()
+def run_bulk_job(job_id: int) -> None:
+    execute(job_id)
+
+
+def execute(job_id: int) -> None:
+    if not BulkJob.objects.filter(pk=job_id, status=BulkStatus.QUEUED).update(
+        status=BulkStatus.RUNNING
+    ):
+        return
+    job = BulkJob.objects.select_related("campaign", "user").get(pk=job_id)
+    step = ACTIONS[job.action]
+    visible = visible_problems(job.user, job.campaign)
+    results: list[dict[str, Any]] = []
+    status = BulkStatus.FAILED
+    try:
+        for n, (pk, version) in enumerate(job.rows, 1):
+            results.append(_one(step, visible, job.user, pk, version, job.params))
+            if n % 200 == 0:
+                BulkJob.objects.filter(pk=job_id).update(done=n)
+        status = BulkStatus.DONE
+    finally:
+        # Also when a row broke the run (the database gone): what was done stays listed.
+        BulkJob.objects.filter(pk=job_id).update(
+            status=status, results=results, done=len(results), finished_at=timezone.now()
+        )
+
+
+def _one(
+    step: BulkAction, visible: Any, user: Any, pk: int, version: int | None,
+    params: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    problem = visible.select_related("campaign__org", "org").filter(pk=pk).first()
+    if problem is None:
+        return {"id": pk, "number": "", "outcome": REFUSED, "message": _("看不到这个问题。")}
+    row = {"id": pk, "number": problem.number, "title": problem.title[:60]}
+    if version is not None and problem.version != version:
+        return {**row, "outcome": CONFLICT, "message": _("勾选后已被他人办理,请刷新后重试。")}
+    try:
+        with transaction.atomic():
+            step.run(problem, user, {**params, "version": problem.version})
+    except ConflictError:
+        return {**row, "outcome": CONFLICT, "message": _("办理时已被他人修改,请刷新后重试。")}
+    except (ValidationError, PermissionDenied) as exc:
+        why = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        return {**row, "outcome": REFUSED, "message": why}
+    return {**row, "outcome": DONE, "message": ""}
+
+
+def tally(job: BulkJob) -> dict[str, int]:
+    counts = {DONE: 0, REFUSED: 0, CONFLICT: 0}
+    for r in job.results:
+        counts[r["outcome"]] += 1
+    return counts

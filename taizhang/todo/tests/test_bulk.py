@@ -1,0 +1,121 @@
+"""批量办理: each row through the same service and permission check as by hand, each with its
+own history event, every row reported as done, refused (why) or conflicting."""
+
+import io
+
+from django.test import Client
+from django.urls import reverse
+
+from taizhang.ledger import services
+from taizhang.ledger.models import EventAction, Problem, ProblemEvent, Status
+from taizhang.supervision.models import Notice
+from taizhang.testing import PDF, record
+from taizhang.todo import bulk
+from taizhang.todo.models import BulkJob
+
+
+def _applied(world, title, who=None, org=None):
+    who = who or world.handler_a1
+    p = record(world, by=who, org=org or world.dept_a1, title=title)
+    services.add_evidence(p, by=who, upload=io.BytesIO(PDF), original_name="证明.pdf")
+    services.apply_to_close(p, by=who, version=p.version, note="已整改")
+    p.refresh_from_db()
+    return p
+
+
+def test_each_row_is_done_refused_or_conflicting_never_silently(world):
+    mine = _applied(world, "发改局已整改")
+    other_county = _applied(world, "侯马已整改", who=world.handler_b1, org=world.dept_b1)
+    not_pending = record(world, title="还在整改")
+    stale = _applied(world, "被人抢先")
+    picked_version = stale.version
+    services.return_closure(stale, by=world.office, version=stale.version, reason="先退回")
+    rows = [(p.pk, p.version) for p in (mine, other_county, not_pending)]
+    rows.append((stale.pk, picked_version))
+    job = bulk.start(world.campaign, world.leader_a, "approve", rows, {"reason": "同意"})
+    outcome = {r["id"]: (r["outcome"], r["message"]) for r in job.results}
+    assert outcome[mine.pk] == ("done", "")
+    assert outcome[other_county.pk][0] == "refused"  # the county's leader does not reach it
+    assert outcome[not_pending.pk][0] == "refused" and "整改中" in outcome[not_pending.pk][1]
+    assert outcome[stale.pk][0] == "conflict"
+    assert bulk.tally(job) == {"done": 1, "refused": 2, "conflict": 1}
+    mine.refresh_from_db()
+    assert mine.status == Status.CLOSED
+    assert ProblemEvent.objects.filter(problem=mine, action=EventAction.APPROVE).count() == 1
+    assert Problem.objects.get(pk=other_county.pk).status == Status.PENDING
+
+
+def test_a_request_missing_what_every_row_needs_touches_nothing(world):
+    p = record(world, title="逾期的")
+    for action, params in (("urge", {}), ("assign", {"reason": "x"}), ("nope", {})):
+        try:
+            bulk.start(world.campaign, world.office, action, [(p.pk, None)], params)
+        except bulk.ValidationError as exc:
+            assert exc.messages
+        else:
+            raise AssertionError(action)
+    assert not BulkJob.objects.exists() and not Notice.objects.exists()
+
+
+def test_urging_every_row_of_a_filter_from_the_list(world):
+    for n in range(3):
+        record(world, title=f"发改局问题{n}")
+    record(world, by=world.handler_b1, org=world.dept_b1, title="侯马问题")
+    client = Client()
+    client.force_login(world.office)
+    listed = client.get(reverse("problem_list", args=[world.campaign.slug]) + "?org=141002801")
+    assert 'id="bulk-form"' in listed.text and 'name="pick"' in listed.text
+    done = client.post(reverse("bulk_start", args=[world.campaign.slug]),
+                       {"action": "urge", "reason": "请于本周内完成", "all": "1",
+                        "org": "141002801"})  # fmt: skip
+    job = BulkJob.objects.get()
+    assert done.url == reverse("bulk_detail", args=[job.pk])
+    page = client.get(done.url).text
+    assert "已办理 3 条,未办理 0 条,有冲突 0 条" in page
+    assert Notice.objects.filter(kind="urge").count() == 3
+    assert not Notice.objects.filter(problem__title="侯马问题").exists()
+    # Someone else's job is not theirs to read.
+    stranger = Client()
+    stranger.force_login(world.leader_a)
+    assert stranger.get(done.url).status_code == 404
+
+
+def test_picked_rows_and_an_error_keep_the_filter(world):
+    a, b = record(world, title="甲"), record(world, title="乙")
+    client = Client()
+    client.force_login(world.office)
+    url = reverse("bulk_start", args=[world.campaign.slug])
+    refused = client.post(url, {"action": "void", "pick": [f"{a.pk}:{a.version}"],
+                                "org": "141002801"})  # fmt: skip
+    assert refused.url.endswith("?org=141002801")
+    client.post(url, {"action": "void", "reason": "重复登记",
+                      "pick": [f"{a.pk}:{a.version}", f"{b.pk}:{b.version}"]})  # fmt: skip
+    assert set(Problem.objects.values_list("status", flat=True)) == {Status.VOID}
+    handler = Client()
+    handler.force_login(world.handler_a1)
+    listed = handler.get(reverse("problem_list", args=[world.campaign.slug])).text
+    assert 'id="bulk-form"' not in listed  # a unit's handler works problems one by one
+
+
+def test_more_than_a_page_runs_in_the_background(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    ps = [record(world, title=f"问题{n}") for n in range(3)]
+    old = bulk.BACKGROUND_ROWS
+    bulk.BACKGROUND_ROWS = 2
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = bulk.start(world.campaign, world.office, "urge", [(p.pk, None) for p in ps],
+                             {"reason": "请加快"})  # fmt: skip
+    finally:
+        bulk.BACKGROUND_ROWS = old
+    job.refresh_from_db()
+    assert job.status == "queued" and not Notice.objects.exists()
+    client = Client()
+    client.force_login(world.office)
+    page = client.get(reverse("bulk_detail", args=[job.pk])).text
+    assert 'id="bulk-progress"' in page and 'http-equiv="refresh"' in page
+    bulk.execute(job.pk)  # what the worker does
+    job.refresh_from_db()
+    assert job.status == "done" and job.done == 3 and Notice.objects.count() == 3
