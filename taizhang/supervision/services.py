@@ -3,6 +3,9 @@ writing, and themselves tracked (replied on time or not)."""
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +27,8 @@ from taizhang.workdays.calendar import add_workdays, latest_start
 RECIPIENT_ROLES = (Role.HANDLER, Role.LEADER)
 REPLY_ROLES = (Role.HANDLER, Role.LEADER, Role.ADMIN)
 BATCH = 2000
+# Set while notices are issued in bulk: telling waits for the end (telling_at_the_end).
+_holding: ContextVar[bool] = ContextVar("holding_notices", default=False)
 # In the key of a notice a person (or a step such as an unsatisfied call) raised, not the rules.
 MANUAL = ":manual:"
 
@@ -127,12 +132,25 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
     return RunResult(as_of, dict(created), tell_recipients(campaign))
 
 
-def tell_recipients(campaign: Campaign) -> int:
+@contextmanager
+def telling_at_the_end(campaign: Campaign) -> Iterator[None]:
+    """Notices issued inside (a bulk 催办) are told once it is over, in one summary line per
+    person, as the rules' are, instead of a line per notice as each row commits."""
+    token = _holding.set(True)
+    try:
+        yield
+    finally:
+        _holding.reset(token)
+        tell_recipients(campaign, summarise=True)
+
+
+def tell_recipients(campaign: Campaign, *, summarise: bool = False) -> int:
     """Tell the lead units about notices nobody has told them about yet (exactly once).
 
-    A notice a person issued is a line of its own; those the day's rules raised reach each
-    handler and leader as one summary line (a county leader over 700 overdue problems gets
-    one message a day, not 700): the notices themselves wait in 我的待办 and the notice list."""
+    A notice a person issued is a line of its own; those the day's rules raised (and, with
+    `summarise`, all of them) reach each handler and leader as one summary line (a county
+    leader over 700 overdue problems gets one message a day, not 700): the notices themselves
+    wait in 我的待办 and the notice list."""
     token = uuid.uuid4().hex
     Notice.objects.filter(campaign=campaign, told_by="").update(told_by=token)
     notices = list(
@@ -144,7 +162,7 @@ def tell_recipients(campaign: Campaign) -> int:
     told = 0
     by_rule: dict[Any, list[Notice]] = defaultdict(list)
     for n in notices:
-        if MANUAL not in n.key:
+        if summarise or MANUAL not in n.key:
             for person in recipients[n.org_path]:
                 by_rule[person].append(n)
             continue
@@ -254,7 +272,8 @@ def raise_notice(problem: Problem, *, kind: str, text: str, by: Any = None) -> N
         text=text[:4000],
         reply_due=add_workdays(today, int(problem.campaign.rule("notice_reply_days"))).date,
     )
-    transaction.on_commit(lambda: tell_recipients(problem.campaign))
+    if not _holding.get():
+        transaction.on_commit(lambda: tell_recipients(problem.campaign))
     return notice
 
 

@@ -21,11 +21,13 @@ from taizhang.ledger.permissions import visible_problems
 from taizhang.ledger.services import decide_extension
 from taizhang.ledger.transitions import take_step
 from taizhang.supervision.models import NoticeKind
-from taizhang.supervision.services import issue_notice
+from taizhang.supervision.services import issue_notice, telling_at_the_end
 from taizhang.todo.models import BulkJob, BulkStatus
 
 # Larger selections are run by the worker, with progress on the result page.
 BACKGROUND_ROWS = 500
+# Rows read at a time (and progress reported after each).
+CHUNK = 250
 # At most this many rows in one action (a county's whole ledger fits; the city's does not).
 MAX_ROWS = 20_000
 DONE, REFUSED, CONFLICT = "done", "refused", "conflict"
@@ -117,10 +119,15 @@ def execute(job_id: int) -> None:
     results: list[dict[str, Any]] = []
     status = BulkStatus.FAILED
     try:
-        for n, (pk, version) in enumerate(job.rows, 1):
-            results.append(_one(step, visible, job.user, pk, version, job.params))
-            if n % 200 == 0:
-                BulkJob.objects.filter(pk=job_id).update(done=n)
+        with telling_at_the_end(job.campaign):
+            for start in range(0, len(job.rows), CHUNK):
+                chunk = job.rows[start : start + CHUNK]
+                found = visible.select_related("campaign__org", "org").in_bulk(
+                    [pk for pk, _version in chunk]
+                )
+                for pk, version in chunk:
+                    results.append(_one(step, found.get(pk), pk, version, job))
+                BulkJob.objects.filter(pk=job_id).update(done=len(results))
         status = BulkStatus.DONE
     finally:
         # Also when a row broke the run (the database gone): what was done stays listed.
@@ -130,18 +137,17 @@ def execute(job_id: int) -> None:
 
 
 def _one(
-    step: BulkAction, visible: Any, user: Any, pk: int, version: int | None,
-    params: dict[str, Any],
-) -> dict[str, Any]:  # fmt: skip
-    problem = visible.select_related("campaign__org", "org").filter(pk=pk).first()
+    step: BulkAction, problem: Problem | None, pk: int, version: int | None, job: BulkJob
+) -> dict[str, Any]:
     if problem is None:
         return {"id": pk, "number": "", "outcome": REFUSED, "message": _("看不到这个问题。")}
     row = {"id": pk, "number": problem.number, "title": problem.title[:60]}
     if version is not None and problem.version != version:
         return {**row, "outcome": CONFLICT, "message": _("勾选后已被他人办理,请刷新后重试。")}
     try:
-        with transaction.atomic():
-            step.run(problem, user, {**params, "version": problem.version})
+        # Each step is a transaction of its own (every service is atomic): the row's state,
+        # tallies and history commit together, whatever the other rows do.
+        step.run(problem, job.user, {**job.params, "version": problem.version})
     except ConflictError:
         return {**row, "outcome": CONFLICT, "message": _("办理时已被他人修改,请刷新后重试。")}
     except (ValidationError, PermissionDenied) as exc:
