@@ -3,10 +3,10 @@ writing, and themselves tracked (replied on time or not)."""
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
