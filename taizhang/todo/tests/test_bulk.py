@@ -119,3 +119,23 @@ def test_more_than_a_page_runs_in_the_background(
     bulk.execute(job.pk)  # what the worker does
     job.refresh_from_db()
     assert job.status == "done" and job.done == 3 and Notice.objects.count() == 3
+
+
+def test_a_bulk_urge_checks_each_row_as_one_by_hand_would(world):
+    from taizhang.supervision import services as supervision
+    from taizhang.testing import close
+
+    open_one = record(world, title="在办")
+    urged = record(world, title="已催办")
+    supervision.issue_notice(urged, by=world.office, kind="urge", text="第一次催办")
+    done = close(world, record(world, title="已销号"))
+    theirs = record(world, by=world.handler_b1, org=world.dept_b1, title="侯马的")
+    rows = [(p.pk, None) for p in (open_one, urged, done, theirs)]
+    job = bulk.start(world.campaign, world.inspector_a, "urge", rows, {"reason": "请加快"})
+    outcome = {r["id"]: (r["outcome"], r["message"]) for r in job.results}
+    assert outcome[open_one.pk] == ("done", "")
+    assert outcome[urged.pk] == ("refused", "这个问题已有未回复的催办。")
+    assert outcome[done.pk] == ("refused", "问题已办结,不能再督办。")
+    assert outcome[theirs.pk][0] == "refused"  # the county's inspector does not reach 侯马
+    assert [r["id"] for r in job.results] == [pk for pk, _v in rows]
+    assert Notice.objects.filter(problem=open_one, issued_by=world.inspector_a).count() == 1
