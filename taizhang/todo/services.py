@@ -39,6 +39,8 @@ from taizhang.supervision.services import REPLY_ROLES, visible_notices
 
 # Rows shown per list; each list counts them all.
 SHOWN = 20
+# What a listed problem shows (a whole row each would cost more than the query).
+ITEM_FIELDS = ("number", "title", "deadline", "org__name")
 
 
 @dataclass
@@ -81,7 +83,7 @@ def todo_for(
                 ("deadline",), shown),
         _listed("approve", _("待我审核销号"),
                 problems.filter(above, status=Status.PENDING).exclude(applied_by=user),
-                ("created_at",), shown),
+                ("deadline",), shown),  # the most urgent first (and read by its index)
         _overdue(problems.filter(own), campaign, today, shown),
         _extensions(user, campaign, successor, shown),
         _notices(user, campaign, shown),
@@ -106,7 +108,7 @@ def _listed(
 ) -> Section:
     """The rules as queries (ledger.permissions) choose the rows: counted, and the first shown."""
     return Section(key, label, found.count(),
-                   [_item(p) for p in found.order_by(*order, "pk")[:shown]])  # fmt: skip
+                   [_item(p) for p in found.order_by(*order, "pk").only(*ITEM_FIELDS)[:shown]])  # fmt: skip
 
 
 def _flagged(user: Any, problems: QuerySet[Problem], own: Q, above: Q, shown: int) -> Section:
@@ -141,7 +143,7 @@ def _overdue(mine: QuerySet[Problem], campaign: Campaign, today: dt.date, shown:
     urgent = mine.filter(status__in=(Status.ASSIGNED, Status.RECTIFYING), deadline__lte=cutoff)
     items = [
         _item(p, str(_("已逾期")) if p.deadline and p.deadline < today else str(_("临期")))
-        for p in urgent.order_by("deadline", "pk")[:shown]
+        for p in urgent.order_by("deadline", "pk").only(*ITEM_FIELDS)[:shown]
     ]
     more = reverse("problem_list", args=[campaign.slug]) + "?deadline=overdue"
     return Section("urgent", _("临期和逾期的问题"), urgent.count(), items, more)
@@ -151,9 +153,11 @@ def _extensions(user: Any, campaign: Campaign, successor: bool, shown: int) -> S
     """Requests to decide, read from the few still open (what can decide them is a subtree of
     what the user sees, so the rule alone says which)."""
     above = decidable_q(user, within=campaign.org.path, field="problem__org_path")
+    # The open requests are few (decided ones are kept): found by their own index first.
+    requested = ExtensionRequest.objects.filter(status=ExtensionStatus.REQUESTED)
     asked = ExtensionRequest.objects.filter(
         above,
-        status=ExtensionStatus.REQUESTED,
+        pk__in=list(requested.values_list("pk", flat=True)),
         problem__campaign=campaign,
         problem__status__in=(Status.ASSIGNED, Status.RECTIFYING),
     )
@@ -194,7 +198,8 @@ def _suggestions(user: Any, campaign: Campaign, today: dt.date, shown: int) -> S
         return Section("suggestions", _("意见建议待分办"))
     waiting = Suggestion.objects.filter(campaign=campaign, status=SuggestionStatus.RECEIVED)
     items = []
-    for s in waiting.order_by("submitted_at", "pk")[:shown]:
+    rows = waiting.order_by("submitted_at", "pk").only("title", "channel", "submitted_at")
+    for s in rows[:shown]:
         clock = limits.clock_of(s, limits.ANSWER, today, campaign)
         when = (_("超时 %(n)d 个工作日") % {"n": clock.over} if clock.late
                 else _("剩 %(n)d 个工作日") % {"n": clock.left})  # fmt: skip
