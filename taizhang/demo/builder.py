@@ -215,6 +215,17 @@ def build_showcase(
         responsible_leader="张伟",
         responsible_person="赵磊",
     )
+    # 重大紧急, handed down by the county office: waits at the top of the handler's 我的待办.
+    services.record_problem(
+        campaign=campaign,
+        by=users["yaodu_admin"],
+        title="工业园区企业反映临时停电频繁、影响正常生产",
+        focus_area=area,
+        org=unit,
+        kind=Kind.IMMEDIATE,
+        measures=["协调供电公司排查线路", "建立停电提前告知机制"],
+        urgent=True,
+    )
 
 
 def _sample_pdf() -> bytes:

@@ -68,7 +68,6 @@ def todo_for(
     today = today or timezone.localdate()
     # Only a campaign with a successor has problems carried on to it (spared the join if not).
     successor = Campaign.objects.filter(previous=campaign).exists()
-    # carried_to: whether a problem went on to a later campaign, read with it (not per row).
     # Each list's rule picks rows within what the user sees (their own unit's, or a subtree
     # they decide for), so the wider visibility filter would only slow the queries down.
     problems = Problem.objects.filter(campaign=campaign).select_related("org")
@@ -107,8 +106,8 @@ def _listed(
     key: str, label: Any, found: QuerySet[Problem], order: tuple[str, ...], shown: int
 ) -> Section:
     """The rules as queries (ledger.permissions) choose the rows: counted, and the first shown."""
-    return Section(key, label, found.count(),
-                   [_item(p) for p in found.order_by(*order, "pk").only(*ITEM_FIELDS)[:shown]])  # fmt: skip
+    first = found.order_by(*order, "pk").only(*ITEM_FIELDS)[:shown]
+    return Section(key, label, found.count(), [_item(p) for p in first])
 
 
 def _flagged(user: Any, problems: QuerySet[Problem], own: Q, above: Q, shown: int) -> Section:
