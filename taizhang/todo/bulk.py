@@ -166,9 +166,12 @@ def _one(
     except ConflictError:
         return {**row, "outcome": CONFLICT, "message": _("办理时已被他人修改,请刷新后重试。")}
     except (ValidationError, PermissionDenied) as exc:
-        why = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        return {**row, "outcome": REFUSED, "message": why}
+        return {**row, "outcome": REFUSED, "message": _why(exc)}
     return {**row, "outcome": DONE, "message": ""}
+
+
+def _why(exc: Exception) -> str:
+    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _many(
@@ -188,9 +191,8 @@ def _many(
     for problem in ready:
         row = {"id": problem.pk, "number": problem.number, "title": problem.title[:60]}
         exc = refused.get(problem.pk)
-        why = ("; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)) if exc \
-            else ""  # fmt: skip
-        results[problem.pk] = {**row, "outcome": REFUSED if exc else DONE, "message": why}
+        results[problem.pk] = {**row, "outcome": REFUSED if exc else DONE,
+                               "message": _why(exc) if exc else ""}  # fmt: skip
     return [results[pk] for pk, _version in group]
 
 
