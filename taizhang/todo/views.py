@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -44,8 +46,7 @@ def bulk_start(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     post = request.POST
     filters = {k: post[k] for k in FILTER_KEYS if post.get(k)}
-    back = reverse("problem_list", args=[slug]) + ("?" + "&".join(
-        f"{k}={v}" for k, v in filters.items()) if filters else "")  # fmt: skip
+    back = reverse("problem_list", args=[slug]) + (f"?{urlencode(filters)}" if filters else "")
     params = {"reason": post.get("reason", "").strip()[:2000],
               "org_code": post.get("org_code", "").strip()[:200]}  # fmt: skip
     if post.get("deadline"):

@@ -27,17 +27,17 @@ def _arrived(world, channel, on: dt.date, title="路灯不亮"):
 
 
 def test_limits_follow_the_official_calendar_and_the_channel(world):
-    # Arrived on the last working day before National Day: 2 working days for the hotline end
-    # after the holiday (10-09 was a working Saturday in 2026? the calendar decides, not us).
+    # Arrived on the last working day before National Day 2026 (10-01 … 10-07 off, 10-10 a
+    # make-up Saturday): the hotline's 2 working days end on 10-09, a web message's 5 on 10-13.
     call = _arrived(world, Channel.HOTLINE, D(2026, 9, 30))
     letter = _arrived(world, Channel.LETTER, D(2026, 9, 30))
     web = _arrived(world, Channel.WEB, D(2026, 9, 30))
     on = D(2026, 10, 8)
-    assert limits.clock(call, on).due == limits.add_workdays(D(2026, 9, 30), 2).date
-    assert limits.clock(call, on).due > D(2026, 10, 7)  # never inside the holiday
-    assert limits.clock(letter, on).due == limits.add_workdays(D(2026, 9, 30), 15).date
-    assert limits.clock(web, on).due == limits.add_workdays(D(2026, 9, 30), 5).date
+    assert limits.clock(call, on).due == D(2026, 10, 9)
+    assert limits.clock(web, on).due == D(2026, 10, 13)
+    assert limits.clock(letter, on).due == D(2026, 10, 27)
     assert limits.clock(call, D(2026, 9, 30)).age == 0
+    assert limits.clock(call, on).age == 1  # the holiday counts for nothing
 
 
 def test_the_late_filter_and_each_clock_agree(world):

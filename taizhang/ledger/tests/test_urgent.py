@@ -59,9 +59,9 @@ def test_the_flag_is_set_on_the_pages_and_kept_in_history(world):
     assert problem.urgent
     page = client.get(reverse("problem_detail", args=[problem.pk])).text
     assert 'id="urgent-flag"' in page
+    record(world, title="不急的")
     listed = client.get(reverse("problem_list", args=[world.campaign.slug]) + "?urgent=1").text
     assert "危房排查" in listed and "flag-urgent" in listed
-    record(world, title="不急的")
     assert "不急的" not in listed
     edit = {"version": problem.version, "title": problem.title, "focus_area": world.area.pk}
     client.post(reverse("problem_edit", args=[problem.pk]), edit)

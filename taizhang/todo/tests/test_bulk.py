@@ -3,6 +3,8 @@ own history event, every row reported as done, refused (why) or conflicting."""
 
 import io
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -47,13 +49,12 @@ def test_each_row_is_done_refused_or_conflicting_never_silently(world):
 
 def test_a_request_missing_what_every_row_needs_touches_nothing(world):
     p = record(world, title="逾期的")
-    for action, params in (("urge", {}), ("assign", {"reason": "x"}), ("nope", {})):
-        try:
+    for action, params, why in (("urge", {}, "请填写催办的理由或内容。"),
+                                ("assign", {"reason": "x"}, "请填写交办的责任单位。"),
+                                ("nope", {}, "不支持的批量操作:nope")):  # fmt: skip
+        with pytest.raises(ValidationError) as refused:
             bulk.start(world.campaign, world.office, action, [(p.pk, None)], params)
-        except bulk.ValidationError as exc:
-            assert exc.messages
-        else:
-            raise AssertionError(action)
+        assert refused.value.messages == [why]
     assert not BulkJob.objects.exists() and not Notice.objects.exists()
 
 
