@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "taizhang.orgs",
     "taizhang.campaigns",
     "taizhang.ledger",
+    "taizhang.catalogue",
     "taizhang.intake",
     "taizhang.triage",
     "taizhang.notifications",

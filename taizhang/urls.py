@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("taizhang.core.urls")),
     path("", include("taizhang.reports.urls")),
     path("", include("taizhang.ledger.urls")),
+    path("", include("taizhang.catalogue.urls")),
     path("", include("taizhang.intake.urls")),
     path("", include("taizhang.triage.urls")),
     path("", include("taizhang.notifications.urls")),

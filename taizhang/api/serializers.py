@@ -1,7 +1,9 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from taizhang.ledger.deadlines import deadline_state
-from taizhang.ledger.models import Problem, ProblemEvent
+from taizhang.ledger.models import DeclineReason, Problem, ProblemEvent
 from taizhang.ledger.transitions import STEPS
 
 
@@ -11,6 +13,10 @@ class ProblemSerializer(serializers.ModelSerializer):
     org_name = serializers.CharField(source="org.name", read_only=True)
     focus_area = serializers.CharField(source="focus_area.name", read_only=True)
     deadline_state = serializers.SerializerMethodField()
+    cooperating = serializers.SlugRelatedField(
+        source="cooperating_orgs", slug_field="code", many=True, read_only=True
+    )
+    parts = serializers.SerializerMethodField()
 
     class Meta:
         model = Problem
@@ -33,6 +39,10 @@ class ProblemSerializer(serializers.ModelSerializer):
             "responsible_leader",
             "responsible_person",
             "urgent",
+            "cooperating",
+            "parts",
+            "sign_by",
+            "declining",
             "created_at",
             "applied_at",
             "closed_at",
@@ -40,6 +50,13 @@ class ProblemSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+    def get_parts(self, problem: Problem) -> list[dict[str, Any]]:
+        return [
+            {"org": p.org.code, "state": p.state, "deadline": p.deadline, "progress": p.progress,
+             "on_time": p.on_time}
+            for p in problem.parts.all()  # prefetched with their units by the views
+        ]  # fmt: skip
 
     def get_deadline_state(self, problem: Problem) -> str:
 
@@ -61,6 +78,27 @@ class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(STEPS))
     version = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-    org_code = serializers.CharField(required=False, max_length=32, help_text="assign: the unit")
-    deadline = serializers.DateField(required=False, help_text="assign: a deadline")
+    org_code = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="assign, forward: the unit; review_decline: the unit to reassign to",
+    )
+    deadline = serializers.DateField(required=False, help_text="assign, review_decline: a deadline")
+    category = serializers.ChoiceField(
+        choices=DeclineReason.choices, required=False, help_text="decline: why (退单原因)"
+    )
+    units = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text="cooperate: the co-operating units (codes or names), the whole list",
+    )
+    part_org = serializers.CharField(
+        required=False, max_length=200, help_text="part_*: the co-operating unit whose part"
+    )
+    percent = serializers.IntegerField(
+        required=False, min_value=0, max_value=100, help_text="part_report: progress"
+    )
+    accept = serializers.BooleanField(
+        required=False, help_text="review_decline: accept the decline (true) or reject it"
+    )
     into_number = serializers.CharField(required=False, max_length=40, help_text="merge: target")

@@ -95,7 +95,20 @@ class TriageSerializer(serializers.Serializer):
     duplicate_of = serializers.CharField(required=False, default="", allow_blank=True)
     org_code = serializers.CharField(required=False, default="", allow_blank=True)
     focus_area = serializers.IntegerField(required=False, allow_null=True, default=None)
-    kind = serializers.ChoiceField(choices=Kind.choices, required=False, default=Kind.DEADLINE)
+    kind = serializers.ChoiceField(
+        choices=Kind.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="convert: empty takes the dispatch catalogue's kind, else 限期整改",
+    )
+    cooperating = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="convert: co-operating units (codes or names); omitted: the catalogue's",
+    )
 
 
 def _errors(exc: Exception) -> Response:
@@ -190,6 +203,7 @@ class SuggestionTriage(GenericAPIView):
                 org_code=d["org_code"],
                 focus_area_id=d["focus_area"],
                 kind=d["kind"],
+                cooperating_codes=d["cooperating"],
             )
         except (ValidationError, PermissionDenied, ConflictError) as exc:
             return _errors(exc)

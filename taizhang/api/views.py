@@ -39,9 +39,9 @@ class ProblemList(ListAPIView):
             raise ApiValidationError({"detail": exc.messages}) from exc
         self.campaign = campaign
         return apply_filters(
-            visible_problems(self.request.user, campaign).select_related(
-                "campaign", "org", "focus_area"
-            ),
+            visible_problems(self.request.user, campaign)
+            .select_related("campaign", "org", "focus_area")
+            .prefetch_related("cooperating_orgs", "parts__org"),
             campaign,
             query,
             timezone.localdate(),

@@ -13,6 +13,18 @@ DEFAULT_RULES: dict[str, Any] = {
     "urgent_time_limits": {"immediate": 3, "deadline": 20, "long_term": 90},
     # An open problem is "due soon" this many working days before its deadline.
     "due_soon_days": 5,
+    # 签收时限: working days a unit has to sign (or send on, or decline) what is dispatched to
+    # it, counted from the day of dispatch (0: the same day), for ordinary and 重大紧急 work.
+    "sign_limits": {"default": 1, "urgent": 0},
+    # The decline of a problem that sends it to 会商 (the campaign office decides the unit)
+    # instead of the dispatcher's review: 2, its second decline.
+    "declines_before_consult": 2,
+    # 分级审核销号: the steps an application to close goes through, in order (ledger.stages).
+    # Each: key, name, who approves it ("above": a leader or the office a level above;
+    # "unit_leader": a leader of the unit or above it; "inspector": the inspection team;
+    # "office": the campaign office), days (its working-day limit), and optionally the
+    # sources and kinds it is for (empty: all).
+    "closure_stages": [{"key": "close", "name": "销号审核", "who": "above", "days": 5}],
     # Evidence required before applying to close, per handling kind.
     "evidence_required": {"immediate": True, "deadline": True, "long_term": True},
     "evidence_max_mb": 20,

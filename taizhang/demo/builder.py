@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign, FocusArea, Phase, PhaseKind
+from taizhang.catalogue import services as catalogue
 from taizhang.core.bulk import next_id, reset_sequences
 from taizhang.demo import names
 from taizhang.demo.meetings import build_meetings
@@ -27,7 +28,7 @@ from taizhang.demo.suggestions import build_suggestions
 from taizhang.demo.supervision import build_supervision
 from taizhang.demo.triage import build_triage
 from taizhang.ledger import services
-from taizhang.ledger.models import Kind
+from taizhang.ledger.models import DeclineReason, Kind, Source
 from taizhang.orgs.models import Org, OrgKind, Role, RoleAssignment
 
 SLUG = "linfen-2021"
@@ -125,7 +126,10 @@ def build_campaign(city: Org, today: dt.date) -> Campaign:
         org=city,
         starts_on=starts,
         ends_on=ends,
-        rules={"time_limits": {"immediate": 10, "deadline": 60, "long_term": 120}},
+        rules={
+            "time_limits": {"immediate": 10, "deadline": 60, "long_term": 120},
+            "closure_stages": CLOSURE_STAGES,
+        },
     )
     FocusArea.objects.bulk_create(
         FocusArea(campaign=campaign, name=n, order=i, keywords="\n".join(names.TEMPLATES[n][0]))
@@ -173,6 +177,18 @@ def build_users(orgs_by_code: dict[str, Org]) -> dict[str, Any]:
     return users
 
 
+# 分级审核销号 as the demo city runs it: the unit's leader first, the inspection team checks
+# what it found, the level above closes.
+CLOSURE_STAGES = [
+    {"key": "review", "name": "初审", "who": "unit_leader", "days": 3},
+    {"key": "verify", "name": "核查", "who": "inspector", "days": 5, "sources": ["inspection"]},
+    {"key": "close", "name": "销号", "who": "above", "days": 5},
+]
+
+# The open problems build_showcase records through the services, besides the generated ledger.
+SHOWCASE_PROBLEMS = 7
+
+
 def build_showcase(
     campaign: Campaign, users: dict[str, User], orgs_by_code: dict[str, Org]
 ) -> None:
@@ -212,6 +228,7 @@ def build_showcase(
         org=unit,
         kind=Kind.DEADLINE,
         measures=["梳理可容缺受理事项清单", "对窗口人员开展专题培训"],
+        cooperating_orgs=[orgs_by_code["141002802"]],
         responsible_leader="张伟",
         responsible_person="赵磊",
     )
@@ -225,6 +242,128 @@ def build_showcase(
         kind=Kind.IMMEDIATE,
         measures=["协调供电公司排查线路", "建立停电提前告知机制"],
         urgent=True,
+    )
+    build_catalogue(campaign, users["office"])
+    build_dispatch_showcase(campaign, users, orgs_by_code)
+
+
+# The demo's 派单目录: (focus area, sub-category, keywords, lead, co-operating, kind, days).
+CATALOGUE = [
+    ("优化营商环境", "审批服务", "审批、备案、办证、营业执照、许可", "市行政审批服务管理局",
+     ("市发改委",), "immediate", 10),
+    ("优化营商环境", "招商引资", "招商、落地、投资、项目", "市促进外来投资局", ("市商务局",),
+     "deadline", 30),
+    ("优化营商环境", "", "收费、乱收费、罚款", "市市场监管局", (), "immediate", 10),
+    ("破解民生难题", "教育", "学校、入学、幼儿园、校外培训", "市教育局", (), "deadline", 20),
+    ("破解民生难题", "医疗", "医院、看病、医保、药品", "市卫健委", ("市医保局",), "deadline", 20),
+    ("破解民生难题", "城市管理", "路灯、积水、垃圾、占道、停车", "市城管局", ("市住建局",),
+     "immediate", 5),
+    ("破解民生难题", "住房", "小区、物业、电梯、供暖、房产证", "市住建局", (), "deadline", 30),
+    ("破解民生难题", "", "", "市民政局", (), "", None),
+]  # fmt: skip
+
+
+def build_catalogue(campaign: Campaign, office: User) -> None:
+    """A dispatch catalogue as a city office keeps one, in two versions (the second added the
+    catch-all row for 民生 that nothing else matches)."""
+    areas = {a.name: a for a in FocusArea.objects.filter(campaign=campaign)}
+    units = {o.name: o for o in Org.objects.filter(parent=campaign.org)}
+
+    def entry(row: tuple[Any, ...]) -> catalogue.EntryData:
+        area, sub, words, lead, helpers, kind, days = row
+        return catalogue.EntryData(
+            lead_org=units[lead],
+            focus_area=areas[area],
+            sub_category=sub,
+            keywords=words,
+            cooperating=[units[h] for h in helpers],
+            kind=kind,
+            time_limit_days=days,
+        )
+
+    rows = [entry(row) for row in CATALOGUE]
+    catalogue.publish(campaign, by=office, entries=rows[:-1], note="首次建立")
+    catalogue.add_entry(campaign, by=office, entry=rows[-1])
+
+
+def build_dispatch_showcase(
+    campaign: Campaign, users: dict[str, User], orgs_by_code: dict[str, Org]
+) -> None:
+    """派单 as the office and the county see it: a problem sent on by the county, a decline
+    waiting for the office's review, and a case declined twice, waiting for 会商."""
+    office, county = users["office"], orgs_by_code["141002"]
+    people = FocusArea.objects.get(campaign=campaign, name="破解民生难题")
+    forwarded = services.record_problem(
+        campaign=campaign,
+        by=office,
+        title="群众反映老旧小区加装电梯审批流程不清",
+        focus_area=people,
+        org=county,
+        kind=Kind.DEADLINE,
+        source=Source.ASSIGNED,
+    )
+    services.forward_problem(
+        forwarded,
+        by=users["yaodu_admin"],
+        version=forwarded.version,
+        org=orgs_by_code["141002801"],
+        reason="涉及项目审批,请发改局牵头办理",
+    )
+    houma = orgs_by_code["141081803"]
+    # 主办 the city's market regulator, 协办 Houma's education bureau: a part in its 我的待办.
+    services.record_problem(
+        campaign=campaign,
+        by=office,
+        title="校外培训机构预收费监管不到位、群众退费难",
+        focus_area=people,
+        org=Org.objects.get(parent=campaign.org, name="市市场监管局"),
+        kind=Kind.DEADLINE,
+        source=Source.ASSIGNED,
+        cooperating_orgs=[houma],
+        measures=["开展预收费专项检查", "建立退费投诉快速处理机制"],
+    )
+    declined = services.record_problem(
+        campaign=campaign,
+        by=office,
+        title="校外培训机构违规收费投诉处理慢",
+        focus_area=people,
+        org=houma,
+        kind=Kind.IMMEDIATE,
+        source=Source.ASSIGNED,
+    )
+    services.decline_problem(
+        declined,
+        by=users["houma_handler"],
+        version=declined.version,
+        category=DeclineReason.FUNCTION,
+        reason="收费投诉属市场监管部门职责,建议改派市场监管局",
+    )
+    twice = services.record_problem(
+        campaign=campaign,
+        by=office,
+        title="工业园区道路积水、企业车辆通行困难",
+        focus_area=FocusArea.objects.get(campaign=campaign, name="优化营商环境"),
+        org=orgs_by_code["141002801"],
+        kind=Kind.DEADLINE,
+        source=Source.ASSIGNED,
+    )
+    handler = users["yaodu_handler"]
+    services.decline_problem(
+        twice,
+        by=handler,
+        version=twice.version,
+        category=DeclineReason.OWNERSHIP,
+        reason="园区道路权属不清,应由园区管委会或住建部门办理",
+    )
+    services.review_decline(
+        twice, by=office, version=twice.version, accept=False, note="先行签收,协调各方办理"
+    )
+    services.decline_problem(
+        twice,
+        by=handler,
+        version=twice.version,
+        category=DeclineReason.OWNERSHIP,
+        reason="经再次核实,道路属园区管委会管养",
     )
 
 
@@ -252,7 +391,9 @@ def build_demo(
         campaign = build_campaign(orgs[0], today)
         users = build_users(orgs_by_code)
         progress(f"单位 {len(orgs)} 个,生成问题…")
-        counts = build_ledger(campaign, orgs, users["office"].pk, scale, rng, today, progress)
+        counts = build_ledger(
+            campaign, orgs, users["office"].pk, scale, rng, today, progress, SHOWCASE_PROBLEMS
+        )
         build_showcase(campaign, users, orgs_by_code)
         progress("意见建议…")
         build_suggestions(campaign, scale, rng, today)

@@ -16,7 +16,10 @@ from taizhang.ledger import tallies
 from taizhang.ledger.models import (
     EVENT_COLUMNS,
     OPEN_STATUSES,
+    DeclineReason,
+    Dispatch,
     EventAction,
+    HopState,
     Kind,
     Measure,
     NumberSequence,
@@ -81,8 +84,33 @@ PROBLEM_COLUMNS = (
     "closed_at",
     "closed_on_time",
     "closure_note",
+    "sign_by",
     "version",
 )
+DISPATCH_COLUMNS = (
+    "campaign_id",
+    "problem_id",
+    "org_id",
+    "org_path",
+    "assigned_by_id",
+    "assigned_at",
+    "sign_by",
+    "state",
+    "ended_at",
+    "on_time",
+    "decline_reason",
+    "decline_note",
+    "consult",
+    "binding",
+    "accepted",
+    "reviewed_by_id",
+    "reviewed_at",
+    "review_note",
+)
+# What the office or a level above dispatches (the rest a unit records for itself), and the
+# share of dispatches signed within their 签收时限.
+DISPATCHED_SOURCES = (Source.SUGGESTION, Source.INSPECTION, Source.ASSIGNED)
+SIGNED_ON_TIME_SHARE = 0.9
 MEASURE_COLUMNS = ("problem_id", "order", "content", "deadline", "progress", "done_on")
 REPORT_COLUMNS = ("problem_id", "reported_on", "percent", "text", "created_at")
 
@@ -115,11 +143,12 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(names.SURNAMES) + given
 
 
-def exact_statuses(total: int, rng: random.Random) -> list[str]:
-    """Exact shares, shuffled: the rectification rate is the article's, not merely near it."""
+def exact_statuses(total: int, rng: random.Random, staged_open: int = 0) -> list[str]:
+    """Exact shares, shuffled: the rectification rate is the article's, not merely near it,
+    counting the `staged_open` problems the demo adds by hand as open ones."""
     void, merged = round(total * VOID_SHARE), round(total * MERGED_SHARE)
     counted = total - void - merged
-    closed = round(counted * RECTIFICATION_RATE)
+    closed = min(counted, round((counted + staged_open) * RECTIFICATION_RATE))
     open_total = counted - closed
     statuses: list[str] = [str(Status.VOID)] * void + [str(Status.MERGED)] * merged
     statuses += [Status.CLOSED] * closed
@@ -142,12 +171,14 @@ class _Batch:
         self.events: list[tuple[Any, ...]] = []
         self.measures: list[tuple[Any, ...]] = []
         self.reports: list[tuple[Any, ...]] = []
+        self.hops: list[tuple[Any, ...]] = []
 
     def flush(self, counts: LedgerCounts) -> None:
         insert_rows(Problem, PROBLEM_COLUMNS, self.problems)
         insert_rows(ProblemEvent, EVENT_COLUMNS, self.events)
         insert_rows(Measure, MEASURE_COLUMNS, self.measures)
         insert_rows(ProgressReport, REPORT_COLUMNS, self.reports)
+        insert_rows(Dispatch, DISPATCH_COLUMNS, self.hops)
         counts.problems += len(self.problems)
         counts.events += len(self.events)
         counts.measures += len(self.measures)
@@ -162,6 +193,7 @@ def build_ledger(
     rng: random.Random,
     today: dt.date,
     progress: Callable[[str], None],
+    staged_open: int = 0,
 ) -> LedgerCounts:
     total = max(60, round(PROBLEMS_AT_SCALE_1 * scale))
     areas = list(FocusArea.objects.filter(campaign=campaign))
@@ -171,7 +203,7 @@ def build_ledger(
     owner_kinds = _weighted(rng, OWNER_SHARES, total)
     kinds = _weighted(rng, KIND_SHARES, total)
     sources = _weighted(rng, SOURCE_SHARES, total)
-    statuses = exact_statuses(total, rng)
+    statuses = exact_statuses(total, rng, staged_open)
     workdays = Workdays(campaign.starts_on - dt.timedelta(days=10), today + dt.timedelta(days=400))
     limits = campaign.rule("time_limits")
     tz = timezone.get_current_timezone()
@@ -185,6 +217,8 @@ def build_ledger(
         return dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=tz)
 
     counts, batch = LedgerCounts(), _Batch()
+    # Signing times draw from a stream of their own: the ledger's draws stay as they were.
+    sign_rng = random.Random(total)
     for i in range(total):
         pid, status, kind = first_id + i, statuses[i], kinds[i]
         area = rng.choice(areas)
@@ -213,6 +247,16 @@ def build_ledger(
         elif status == Status.PENDING:
             applied_at = at(min(today, created + dt.timedelta(days=rng.randint(1, 20))), 10)
         title = f"{org.name}{rng.choice(subjects)}{rng.choice(issues)}"[:300]
+        dispatched = sources[i] in DISPATCHED_SOURCES or status in (Status.ASSIGNED, Status.DRAFT)
+        sign_by = workdays.add(created, 1)
+        signed_at = None
+        if dispatched and status not in (Status.ASSIGNED, Status.DRAFT):
+            late = sign_rng.random() >= SIGNED_ON_TIME_SHARE
+            sign_day = sign_by + dt.timedelta(days=sign_rng.randint(1, 4)) if late else created
+            sign_day = min(sign_day, applied_at.date() if applied_at else today)
+            signed_at = dt.datetime.combine(
+                sign_day, dt.time(15, sign_rng.randrange(60)), tzinfo=tz
+            )
         percent = 0
         if status == Status.CLOSED:
             percent = 100
@@ -242,10 +286,15 @@ def build_ledger(
                 closed_at,
                 on_time,
                 "已按措施完成整改,经核查验收合格。" if closed_at else "",
+                sign_by if status == Status.ASSIGNED and dispatched else None,
                 1,
             )
         )
-        _history(batch, pid, status, office_id, created_at, applied_at, closed_at)
+        if dispatched:
+            batch.hops.append(
+                _hop(campaign.pk, pid, org, office_id, created_at, sign_by, status, signed_at)
+            )
+        _history(batch, pid, status, office_id, created_at, applied_at, closed_at, signed_at)
         for order, text in enumerate(rng.sample(measure_texts, rng.choice((1, 2))), start=1):
             done_on = closed_at.date() if closed_at else None
             batch.measures.append((pid, order, text, deadline, 100 if closed_at else 0, done_on))
@@ -265,6 +314,52 @@ def build_ledger(
     return counts
 
 
+def _hop(
+    campaign_id: int,
+    pid: int,
+    org: Org,
+    office_id: int,
+    created_at: dt.datetime,
+    sign_by: dt.date | None,
+    status: str,
+    signed_at: dt.datetime | None,
+) -> tuple[Any, ...]:
+    """The dispatch of a problem the office handed down: signed (on time or late), still
+    waiting, or declined and taken back (the drafts)."""
+    declined = status == Status.DRAFT
+    if declined:
+        state, ended_at, on_time = HopState.DECLINED, created_at + dt.timedelta(hours=4), None
+    elif signed_at is None:
+        state, ended_at, on_time = HopState.WAITING, None, None
+    else:
+        assert sign_by is not None  # every dispatched row has one
+        state, ended_at = HopState.SIGNED, signed_at
+        on_time = timezone.localtime(signed_at).date() <= sign_by
+    return (
+        campaign_id,
+        pid,
+        org.pk,
+        org.path,
+        office_id,
+        created_at,
+        sign_by,
+        state,
+        ended_at,
+        on_time,
+        DeclineReason.FUNCTION if declined else "",
+        DECLINE_NOTE if declined else "",
+        False,
+        False,
+        True if declined else None,
+        office_id if declined else None,
+        ended_at if declined else None,
+        "同意退单,另行交办" if declined else "",
+    )
+
+
+DECLINE_NOTE = "不属于本单位职责范围"
+
+
 def _history(
     batch: _Batch,
     pid: int,
@@ -273,24 +368,26 @@ def _history(
     created_at: dt.datetime,
     applied_at: dt.datetime | None,
     closed_at: dt.datetime | None,
+    signed_at: dt.datetime | None,
 ) -> None:
-    signed = status not in (Status.ASSIGNED, Status.DRAFT)
-    first = Status.RECTIFYING if signed else Status.ASSIGNED
+    dispatched = signed_at is not None or status in (Status.ASSIGNED, Status.DRAFT)
+    first = Status.ASSIGNED if dispatched else Status.RECTIFYING
     events = batch.events
     events.append((pid, created_at, office_id, EventAction.CREATE, "", first, "", {}))
-    if status == Status.DRAFT:
+    if signed_at is not None:
         events.append(
-            (
-                pid,
-                created_at + dt.timedelta(hours=2),
-                None,
-                EventAction.DECLINE,
-                Status.ASSIGNED,
-                Status.DRAFT,
-                "不属于本单位职责范围",
-                {},
-            )
+            (pid, signed_at, None, EventAction.SIGN, Status.ASSIGNED, Status.RECTIFYING, "", {})
         )
+    if status == Status.DRAFT:
+        declined_at = created_at + dt.timedelta(hours=2)
+        events.append(
+            (pid, declined_at, None, EventAction.DECLINE, Status.ASSIGNED, Status.ASSIGNED,
+             DECLINE_NOTE, {"category": DeclineReason.FUNCTION.value})
+        )  # fmt: skip
+        events.append(
+            (pid, declined_at + dt.timedelta(hours=2), office_id, EventAction.DECLINE_ACCEPT,
+             Status.ASSIGNED, Status.DRAFT, "同意退单,另行交办", {})
+        )  # fmt: skip
     if applied_at:
         events.append(
             (

@@ -31,6 +31,9 @@ def team_name(i: int) -> str:
 
 def build_supervision(campaign: Campaign, users: dict, rng: random.Random, today: dt.date) -> None:  # type: ignore[type-arg]
     office = users["office"]
+    # Spot checks and call-backs draw from a stream of their own, however many notices the
+    # day's rules raised before them.
+    later = random.Random(rng.random())
     counties = list(Org.objects.filter(parent=campaign.org, kind=OrgKind.COUNTY).order_by("code"))
     User = get_user_model()
     password = users["inspector"].password  # the demo password's hash, computed once
@@ -68,9 +71,9 @@ def build_supervision(campaign: Campaign, users: dict, rng: random.Random, today
             campaign=campaign, status=Status.CLOSED, org_path__startswith=county.path
         ).exists():
             continue
-        check = spotchecks.draw(campaign, county, by=office, percent=2, seed=rng.randrange(10**9))
+        check = spotchecks.draw(campaign, county, by=office, percent=2, seed=later.randrange(10**9))
         items = list(check.items.select_related("problem"))
-        failing = [i for i in items if rng.random() < 0.03]
+        failing = [i for i in items if later.random() < 0.03]
         for item in failing:
             spotchecks.record(
                 item, by=office, passed=False, reason="现场核查整改不到位,群众反映问题依旧"
@@ -85,9 +88,9 @@ def build_supervision(campaign: Campaign, users: dict, rng: random.Random, today
             "pk", flat=True
         )
     )
-    done = [pk for pk in calls if rng.random() < 0.75]
+    done = [pk for pk in calls if later.random() < 0.75]
     for pk in done:
-        rating = rng.choices((5, 4, 3, 2, 1), weights=(60, 28, 8, 3, 1))[0]
+        rating = later.choices((5, 4, 3, 2, 1), weights=(60, 28, 8, 3, 1))[0]
         CallBack.objects.filter(pk=pk).update(
             status=CallStatus.DONE, attempts=1, reached=True, solved=rating >= 3,
             rating=rating, called_by=users["operator"], called_at=now,

@@ -52,5 +52,6 @@ class TriageForm(forms.Form):
     text = forms.CharField(label=_("答复或说明"), required=False, max_length=4000)
     duplicate_of = forms.CharField(label=_("原回执码"), required=False, max_length=40)
     org_code = forms.CharField(label=_("责任单位"), required=False, max_length=200)
+    cooperating = forms.CharField(label=_("协办单位"), required=False, max_length=1000)
     focus_area = forms.IntegerField(label=_("聚焦领域"), required=False)
     kind = forms.ChoiceField(label=_("整改类型"), choices=Kind.choices, required=False)

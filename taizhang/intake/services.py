@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.catalogue import services as catalogue
 from taizhang.core import receipts, throttle
 from taizhang.core.bulk import insert_with_child
 from taizhang.intake import permissions, privacy, updates
@@ -269,8 +270,11 @@ def convert_to_problem(
     kind: str,
     title: str = "",
     answer: str = "",
+    cooperating: Sequence[Org] = (),
+    deadline: dt.date | None = None,
 ) -> Problem:
-    """转问题: a ledger problem for a unit, linked to the suggestion behind it."""
+    """转问题: a ledger problem for a unit (and the units co-operating on it), linked to the
+    suggestion behind it."""
     _require_triage(by, s, version)
     problem = ledger.record_problem(
         campaign=s.campaign,
@@ -282,6 +286,8 @@ def convert_to_problem(
         org=org,
         kind=kind,
         source=Source.SUGGESTION,
+        cooperating_orgs=cooperating,
+        deadline=deadline,
     )
     s.problems.add(problem)
     note = answer.strip() or _("已转交%(org)s办理。") % {"org": org.name}
@@ -313,8 +319,10 @@ def triage(
     org_code: str = "",
     focus_area_id: int | None = None,
     kind: str = "",
+    cooperating_codes: Sequence[str] | None = None,
 ) -> Problem | None:
-    """One triage step named as the pages and the API post it (codes, not objects)."""
+    """One triage step named as the pages and the API post it (codes, not objects).
+    `cooperating_codes`: None leaves the co-operating units to the catalogue."""
     if action == "duplicate":
         code = receipts.normalise(duplicate_of or "") or ""
         original = Suggestion.objects.filter(campaign=s.campaign, receipt_code=code).first()
@@ -326,18 +334,34 @@ def triage(
     elif action == "answer":
         answer_suggestion(s, by=by, version=version, text=text)
     elif action == "convert":
-        org = resolve_unit(org_code or "", s.campaign.org)
         area = s.campaign.focus_areas.filter(pk=focus_area_id or 0).first()
         if area is None:
             raise ValidationError(_("请选择聚焦领域。"))
+        # The catalogue's entry for it fills what the office left empty (an API caller that
+        # names no unit, a form sent as the page filled it).
+        found = catalogue.route(s.campaign, area.pk, f"{s.title} {s.text}")
+        if org_code:
+            org = resolve_unit(org_code, s.campaign.org)
+        elif found is not None:
+            org = found.lead
+        else:
+            raise ValidationError(_("请填写责任单位(派单目录中没有匹配的条目)。"))
+        # The entry counts when its lead unit is the one chosen.
+        entry = found if found is not None and found.lead.pk == org.pk else None
+        if cooperating_codes is None:
+            helpers = entry.cooperating if entry else []
+        else:
+            helpers = [resolve_unit(c, s.campaign.org) for c in cooperating_codes if c.strip()]
         return convert_to_problem(
             s,
             by=by,
             version=version,
             org=org,
             focus_area=area,
-            kind=kind or Kind.DEADLINE,
+            kind=kind or (entry.kind if entry else "") or Kind.DEADLINE,
             answer=text,
+            cooperating=[o for o in helpers if o.pk != org.pk],
+            deadline=entry.deadline(timezone.localdate()) if entry else None,
         )
     else:
         raise ValidationError(_("不支持的操作:%(a)s") % {"a": action})

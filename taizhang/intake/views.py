@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_by_slug, campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.catalogue import services as catalogue
 from taizhang.core import receipts
 from taizhang.core.clientip import client_ip
 from taizhang.core.forms import field_errors
@@ -34,6 +35,7 @@ from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
 from taizhang.ledger.permissions import visible_problems
+from taizhang.orgs.naming import split_units
 from taizhang.triage import services as triage_services
 from taizhang.triage.models import Proposal
 
@@ -242,6 +244,12 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         and suggestion.status == SuggestionStatus.RECEIVED
     )
     proposal = Proposal.objects.filter(suggestion=suggestion).select_related("area", "org").first()
+    route = None
+    if can_triage:
+        area_id = suggestion.focus_area_id or (proposal.area_id if proposal else None)
+        route = catalogue.route(
+            suggestion.campaign, area_id, f"{suggestion.title} {suggestion.text}"
+        )
     return render(
         request,
         "intake/detail.html",
@@ -255,6 +263,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_triage": can_triage,
             "similar": triage_services.likely_duplicates(suggestion) if can_triage else [],
             "proposal": proposal,
+            "route": route,
             "citizens": services.distinct_citizens(suggestion),
             "photos": suggestion.photos.all(),
             "areas": suggestion.campaign.focus_areas.all(),
@@ -264,6 +273,11 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "duplicates": suggestion.duplicates.all(),
         },
     )
+
+
+def _split(written: str) -> list[str]:
+    lead, more = split_units(written)
+    return [name for name in [lead, *more] if name]
 
 
 @login_required
@@ -304,6 +318,8 @@ def triage(request: AuthedRequest, pk: int) -> HttpResponse:
             org_code=d["org_code"],
             focus_area_id=d["focus_area"],
             kind=d["kind"],
+            # The page's box says which units co-operate (empty: none); unsent, the catalogue.
+            cooperating_codes=_split(d["cooperating"]) if "cooperating" in request.POST else None,
         )
     except (ValidationError, PermissionDenied, ConflictError) as exc:
         for message in getattr(exc, "messages", [str(exc)]):

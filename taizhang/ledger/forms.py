@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.forms import LongText
-from taizhang.ledger.models import Kind, Source
+from taizhang.ledger.models import DeclineReason, Kind, Source
 
 
 class ProblemFieldsForm(forms.Form):
@@ -38,6 +38,13 @@ class ProblemForm(ProblemFieldsForm):
         max_length=200,
         help_text=_("名称、简称或代码"),
         widget=forms.TextInput(attrs={"data-units": "1", "autocomplete": "off"}),
+    )
+    cooperating = LongText(
+        label=_("协办单位"),
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput,
+        help_text=_("多个单位用顿号分隔;每个协办单位签收并完成自己的协办任务"),
     )
     kind = forms.ChoiceField(label=_("整改类型"), choices=Kind.choices)
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.SELF_FOUND)
@@ -74,6 +81,52 @@ class AssignForm(VersionedForm):
     )
     deadline = forms.DateField(
         label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class DeclineForm(VersionedForm):
+    category = forms.ChoiceField(label=_("退单原因"), choices=DeclineReason.choices)
+    reason = LongText(
+        label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    file = forms.FileField(
+        label=_("退单依据"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}),
+    )
+
+
+class ForwardForm(VersionedForm):
+    org_code = forms.CharField(
+        label=_("转派给"),
+        max_length=200,
+        help_text=_("下级单位的名称、简称或代码"),
+        widget=forms.TextInput(attrs={"data-units": "1", "autocomplete": "off"}),
+    )
+    reason = LongText(label=_("说明"), required=False, max_length=2000, widget=forms.TextInput)
+
+
+class ReviewDeclineForm(VersionedForm):
+    accept = forms.ChoiceField(
+        label=_("审核结果"),
+        choices=[("1", _("同意退单")), ("0", _("驳回,原单位继续办理"))],
+        widget=forms.RadioSelect,
+    )
+    org_code = forms.CharField(
+        label=_("改派给"),
+        max_length=200,
+        required=False,
+        help_text=_("同意退单时可直接改派;留空则退回待交办"),
+        widget=forms.TextInput(attrs={"data-units": "1", "autocomplete": "off"}),
+    )
+    deadline = forms.DateField(
+        label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = LongText(
+        label=_("审核意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
     )
 
 
@@ -135,3 +188,33 @@ class AreaForm(VersionedForm):
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["focus_area"].queryset = campaign.focus_areas.all()  # type: ignore[attr-defined]
+
+
+class CooperateForm(VersionedForm):
+    units = LongText(
+        label=_("协办单位"),
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput,
+        help_text=_("多个单位用顿号分隔;留空则取消全部协办单位"),
+    )
+    reason = LongText(label=_("说明"), required=False, max_length=2000, widget=forms.TextInput)
+
+
+class PartReportForm(forms.Form):
+    percent = forms.IntegerField(label=_("进度(%)"), min_value=0, max_value=100)
+    text = LongText(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class PartFinishForm(forms.Form):
+    note = LongText(label=_("协办情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class PartWaiveForm(forms.Form):
+    reason = LongText(
+        label=_("豁免理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class PartDeadlineForm(forms.Form):
+    deadline = forms.DateField(label=_("协办时限"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -60,6 +60,11 @@ class Problem(models.Model):
     # 重大紧急: shorter default time limits, texts to those who want them only for what is
     # urgent, and a list of its own at the top of every 我的待办.
     urgent = models.BooleanField(_("重大紧急"), default=False, db_default=False)
+    # 签收时限 of the dispatch waiting to be signed (a copy of it, for lists and their order).
+    sign_by = models.DateField(_("签收时限"), null=True, blank=True)
+    # 退单待审: the unit declined it and the dispatcher has not yet decided; meanwhile the unit
+    # neither signs nor declines again.
+    declining = models.BooleanField(_("退单待审"), default=False, db_default=False)
     org = models.ForeignKey(  # indexed first in problem_org_status
         Org,
         on_delete=models.PROTECT,
@@ -99,6 +104,11 @@ class Problem(models.Model):
         db_index=False,
     )
     applied_at = models.DateTimeField(_("申请销号时间"), null=True, blank=True)
+    # 分级审核: the step a pending application waits at (ledger.stages), and the day it is due.
+    closure_stage = models.CharField(
+        _("审核环节"), max_length=20, blank=True, default="", db_default=""
+    )
+    stage_due = models.DateField(_("审核时限"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("按期销号"), null=True, blank=True)
     closure_note = models.TextField(_("整改结果"), blank=True)
@@ -202,8 +212,78 @@ class NumberSequence(models.Model):
         return f"{self.campaign_id}: {self.last}"
 
 
+class PartState(models.TextChoices):
+    WAITING = "waiting", _("待签收")
+    WORKING = "working", _("协办中")
+    DONE = "done", _("已完成")
+    WAIVED = "waived", _("已豁免")
+    # The unit was taken off the problem before it finished.
+    WITHDRAWN = "withdrawn", _("已撤销")
+
+
+OPEN_PART_STATES = (PartState.WAITING, PartState.WORKING)
+
+
+class Part(models.Model):
+    """A co-operating unit's share of a problem (协办): it signs for it, works on its own
+    measures by its own deadline, reports and shows evidence, and says when it is done. The
+    lead unit applies to close only once every part is done, or waived by the level above."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="parts")
+    org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="+", verbose_name=_("协办单位")
+    )
+    org_path = models.CharField(max_length=400)
+    state = models.CharField(_("状态"), max_length=10, choices=PartState.choices)
+    deadline = models.DateField(_("协办时限"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    created_at = models.DateTimeField(_("交办时间"))
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Done by its deadline; NULL while open, or when waived or withdrawn.
+    on_time = models.BooleanField(_("按期完成"), null=True, blank=True)
+    note = models.TextField(_("协办情况"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    waive_reason = models.TextField(_("豁免理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("协办任务")
+        verbose_name_plural = _("协办任务")
+        ordering = ["problem", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "org"], name="unique_part_per_unit")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "org_path", "state"], name="part_scope"),
+            models.Index(
+                fields=["org", "state"],
+                condition=Q(state__in=["waiting", "working"]),
+                name="part_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} 协办 {self.org_id} {self.state}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_PART_STATES
+
+
 class Measure(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
+    # A co-operating unit's measure (its part); none: the lead unit's.
+    part = models.ForeignKey(
+        Part, null=True, blank=True, on_delete=models.PROTECT, related_name="measures"
+    )
     order = models.PositiveSmallIntegerField(default=1)
     content = models.TextField(_("整改措施"))
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
@@ -221,6 +301,9 @@ class Measure(models.Model):
 
 class ProgressReport(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="reports")
+    part = models.ForeignKey(
+        Part, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
     measure = models.ForeignKey(
         Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
     )
@@ -241,6 +324,9 @@ class ProgressReport(models.Model):
 
 class Evidence(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="evidence")
+    part = models.ForeignKey(
+        Part, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
     measure = models.ForeignKey(
         Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
     )
@@ -306,11 +392,106 @@ class ExtensionRequest(models.Model):
         return f"{self.problem_id} → {self.requested_deadline}"
 
 
+class HopState(models.TextChoices):
+    WAITING = "waiting", _("待签收")
+    SIGNED = "signed", _("已签收")
+    FORWARDED = "forwarded", _("已转派")
+    DECLINING = "declining", _("退单待审")
+    DECLINED = "declined", _("退单通过")
+    # Voided, merged or taken back before anyone signed.
+    ENDED = "ended", _("已终止")
+
+
+OPEN_HOP_STATES = (HopState.WAITING, HopState.DECLINING)
+
+
+class DeclineReason(models.TextChoices):
+    FUNCTION = "function", _("职能不符")
+    TERRITORY = "territory", _("属地不符")
+    OWNERSHIP = "ownership", _("权属不清")
+    OTHER = "other", _("其他")
+
+
+class Dispatch(models.Model):
+    """One hop of a problem's dispatch (派单): to which unit, from whom, the day it must be
+    signed by (签收时限), and how it ended: signed, sent on to a unit below (转派), or declined
+    (退单) and reviewed by the dispatcher, or in 会商 after repeated declines."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="dispatches")
+    org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="+", verbose_name=_("承办单位")
+    )
+    org_path = models.CharField(max_length=400)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("派单人"),
+    )
+    assigned_at = models.DateTimeField(_("派单时间"))
+    sign_by = models.DateField(_("签收时限"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=HopState.choices)
+    ended_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+    # Signed (or sent on) by its 签收时限; NULL while waiting or when it was declined.
+    on_time = models.BooleanField(_("按时签收"), null=True, blank=True)
+    decline_reason = models.CharField(
+        _("退单原因"), max_length=10, choices=DeclineReason.choices, blank=True
+    )
+    decline_note = models.TextField(_("退单说明"), blank=True)
+    decline_evidence = models.ForeignKey(
+        Evidence,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("退单依据"),
+    )
+    # The problem's repeated decline: decided in 会商 by the campaign office, not the dispatcher.
+    consult = models.BooleanField(_("会商"), default=False)
+    # Settled by 会商: this unit handles it and cannot decline it again.
+    binding = models.BooleanField(_("会商确定"), default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The dispatcher's decision on the decline: accepted (True), rejected (False), or none yet.
+    accepted = models.BooleanField(_("退单审核结果"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("派单记录")
+        verbose_name_plural = _("派单记录")
+        ordering = ["problem", "assigned_at", "pk"]
+        indexes = [
+            models.Index(fields=["campaign", "org_path", "state"], name="dispatch_scope"),
+            # The hops still open are few: the rules and 我的待办 read them alone.
+            models.Index(
+                fields=["campaign", "sign_by"],
+                condition=Q(state__in=["waiting", "declining"]),
+                name="dispatch_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} → {self.org_id} {self.state}"
+
+
 class EventAction(models.TextChoices):
     CREATE = "create", _("登记")
     ASSIGN = "assign", _("交办")
     SIGN = "sign", _("签收")
-    DECLINE = "decline", _("退回交办")
+    DECLINE = "decline", _("退单")
+    FORWARD = "forward", _("转派")
+    DECLINE_ACCEPT = "decline_accept", _("退单通过")
+    DECLINE_REJECT = "decline_reject", _("退单驳回")
     UPDATE = "update", _("修改")
     MEASURE = "measure", _("添加措施")
     PROGRESS = "progress", _("报告进展")
@@ -327,6 +508,10 @@ class EventAction(models.TextChoices):
     CARRY_OVER = "carry_over", _("转入新一轮")
     RECOMPUTE = "recompute", _("重算时限")
     CONFIRM_IMPORT = "confirm_import", _("确认导入销号")
+    COOPERATE = "cooperate", _("设置协办单位")
+    PART_SIGN = "part_sign", _("协办签收")
+    PART_DONE = "part_done", _("协办完成")
+    PART_WAIVE = "part_waive", _("豁免协办")
 
 
 # What a bulk insert of history rows fills in (the demo, imports): `core.bulk.insert_rows`.

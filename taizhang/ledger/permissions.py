@@ -3,7 +3,8 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from taizhang.campaigns.models import Campaign
-from taizhang.ledger.models import Problem
+from taizhang.ledger.models import OPEN_STATUSES, Part, PartState, Problem, Status
+from taizhang.ledger.stages import may_decide_stage
 from taizhang.orgs.models import Org, Role
 from taizhang.orgs.scoping import ASSIGN_ROLES, DECIDE_ROLES, path_filter, scope_of
 
@@ -49,6 +50,47 @@ def can_assign_to(user: object, org: Org) -> bool:
     return scope_of(user).reaches_from_above(org.path, ASSIGN_ROLES)
 
 
+def can_forward(user: object, problem: Problem) -> bool:
+    """转派: the office or an admin at (or above) the unit a problem was dispatched to sends it
+    on to a unit below."""
+    return scope_of(user).reaches(problem.org_path, ASSIGN_ROLES)
+
+
+def can_review_decline(user: object, problem: Problem, *, consult: bool) -> bool:
+    """退单审核: whoever may assign to the declining unit (the office, an admin above it);
+    会商 after repeated declines: the campaign office only."""
+    if consult:
+        return scope_of(user).reaches(problem.campaign.org.path, (Role.OFFICE,))
+    return can_assign_to(user, problem.org)
+
+
+def can_work_part(user: object, part: Part) -> bool:
+    """A co-operating unit's staff (and the admins and office above it) work on its part."""
+    return can_record_for(user, part.org)
+
+
+def part_actions(user: object, problem: Problem, parts: list[Part]) -> dict[int, set[str]]:
+    """The steps this user may take on each co-operating unit's part; pages show only these."""
+    working = problem.status in (Status.ASSIGNED, Status.RECTIFYING)
+    is_open = problem.status in OPEN_STATUSES and not problem.is_carried_over
+    edit, decide = can_edit(user, problem), can_decide(user, problem)
+    found: dict[int, set[str]] = {}
+    for part in parts:
+        actions: set[str] = set()
+        if working and can_work_part(user, part):
+            if part.state == PartState.WAITING:
+                actions.add("sign")
+            elif part.state == PartState.WORKING:
+                actions |= {"measure", "report", "evidence", "finish"}
+        if is_open and part.is_open:
+            if decide:
+                actions.add("waive")
+            if edit:
+                actions.add("deadline")
+        found[part.pk] = actions
+    return found
+
+
 def can_record_for(user: object, org: Org) -> bool:
     scope = scope_of(user)
     return scope.handles_exactly(org.pk) or scope.reaches(org.path, (Role.ADMIN, Role.OFFICE))
@@ -69,6 +111,14 @@ def is_unit_staff(user: object, problem: Problem) -> bool:
     )
 
 
+def is_part_staff(user: object, part: Part) -> bool:
+    """The co-operating unit's own handlers and administrators: whose to-do its part is."""
+    return any(
+        g.org_id == part.org_id and g.role in (Role.HANDLER, Role.ADMIN)
+        for g in scope_of(user).grants
+    )
+
+
 # The same rules as queries, for lists that count what a user may act on (我的待办) without
 # asking each problem: `unit_staff_q` ⇔ is_unit_staff, `decidable_q` ⇔ can_decide.
 
@@ -81,8 +131,18 @@ def unit_staff_q(user: object, field: str = "org_id") -> Q:
 def decidable_q(user: object, within: str = "", field: str = "org_path") -> Q:
     """Problems a level above the user's leader or office grant (the root's own included).
     `within`: the campaign's root path, when the rows asked about are all under it already."""
+    return above_q(user, DECIDE_ROLES, within, field)
+
+
+def assignable_q(user: object, within: str = "", field: str = "org_path") -> Q:
+    """Rows of units the user may assign to (⇔ can_assign_to): the office's, an admin's below."""
+    return above_q(user, ASSIGN_ROLES, within, field)
+
+
+def above_q(user: object, roles: frozenset[str], within: str, field: str) -> Q:
+    """Rows a level below a grant of one of `roles` (⇔ Scope.reaches_from_above)."""
     query = Q(pk__in=[])
-    for p in scope_of(user).paths(DECIDE_ROLES):
+    for p in scope_of(user).paths(roles):
         whole = p == "/" or p.count("/") == 2
         if whole and within.startswith(p):
             return Q()  # every row under `within`: a filter would only slow the query down
@@ -99,22 +159,28 @@ def can_reopen(user: object, problem: Problem) -> bool:
 
 def available_actions(user: object, problem: Problem) -> set[str]:
     """The steps this user may take on this problem now; pages show only these."""
-    from taizhang.ledger.models import OPEN_STATUSES, Status
-
     if problem.is_carried_over:
         return set()
     status, actions = problem.status, set()
     edit, decide = can_edit(user, problem), can_decide(user, problem)
     assign = can_assign_to(user, problem.org)
-    if edit and status == Status.ASSIGNED:
-        actions |= {"sign", "decline"}
+    if edit and status == Status.ASSIGNED and not problem.declining:
+        actions.add("sign")
+        if not problem.dispatches.filter(state="waiting", binding=True).exists():
+            actions.add("decline")
+    if status == Status.ASSIGNED and not problem.declining and can_forward(user, problem):
+        actions.add("forward")
+    if status == Status.ASSIGNED and problem.declining:
+        hop = problem.dispatches.filter(state="declining").only("consult").first()
+        if hop is not None and can_review_decline(user, problem, consult=hop.consult):
+            actions.add("review_decline")
     if edit and status in (Status.ASSIGNED, Status.RECTIFYING):
         actions |= {"measure", "extension"}
     if edit and status == Status.RECTIFYING:
         actions |= {"progress", "apply"}
     if edit and status in (Status.RECTIFYING, Status.PENDING):
         actions.add("evidence")
-    if decide and status == Status.PENDING and problem.applied_by_id != getattr(user, "pk", None):
+    if status == Status.PENDING and may_decide_stage(user, problem):
         actions |= {"approve", "return"}
     if decide and status in (Status.ASSIGNED, Status.RECTIFYING):
         actions.add("decide_extension")
@@ -125,5 +191,5 @@ def available_actions(user: object, problem: Problem) -> set[str]:
     if assign and status in OPEN_STATUSES:
         actions |= {"void", "merge"}
     if edit and status in OPEN_STATUSES:
-        actions.add("edit")
+        actions |= {"edit", "cooperate"}
     return actions

@@ -20,6 +20,12 @@ urlpatterns = [
         name="problem_evidence",
     ),
     path("problems/<int:pk>/extensions/", views.request_extension, name="problem_extension"),
+    path("problems/<int:pk>/cooperating/", views.set_cooperating, name="problem_cooperating"),
+    path(
+        "problems/<int:pk>/parts/<int:part_id>/<slug:action>/",
+        views.part_action,
+        name="problem_part_action",
+    ),
     path(
         "problems/<int:pk>/extensions/<int:extension_id>/decide/",
         views.decide_extension,

@@ -30,14 +30,17 @@ from taizhang.ledger.models import (
     ExtensionRequest,
     Kind,
     Measure,
+    Part,
     Problem,
     Source,
     Status,
 )
-from taizhang.ledger.permissions import available_actions, visible_problems
+from taizhang.ledger.permissions import available_actions, part_actions, visible_problems
+from taizhang.ledger.stages import current_stage, stages_for
 from taizhang.ledger.transitions import take_step
 from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org, Role
+from taizhang.orgs.naming import split_units
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.figures import FIGURE_LABELS
 from taizhang.sheets.ledger_export import export_problems
@@ -144,7 +147,16 @@ def problem_create(request: AuthedRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             org = None
             form.add_error("org_code", exc)
-        if org is not None:
+        helpers: list[Org] = []
+        lead_name, more = split_units(data["cooperating"])
+        for name in [lead_name, *more]:
+            if not name:
+                continue
+            try:
+                helpers.append(resolve_unit(name, campaign.org))
+            except ValidationError as exc:
+                form.add_error("cooperating", exc)
+        if org is not None and not form.errors:
             try:
                 problem = services.record_problem(
                     campaign=campaign,
@@ -160,6 +172,7 @@ def problem_create(request: AuthedRequest, slug: str) -> HttpResponse:
                     responsible_person=data["responsible_person"],
                     measures=data["measures"].splitlines(),
                     urgent=data["urgent"],
+                    cooperating_orgs=helpers,
                 )
             except (ValidationError, PermissionDenied) as exc:
                 for message in _error_messages(exc):
@@ -237,6 +250,9 @@ def _detail(
         "reason": forms.ReasonForm(initial={"version": problem.version}),
         "assign": forms.AssignForm(initial={"version": problem.version}),
         "merge": forms.MergeForm(initial={"version": problem.version}),
+        "decline": forms.DeclineForm(initial={"version": problem.version}),
+        "forward": forms.ForwardForm(initial={"version": problem.version}),
+        "review_decline": forms.ReviewDeclineForm(initial={"version": problem.version}),
         "edit": forms.EditForm(
             campaign=problem.campaign,
             initial={
@@ -258,8 +274,16 @@ def _detail(
         "evidence": forms.EvidenceForm(),
         "extension": forms.ExtensionForm(),
     }
+    step_forms["cooperate"] = forms.CooperateForm(
+        initial={
+            "version": problem.version,
+            "units": "、".join(o.name for o in problem.cooperating_orgs.all()),
+        }
+    )
     if kept is not None and kept.form is not None:
         step_forms[kept.key] = kept.form
+    parts = list(problem.parts.select_related("org").prefetch_related("measures"))
+    acting = part_actions(request.user, problem, parts)
     return render(
         request,
         "ledger/problem_detail.html",
@@ -278,6 +302,17 @@ def _detail(
             "can_issue": problem.is_open and notices.can_issue(request.user, problem),
             "can_list": problem.is_open and notices.can_list(request.user, problem),
             "cooperating": problem.cooperating_orgs.all(),
+            "stage": current_stage(problem) if problem.status == Status.PENDING else None,
+            "stage_list": stages_for(problem) if problem.status == Status.PENDING else [],
+            "declining": problem.dispatches.filter(state="declining")
+            .select_related("org", "decline_evidence")
+            .first()
+            if problem.declining
+            else None,
+            "parts": [(part, acting[part.pk]) for part in parts],
+            "dispatches": problem.dispatches.select_related(
+                "org", "assigned_by", "reviewed_by", "decline_evidence"
+            ),
             "successor": getattr(problem, "carried_to", None) if problem.is_carried_over else None,
             "from_citizens": _from_citizens(problem),
             "opens_suggestions": handles_suggestions(request.user, problem.campaign),
@@ -360,12 +395,17 @@ def _kept(
 
 
 # The step forms the page renders from a form object; the others are reason boxes.
-_FORMS_KEPT = {"assign", "merge", "edit", "area", "measure", "progress", "extension"}
+_FORMS_KEPT = {
+    "assign", "merge", "edit", "area", "measure", "progress", "extension", "decline", "forward",
+    "review_decline", "cooperate",
+}  # fmt: skip
 
 
 STEP_FORMS: dict[str, type[django_forms.Form]] = {
     "sign": forms.VersionedForm,
-    "decline": forms.ReasonForm,
+    "decline": forms.DeclineForm,
+    "forward": forms.ForwardForm,
+    "review_decline": forms.ReviewDeclineForm,
     "apply": forms.ReasonForm,
     "approve": forms.ReasonForm,
     "return": forms.ReasonForm,
@@ -451,7 +491,7 @@ def problem_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse
         lambda problem, data: take_step(action, problem, request.user, data),
         _("已办理。"),
         step=action,
-        key=action if action in ("assign", "merge") else "reason",
+        key=action if action in _FORMS_KEPT else "reason",
     )
 
 
@@ -597,4 +637,73 @@ def decide_extension(request: AuthedRequest, pk: int, extension_id: int) -> Http
 
     return _form_step(
         request, pk, forms.ExtensionDecisionForm, decide, _("延期申请已审批。"), step="decide"
+    )
+
+
+@login_required
+@require_POST
+def set_cooperating(request: AuthedRequest, pk: int) -> HttpResponse:
+    def save(problem: Problem, d: dict[str, Any]) -> None:
+        lead, more = split_units(d["units"])
+        orgs = [resolve_unit(name, problem.campaign.org) for name in [lead, *more] if name]
+        services.set_cooperating(
+            problem, by=request.user, version=d["version"], orgs=orgs, reason=d["reason"]
+        )
+
+    return _form_step(
+        request, pk, forms.CooperateForm, save, _("协办单位已保存。"), step="cooperate"
+    )
+
+
+def _part_step(problem: Problem, request: AuthedRequest, part_id: int, action: str, d: Any) -> None:
+    part = get_object_or_404(Part.objects.select_related("org", "problem"), pk=part_id,
+                             problem=problem)  # fmt: skip
+    by = request.user
+    if action == "sign":
+        services.sign_part(part, by=by)
+    elif action == "report":
+        services.report_part(part, by=by, percent=d["percent"], text=d["text"])
+    elif action == "measure":
+        services.add_measure(
+            problem, by=by, content=d["content"], deadline=d["deadline"], part=part
+        )
+    elif action == "evidence":
+        services.add_evidence(
+            problem, by=by, upload=d["file"], original_name=d["file"].name, note=d["note"],
+            part=part,
+        )  # fmt: skip
+    elif action == "finish":
+        services.finish_part(part, by=by, note=d["note"])
+    elif action == "waive":
+        services.waive_part(part, by=by, reason=d["reason"])
+    else:
+        services.set_part_deadline(part, by=by, deadline=d["deadline"])
+
+
+PART_FORMS: dict[str, type[django_forms.Form]] = {
+    "sign": django_forms.Form,
+    "report": forms.PartReportForm,
+    "measure": forms.MeasureForm,
+    "evidence": forms.EvidenceForm,
+    "finish": forms.PartFinishForm,
+    "waive": forms.PartWaiveForm,
+    "deadline": forms.PartDeadlineForm,
+}
+
+
+@login_required
+@require_POST
+def part_action(request: AuthedRequest, pk: int, part_id: int, action: str) -> HttpResponse:
+    """A co-operating unit's step on its part (签收, 进展, 措施, 佐证, 完成), or the level
+    above's (豁免) and the lead unit's (协办时限)."""
+    if action not in PART_FORMS:
+        raise Http404("no such action")
+    return _form_step(
+        request,
+        pk,
+        PART_FORMS[action],
+        lambda problem, d: _part_step(problem, request, part_id, action, d),
+        _("已办理。"),
+        step=f"part-{action}",
+        key="reason",
     )

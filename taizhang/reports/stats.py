@@ -23,6 +23,7 @@ from taizhang.reports.figures import (
     Figures,
     live_breakdown,
 )
+from taizhang.reports.handling import handling_figures
 from taizhang.reports.study import study_figures
 from taizhang.reports.verdict import hotline_figures, supervision_figures
 
@@ -116,6 +117,7 @@ def campaign_stats(
             "supervision": supervision_figures(
                 campaign, root, today, closed_now=breakdown.overall.problems_rectified
             ),
+            "handling": handling_figures(campaign, root, today),
         }
         if root.pk == campaign.org_id:
             whole_only["hotline"] = hotline_figures(campaign)

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -25,6 +26,14 @@ from taizhang.orgs.scoping import scope_of
 from taizhang.reports.brief import FORMATS, make_brief
 from taizhang.reports.charts import chart_data
 from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures
+from taizhang.reports.handling import (
+    HOP_FIGURE_LABELS,
+    HOP_FIGURES,
+    PART_FIGURE_LABELS,
+    PART_FIGURES,
+    handling_figures,
+    hop_rows,
+)
 from taizhang.reports.ranking import ranking, ranking_kinds
 from taizhang.reports.stats import child_rows, org_breakdown
 from taizhang.sheets.workbook import download
@@ -207,5 +216,80 @@ def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
             "threshold": 100 * float(campaign.rule("ranking_threshold")),
             "min_sample": campaign.rule("ranking_min_sample"),
             "below": [r for r in rows if r["below_threshold"]],
+        },
+    )
+
+
+# The table's columns in order: a rate, or a count linked to its hops.
+HANDLING_COLUMNS = [
+    ("dispatched", HOP_FIGURE_LABELS["dispatched"], False),
+    ("signed_on_time_rate", gettext_lazy("按时签收率"), True),
+    *((name, HOP_FIGURE_LABELS[name], False)
+      for name in ("sign_due", "signed_on_time", "signed_late", "waiting_late")),
+    ("decline_rate", gettext_lazy("退单率"), True),
+    *((name, HOP_FIGURE_LABELS[name], False)
+      for name in ("declined", "reassigned", "rejected", "consulted")),
+    ("parts", PART_FIGURE_LABELS["parts"], False),
+    ("parts_on_time_rate", gettext_lazy("协办按期率"), True),
+    *((name, PART_FIGURE_LABELS[name], False)
+      for name in ("parts_due", "parts_on_time", "parts_late", "parts_waived")),
+]  # fmt: skip
+
+
+def _handling_org(request: HttpRequest, campaign: Campaign) -> Org:
+    """The unit asked for (else the reader's home), which the reader must reach whole."""
+    org = home_org(request.user, campaign)
+    if request.GET.get("org"):
+        org = get_object_or_404(Org, code=request.GET["org"], path__under=campaign.org.path)
+    if not scope_of(request.user).reaches(org.path):
+        raise Http404
+    return org
+
+
+@login_required
+def handling_page(request: AuthedRequest, slug: str) -> HttpResponse:
+    """派单签收: how each unit below takes up what is dispatched to it."""
+    campaign = campaign_for(request.user, slug)
+    org = _handling_org(request, campaign)
+    today = timezone.localdate()
+    figures = handling_figures(campaign, org, today)
+    children = {c.code: c for c in org.children.all()}  # type: ignore[attr-defined]
+    return render(
+        request,
+        "reports/handling.html",
+        {
+            "campaign": campaign,
+            "org": org,
+            "today": today,
+            "overall": figures,
+            "rows": [(children[code], row) for code, row in figures["by_org"].items()],
+            "columns": HANDLING_COLUMNS,
+        },
+    )
+
+
+@login_required
+def handling_rows(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The hops behind one figure of one unit, each linked to its problem."""
+    campaign = campaign_for(request.user, slug)
+    org = _handling_org(request, campaign)
+    figure = request.GET.get("figure", "")
+    if figure not in HOP_FIGURES and figure not in PART_FIGURES:
+        raise Http404
+    today = timezone.localdate()
+    is_part = figure in PART_FIGURES
+    rows = hop_rows(campaign, org, figure, today).select_related("problem", "org")
+    rows = rows.order_by("-created_at" if is_part else "-assigned_at", "-pk")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/handling_rows.html",
+        {
+            "campaign": campaign,
+            "org": org,
+            "figure": figure,
+            "label": (PART_FIGURES if is_part else HOP_FIGURES)[figure].label,
+            "is_part": is_part,
+            "page": page,
         },
     )

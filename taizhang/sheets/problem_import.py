@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
+from taizhang.catalogue.services import Route, Router
 from taizhang.core.bulk import insert_rows, reserve_ids
 from taizhang.ledger import permissions, tallies
 from taizhang.ledger.deadlines import default_deadline
@@ -34,6 +35,8 @@ from taizhang.ledger.models import (
     Kind,
     Measure,
     NumberSequence,
+    Part,
+    PartState,
     Problem,
     ProblemEvent,
     ProgressReport,
@@ -78,6 +81,10 @@ FINISHED = re.compile(
 # What no office's own ledger lacks. The focus area comes from section rows or the default the
 # importer chooses, the handling kind from the deadline's words, the source from a default.
 REQUIRED = ("title", "org")
+PART_COLUMNS = (
+    "campaign_id", "problem_id", "org_id", "org_path", "state", "deadline", "created_at",
+    "progress", "note", "waive_reason",
+)  # fmt: skip
 # The words of the import format are Chinese whatever the reader's language.
 KIND_WORDS = {
     **KIND_IN_DEADLINE,
@@ -145,6 +152,8 @@ INFERRED = {
     "kind_from_deadline": "整改类型按时限的写法推断",
     "kind_default": "整改类型按限期整改",
     "source_default": "来源用默认值",
+    "org_from_catalogue": "责任单位按派单目录填写",
+    "kind_from_catalogue": "整改类型按派单目录填写",
 }
 
 
@@ -299,6 +308,13 @@ class _Lookup:
         self.suggested = 0
         self.own_parts: dict[str, str] | None = None
         self._proposer: Any = None
+        self._router: Router | None = None
+
+    def route(self, area: Any, title: str) -> Route | None:
+        """The dispatch catalogue's entry for a row that names no unit (read once)."""
+        if self._router is None:
+            self._router = Router(self.campaign)
+        return self._router.route(getattr(area, "pk", None), title) if self._router else None
 
     def area(self, written: str) -> Any:
         """The focus area a cell names: its name, or the one area whose name holds what was
@@ -535,7 +551,8 @@ def _parse(
             into.append(RowError(sheet, line, header_names.get(key, ""), message))
 
         for key in REQUIRED:
-            if not texts.get(key):
+            # A row without a unit takes the one the dispatch catalogue names (below).
+            if not texts.get(key) and key != "org":
                 fail(key, "不能为空")
         lead, helpers = split_units(texts.get("org", ""))
         try:
@@ -561,6 +578,18 @@ def _parse(
             inferred["focus_area_proposed"] += values["area_proposed"]
         if not area_name and values["focus_area"] is None:
             fail("focus_area", "没有聚焦领域:请在表中填写,或在导入时选择默认聚焦领域(--area)")
+        catalogued = None
+        if not lead and texts.get("title"):
+            catalogued = lookup.route(values["focus_area"], texts["title"])
+            if catalogued is not None:
+                try:
+                    values["org"] = lookup.org(catalogued.lead.code)
+                    values["cooperating"] = values["cooperating"] or catalogued.cooperating
+                    inferred["org_from_catalogue"] += 1
+                except BadValue as exc:
+                    fail("org", f"派单目录指定的{exc}")
+        if not lead and catalogued is None:
+            fail("org", "不能为空(派单目录中也没有与之匹配的条目)")
         try:
             deadline = read_deadline(_cell(raw, columns.get("deadline")), after=campaign.starts_on)
         except BadValue as exc:
@@ -577,9 +606,18 @@ def _parse(
             fail("kind", f"“{kind}”应为 立行立改、限期整改 或 长期坚持")
         # A kind written in its column wins; else the deadline's words say it; a date alone
         # (or nothing) means 限期整改, by the campaign's time limit when no date is given.
-        values["kind"] = (kind_of(kind) if kind else None) or deadline.kind or Kind.DEADLINE
+        from_catalogue = catalogued.kind if catalogued is not None else ""
+        values["kind"] = (
+            (kind_of(kind) if kind else None) or deadline.kind or from_catalogue or Kind.DEADLINE
+        )
         if not kind:
-            inferred["kind_from_deadline" if deadline.kind else "kind_default"] += 1
+            inferred[
+                "kind_from_deadline"
+                if deadline.kind
+                else "kind_from_catalogue"
+                if from_catalogue
+                else "kind_default"
+            ] += 1
         if not texts.get("source"):
             inferred["source_default"] += 1
         source = texts.get("source", "") or default_source
@@ -1075,6 +1113,7 @@ def _write(
             insert_rows(Measure, MEASURE_COLUMNS, new.measures)
             cooperation = Problem.cooperating_orgs.through
             insert_rows(cooperation, ("problem_id", "org_id"), new.cooperating)
+            insert_rows(Part, PART_COLUMNS, new.parts)
             insert_rows(ProgressReport, REPORT_COLUMNS, new.reports)
             result.closed_before_import = new.closed
             # The new rows' tally keys, from what was just written (no need to read it back).
@@ -1114,6 +1153,8 @@ class _NewProblems:
         self.events: list[tuple[Any, ...]] = []
         self.measures: list[tuple[Any, ...]] = []
         self.cooperating: list[tuple[int, int]] = []
+        # Each co-operating unit's part, waiting to be signed, due when the problem is.
+        self.parts: list[tuple[Any, ...]] = []
         self.reports: list[tuple[Any, ...]] = []
         self.closure: ImportedClosure | None = None
         self.closed = 0
@@ -1175,7 +1216,12 @@ class _NewProblems:
                 zip(v["measures"], v["measure_deadlines"], strict=True), 1
             )
         )
-        self.cooperating.extend((pid, o.pk) for o in v["cooperating"] if o.pk != org.pk)
+        helpers = {o.pk: o for o in v["cooperating"] if o.pk != org.pk}.values()
+        self.cooperating.extend((pid, o.pk) for o in helpers)
+        self.parts.extend(
+            (self.campaign.pk, pid, o.pk, o.path, PartState.WAITING, deadline, self.now, 0, "", "")
+            for o in helpers
+        )
         closure_id, progress = None, 0
         if v["reported_closed"] and self.closure is not None:
             closure_id, progress = self.closure.pk, 100

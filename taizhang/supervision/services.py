@@ -17,7 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
-from taizhang.ledger.models import OPEN_STATUSES, Measure, Problem
+from taizhang.ledger.models import (
+    OPEN_PART_STATES,
+    OPEN_STATUSES,
+    Dispatch,
+    HopState,
+    Measure,
+    Part,
+    Problem,
+    Status,
+)
 from taizhang.notifications.services import notify
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import holders, path_filter, scope_of
@@ -64,6 +73,14 @@ def _text(kind: str, title: str, deadline: dt.date, what: str) -> str:
     return templates[NoticeKind(kind)] % {"what": what, "t": title[:60], "d": deadline}
 
 
+def _sign_text(kind: str, title: str, sign_by: dt.date) -> str:
+    if kind == NoticeKind.REMINDER:
+        text = _("提醒:交办的问题“%(t)s”签收时限为 %(d)s,请及时签收或退单。")
+    else:
+        text = _("催办:交办的问题“%(t)s”已超过签收时限(%(d)s)仍未签收,请立即签收办理。")
+    return text % {"t": title[:60], "d": sign_by}
+
+
 def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
     """Raise the day's notices by rule. Safe to run again and on several workers at once."""
     check_as_of(campaign, as_of)
@@ -76,7 +93,7 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
     rows: list[Notice] = []
 
     def add(kind: str, p_id: int, m_id: int | None, org_id: int, path: str, title: str,
-            deadline: dt.date, what: str) -> None:  # fmt: skip
+            deadline: dt.date, what: str, key: str = "", text: str = "") -> None:  # fmt: skip
         rows.append(
             Notice(
                 campaign=campaign,
@@ -85,11 +102,11 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
                 org_id=org_id,
                 org_path=path,
                 kind=kind,
-                key=_key(kind, p_id, m_id, deadline),
+                key=key or _key(kind, p_id, m_id, deadline),
                 issued_on=as_of,
                 issued_at=now,
                 deadline=deadline,
-                text=_text(kind, title, deadline, what),
+                text=text or _text(kind, title, deadline, what),
                 reply_due=reply_due,
             )
         )
@@ -116,6 +133,31 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
         assert deadline is not None  # filtered above
         kind = NoticeKind.REMINDER if deadline >= as_of else NoticeKind.URGE
         add(kind, p_id, pk, org_id, path, content, deadline, measure_word)
+    # 签收时限: a reminder on the last day, a 催办 once it has passed (one per hop and kind).
+    unsigned = Dispatch.objects.filter(
+        campaign=campaign,
+        state=HopState.WAITING,
+        sign_by__lte=as_of,
+        problem__status=Status.ASSIGNED,
+    ).values_list("pk", "problem_id", "org_id", "org_path", "problem__title", "sign_by")
+    for pk, p_id, org_id, path, title, sign_by in unsigned.iterator(chunk_size=BATCH):
+        assert sign_by is not None  # filtered above
+        kind = NoticeKind.REMINDER if sign_by >= as_of else NoticeKind.URGE
+        add(kind, p_id, None, org_id, path, title, sign_by, "", key=f"sign:{kind}:{pk}",
+            text=_sign_text(kind, title, sign_by))  # fmt: skip
+    # A co-operating unit's own part: reminded before its deadline, urged after it, as itself.
+    parts = Part.objects.filter(
+        campaign=campaign,
+        state__in=OPEN_PART_STATES,
+        deadline__lte=cutoff,
+        problem__status__in=OPEN_STATUSES,
+    ).values_list("pk", "problem_id", "org_id", "org_path", "problem__title", "deadline")
+    part_word = _("协办任务")
+    for pk, p_id, org_id, path, title, deadline in parts.iterator(chunk_size=BATCH):
+        assert deadline is not None  # filtered above
+        kind = NoticeKind.REMINDER if deadline >= as_of else NoticeKind.URGE
+        add(kind, p_id, None, org_id, path, title, deadline, part_word,
+            key=f"part:{kind}:{pk}:{deadline.isoformat()}")  # fmt: skip
     existing: set[str] = set()
     keys = [n.key for n in rows]
     for start in range(0, len(keys), BATCH):

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,23 +20,31 @@ from taizhang.intake import limits
 from taizhang.intake.models import Suggestion, SuggestionStatus
 from taizhang.ledger.deadlines import due_soon_cutoff
 from taizhang.ledger.models import (
+    OPEN_PART_STATES,
+    Dispatch,
     EventAction,
     ExtensionRequest,
     ExtensionStatus,
+    HopState,
     ImportedClosure,
+    Part,
     Problem,
     ProblemEvent,
     Status,
 )
 from taizhang.ledger.permissions import (
+    assignable_q,
     decidable_q,
     unit_staff_q,
 )
+from taizhang.ledger.stages import stage_q
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.supervision.models import NoticeStatus
 from taizhang.supervision.services import REPLY_ROLES, visible_notices
 
+# What a unit's staff work on: signed, or to sign (not while their 退单 awaits review).
+WORKING = Q(status=Status.RECTIFYING) | Q(status=Status.ASSIGNED, declining=False)
 # Rows shown per list; each list counts them all.
 SHOWN = 20
 # What a listed problem shows (a whole row each would cost more than the query).
@@ -74,14 +82,18 @@ def todo_for(
     if successor:
         problems = problems.filter(carried_to__isnull=True)
     own, above = unit_staff_q(user), decidable_q(user, within=campaign.org.path)
+    # The step of 销号审核 each pending problem waits at names who approves it.
+    mine_to_approve = stage_q(user, campaign, above)
     sections = [
-        _flagged(user, problems, own, above, shown),
-        _listed("sign", _("待签收"), problems.filter(own, status=Status.ASSIGNED), ("created_at",),
-                shown),
+        _flagged(user, problems, own, mine_to_approve, shown),
+        _listed("sign", _("待签收"), problems.filter(own, status=Status.ASSIGNED, declining=False),
+                ("sign_by", "created_at"), shown, due="sign_by"),
+        _declines(user, campaign, successor, shown),
+        _parts(user, campaign, successor, shown),
         _listed("returned", _("销号被退回,待重新整改"), _returned(problems.filter(own)),
                 ("deadline",), shown),
         _listed("approve", _("待我审核销号"),
-                problems.filter(above, status=Status.PENDING).exclude(applied_by=user),
+                problems.filter(mine_to_approve, status=Status.PENDING).exclude(applied_by=user),
                 ("deadline",), shown),  # the most urgent first (and read by its index)
         _overdue(problems.filter(own), campaign, today, shown),
         _extensions(user, campaign, successor, shown),
@@ -97,24 +109,73 @@ def todo_count(user: Any, campaign: Campaign) -> int:
     return sum(s.count for s in todo_for(user, campaign, shown=0))
 
 
-def _item(p: Problem, note: str = "") -> Item:
+def _item(p: Problem, note: str = "", due: str = "deadline") -> Item:
     return Item(f"{p.number} {p.title}", reverse("problem_detail", args=[p.pk]), note or p.org.name,
-                p.deadline)  # fmt: skip
+                getattr(p, due))  # fmt: skip
 
 
 def _listed(
-    key: str, label: Any, found: QuerySet[Problem], order: tuple[str, ...], shown: int
+    key: str,
+    label: Any,
+    found: QuerySet[Problem],
+    order: tuple[str, ...],
+    shown: int,
+    due: str = "deadline",
 ) -> Section:
-    """The rules as queries (ledger.permissions) choose the rows: counted, and the first shown."""
-    first = found.order_by(*order, "pk").only(*ITEM_FIELDS)[:shown]
-    return Section(key, label, found.count(), [_item(p) for p in first])
+    """The rules as queries (ledger.permissions) choose the rows: counted, and the first shown.
+    `due`: the date an item counts down to (its deadline, or its 签收时限)."""
+    first = found.order_by(*order, "pk").only(*ITEM_FIELDS, due)[:shown]
+    return Section(key, label, found.count(), [_item(p, due=due) for p in first])
+
+
+def _parts(user: Any, campaign: Campaign, successor: bool, shown: int) -> Section:
+    """The co-operating parts the user's unit has to sign or finish, the earliest due first."""
+    parts = Part.objects.filter(
+        unit_staff_q(user),
+        campaign=campaign,
+        state__in=OPEN_PART_STATES,
+        problem__status__in=(Status.ASSIGNED, Status.RECTIFYING),
+    )
+    if successor:
+        parts = parts.filter(problem__carried_to__isnull=True)
+    items = [
+        Item(f"{x.problem.number} {x.problem.title}",
+             reverse("problem_detail", args=[x.problem.pk]),
+             f"{x.get_state_display()} · {_('主办')}:{x.problem.org.name}", x.deadline)
+        for x in parts.select_related("problem", "problem__org")
+        .order_by(F("deadline").asc(nulls_last=True), "pk")[:shown]
+    ]  # fmt: skip
+    return Section("parts", _("协办任务"), parts.count(), items)
+
+
+def _declines(user: Any, campaign: Campaign, successor: bool, shown: int) -> Section:
+    """退单 to review: the dispatcher's (assignable_q ⇔ can_assign_to), and 会商 for the
+    campaign office; read from the few open hops."""
+    review = Q(consult=False) & assignable_q(user, within=campaign.org.path)
+    if scope_of(user).reaches(campaign.org.path, (Role.OFFICE,)):
+        review |= Q(consult=True)
+    hops = Dispatch.objects.filter(
+        review,
+        campaign=campaign,
+        state=HopState.DECLINING,
+        problem__status=Status.ASSIGNED,
+    )
+    if successor:
+        hops = hops.filter(problem__carried_to__isnull=True)
+    items = [
+        Item(f"{h.problem.number} {h.problem.title}",
+             reverse("problem_detail", args=[h.problem.pk]),
+             f"{_('会商') if h.consult else h.org.name}:{h.get_decline_reason_display()}",
+             h.sign_by)
+        for h in hops.select_related("problem", "org").order_by("assigned_at", "pk")[:shown]
+    ]  # fmt: skip
+    return Section("declines", _("退单待审核"), hops.count(), items)
 
 
 def _flagged(user: Any, problems: QuerySet[Problem], own: Q, above: Q, shown: int) -> Section:
     """重大紧急, first: the unit's own urgent work, and urgent closures awaiting the user."""
     found = problems.filter(urgent=True).filter(
-        (own & Q(status__in=(Status.ASSIGNED, Status.RECTIFYING)))
-        | (above & Q(status=Status.PENDING) & ~Q(applied_by=user))
+        (own & WORKING) | (above & Q(status=Status.PENDING) & ~Q(applied_by=user))
     )
     return _listed("flagged", _("重大紧急事项"), found, ("deadline",), shown)
 
@@ -139,7 +200,7 @@ def _returned(problems: QuerySet[Problem]) -> QuerySet[Problem]:
 def _overdue(mine: QuerySet[Problem], campaign: Campaign, today: dt.date, shown: int) -> Section:
     """Open problems due soon or overdue that this user works (the unit's own staff)."""
     cutoff = due_soon_cutoff(campaign, today)
-    urgent = mine.filter(status__in=(Status.ASSIGNED, Status.RECTIFYING), deadline__lte=cutoff)
+    urgent = mine.filter(WORKING, deadline__lte=cutoff)
     items = [
         _item(p, str(_("已逾期")) if p.deadline and p.deadline < today else str(_("临期")))
         for p in urgent.order_by("deadline", "pk").only(*ITEM_FIELDS)[:shown]

@@ -58,3 +58,54 @@ def test_stats_endpoint_and_schema(world):
     assert stats["problems_total"] == 1 and stats["campaign"] == "test-2026"
     schema = api_for(world.office).get(reverse("api_schema"))
     assert schema.status_code == 200 and b"/api/problems/{id}/transitions/" in schema.content
+
+
+def test_decline_forward_and_review_through_the_api(world):
+    problem = record(world, by=world.office, org=world.county_a)
+    url = reverse("api_problem_transition", args=[problem.pk])
+    sent_on = api_for(world.admin_a).post(url, {
+        "action": "forward", "version": problem.version, "org_code": "141002101",
+    }, format="json")  # fmt: skip
+    assert sent_on.status_code == 200 and sent_on.json()["org"] == "141002101"
+    declined = api_for(world.handler_a2).post(url, {
+        "action": "decline", "version": sent_on.json()["version"], "category": "territory",
+        "reason": "不在本镇",
+    }, format="json")  # fmt: skip
+    assert declined.status_code == 200 and declined.json()["declining"] is True
+    wrong = api_for(world.handler_a2).post(url, {
+        "action": "decline", "version": declined.json()["version"], "category": "bogus",
+        "reason": "x",
+    }, format="json")  # fmt: skip
+    assert wrong.status_code == 400
+    reviewed = api_for(world.admin_a).post(url, {
+        "action": "review_decline", "version": declined.json()["version"], "accept": True,
+        "org_code": "141002801", "reason": "改派发改局",
+    }, format="json")  # fmt: skip
+    assert reviewed.status_code == 200
+    assert (reviewed.json()["org"], reviewed.json()["declining"]) == ("141002801", False)
+    assert reviewed.json()["sign_by"] is not None
+
+
+def test_co_operating_units_and_their_parts_through_the_api(world):
+    problem = record(world)
+    url = reverse("api_problem_transition", args=[problem.pk])
+    set_ = api_for(world.handler_a1).post(url, {
+        "action": "cooperate", "version": problem.version, "units": ["141002101", "侯马市教育局"],
+    }, format="json")  # fmt: skip
+    assert set_.status_code == 200 and set(set_.json()["cooperating"]) == {"141002101", "141081801"}
+    signed = api_for(world.handler_a2).post(url, {
+        "action": "part_sign", "version": set_.json()["version"], "part_org": "141002101",
+    }, format="json")  # fmt: skip
+    assert signed.status_code == 200
+    finished = api_for(world.handler_a2).post(url, {
+        "action": "part_finish", "version": set_.json()["version"], "part_org": "大阳镇",
+        "reason": "已完成",
+    }, format="json")  # fmt: skip
+    parts = {p["org"]: p["state"] for p in finished.json()["parts"]}
+    assert parts == {"141002101": "done", "141081801": "waiting"}
+    refused = api_for(world.handler_a2).post(url, {
+        "action": "part_sign", "version": set_.json()["version"], "part_org": "141081801",
+    }, format="json")  # fmt: skip
+    assert refused.status_code == 403
+    listed = api_for(world.office).get(reverse("api_problems", args=[world.campaign.slug]))
+    assert listed.json()["results"][0]["parts"][0]["org"] in {"141002101", "141081801"}

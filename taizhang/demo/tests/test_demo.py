@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from taizhang.demo.builder import DEMO_USERS, SLUG, build_demo
+from taizhang.demo.builder import DEMO_USERS, SHOWCASE_PROBLEMS, SLUG, build_demo
 from taizhang.ledger.models import Problem, ProblemEvent, Status
 from taizhang.orgs.models import Org
 
@@ -12,6 +12,9 @@ from taizhang.orgs.models import Org
 def test_demo_reproduces_the_articles_figures(capsys):
     summary = build_demo(scale=0.004)
     assert summary.problems == 1080
+    # …and the problems staged through the services (for the to-do lists, 派单 and 退单), which
+    # the generated ledger's shares allow for.
+    assert Problem.objects.count() == 1080 + SHOWCASE_PROBLEMS
     call_command("stats", "--json", "--campaign", SLUG)
     stats = json.loads(capsys.readouterr().out)
     assert abs(stats["rectification_rate"] - 92.4) <= 0.5

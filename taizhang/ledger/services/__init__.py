@@ -13,18 +13,30 @@ from taizhang.ledger.services.closure import (
     return_closure,
     void_problem,
 )
+from taizhang.ledger.services.dispatching import (
+    decline_problem,
+    forward_problem,
+    review_decline,
+)
 from taizhang.ledger.services.extensions import (
     decide_extension,
     recompute_provisional_deadlines,
     request_extension,
 )
 from taizhang.ledger.services.imported import confirm_imported_closure
+from taizhang.ledger.services.parts import (
+    finish_part,
+    report_part,
+    set_cooperating,
+    set_part_deadline,
+    sign_part,
+    waive_part,
+)
 from taizhang.ledger.services.recording import (
     add_evidence,
     add_measure,
     assign_problem,
     confirm_focus_area,
-    decline_problem,
     record_problem,
     report_progress,
     sign_problem,
@@ -44,15 +56,23 @@ __all__ = [
     "confirm_imported_closure",
     "decide_extension",
     "decline_problem",
+    "finish_part",
+    "forward_problem",
     "merge_problem",
     "recompute_provisional_deadlines",
     "record_problem",
     "reopen_after_rating",
     "reopen_problem",
+    "report_part",
     "report_progress",
     "request_extension",
     "return_closure",
+    "review_decline",
+    "set_cooperating",
+    "set_part_deadline",
+    "sign_part",
     "sign_problem",
     "update_problem",
     "void_problem",
+    "waive_part",
 ]

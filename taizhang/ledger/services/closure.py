@@ -1,11 +1,13 @@
 """Closing a problem (销号) and the ways out of the count: return, reopen, void, merge."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taizhang.ledger import permissions
+from taizhang.ledger import permissions, stages
 from taizhang.ledger.errors import TransitionError
 from taizhang.ledger.models import (
     OPEN_STATUSES,
@@ -21,9 +23,13 @@ from taizhang.ledger.services.base import (
     require_reason,
     require_status,
     transition,
+    write,
 )
-from taizhang.ledger.services.telling import tell, unit_staff
+from taizhang.ledger.services.dispatching import end_open_hops
+from taizhang.ledger.services.parts import open_parts_of
+from taizhang.ledger.services.telling import stage_holders, tell, unit_staff
 from taizhang.ledger.signals import problem_closed
+from taizhang.workdays.calendar import add_workdays
 
 
 @transaction.atomic
@@ -38,7 +44,14 @@ def apply_to_close(problem: Problem, *, by: User, version: int, note: str) -> Pr
         and not problem.evidence.exists()
     ):
         raise TransitionError(_("申请销号前请先上传佐证材料。"))
-    return transition(
+    unfinished = open_parts_of(problem)
+    if unfinished:
+        raise TransitionError(
+            _("协办单位%(u)s的协办任务尚未完成:须完成,或由上级单位豁免后,才能申请销号。")
+            % {"u": "、".join(f"“{p.org.name}”" for p in unfinished)}
+        )
+    first = stages.stages_for(problem)[0]
+    applied = transition(
         problem,
         by,
         version,
@@ -48,16 +61,54 @@ def apply_to_close(problem: Problem, *, by: User, version: int, note: str) -> Pr
         closure_note=note,
         applied_by=by,
         applied_at=timezone.now(),
+        closure_stage=first.key,
+        stage_due=_due(first),
     )
+    tell(stage_holders(applied, first), applied, _("销号申请待审核(%(s)s)") % {"s": first.name},
+         note, by=by)  # fmt: skip
+    return applied
+
+
+def _require_stage_holder(problem: Problem, by: User) -> stages.Stage:
+    """The step the problem waits at (its first, before it is applied for), and that `by` is
+    who the campaign names for it."""
+    stage = stages.current_stage(problem)
+    require(
+        stages.holds_stage(by, problem, stage),
+        _("“%(s)s”须由%(w)s审核。") % {"s": stage.name, "w": stage.who_label}
+        if len(stages.stages_for(problem)) > 1
+        else _("销号须由上级单位的领导或活动办公室审核。"),
+    )
+    return stage
+
+
+def _due(stage: stages.Stage) -> dt.date:
+    return add_workdays(timezone.localdate(), stage.days).date
 
 
 @transaction.atomic
 def approve_closure(problem: Problem, *, by: User, version: int, note: str = "") -> Problem:
-    """销号: only the level above approves, and never the person who applied."""
-    require(permissions.can_decide(by, problem), _("销号须由上级单位的领导或活动办公室审核。"))
+    """One step of 销号审核 (or the only one): who the campaign names for the step the problem
+    waits at, never the person who applied. After the last step the problem is closed."""
+    stage = _require_stage_holder(problem, by)
     require_current(problem, version)
     require_status(problem, (Status.PENDING,), _("审核销号"))
     require(problem.applied_by_id != by.pk, _("申请人不能审核自己提交的销号申请。"))
+    following = stages.next_stage(problem, stage)
+    if following is not None:
+        write(problem, version, closure_stage=following.key, stage_due=_due(following))
+        log(
+            problem,
+            by,
+            EventAction.APPROVE,
+            from_status=Status.PENDING,
+            to_status=Status.PENDING,
+            reason=note,
+            data={"stage": stage.key, "next": following.key},
+        )
+        tell(stage_holders(problem, following), problem,
+             _("销号申请待审核(%(s)s)") % {"s": following.name}, note, by=by)  # fmt: skip
+        return problem
     now = timezone.now()
     on_time = problem.deadline is None or timezone.localdate(now) <= problem.deadline
     closed = transition(
@@ -70,6 +121,8 @@ def approve_closure(problem: Problem, *, by: User, version: int, note: str = "")
         closed_at=now,
         closed_on_time=on_time,
         progress=100,
+        closure_stage="",
+        stage_due=None,
     )
     transaction.on_commit(lambda: problem_closed.send(sender=Problem, problem=closed))
     tell([closed.applied_by], closed, _("销号审核通过"), note, by=by)
@@ -78,9 +131,11 @@ def approve_closure(problem: Problem, *, by: User, version: int, note: str = "")
 
 @transaction.atomic
 def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
-    require(permissions.can_decide(by, problem), _("销号须由上级单位的领导或活动办公室审核。"))
+    """Any step sends the application back to the unit, saying why."""
+    _require_stage_holder(problem, by)
     require_current(problem, version)
     require_status(problem, (Status.PENDING,), _("退回销号申请"))
+    require(problem.applied_by_id != by.pk, _("申请人不能审核自己提交的销号申请。"))
     reason = require_reason(reason, _("退回理由"))
     applicant = problem.applied_by
     returned = transition(
@@ -92,6 +147,8 @@ def return_closure(problem: Problem, *, by: User, version: int, reason: str) -> 
         reason,
         applied_by=None,
         applied_at=None,
+        closure_stage="",
+        stage_due=None,
     )
     tell([applicant, *unit_staff(returned)], returned, _("销号申请被退回"), reason, by=by)
     return returned
@@ -128,7 +185,9 @@ def void_problem(problem: Problem, *, by: User, version: int, reason: str) -> Pr
     require_current(problem, version)
     require_status(problem, OPEN_STATUSES, _("作废"))
     reason = require_reason(reason, _("作废理由"))
-    return transition(problem, by, version, EventAction.VOID, Status.VOID, reason)
+    voided = transition(problem, by, version, EventAction.VOID, Status.VOID, reason)
+    end_open_hops(voided)
+    return voided
 
 
 @transaction.atomic
@@ -147,6 +206,7 @@ def merge_problem(
         raise ValidationError(_("不能合并到已作废或已合并的问题。"))
     reason = reason.strip() or _("与 %(n)s 重复") % {"n": into.number}
     transition(problem, by, version, EventAction.MERGE, Status.MERGED, reason, merged_into=into)
+    end_open_hops(problem)
     log(
         into,
         by,

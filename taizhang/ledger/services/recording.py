@@ -18,8 +18,11 @@ from taizhang.ledger.models import (
     OPEN_STATUSES,
     EventAction,
     Evidence,
+    HopState,
     Kind,
     Measure,
+    Part,
+    PartState,
     Problem,
     ProgressReport,
     Source,
@@ -32,11 +35,12 @@ from taizhang.ledger.services.base import (
     next_number,
     require,
     require_current,
-    require_reason,
     require_status,
     transition,
     write,
 )
+from taizhang.ledger.services.dispatching import close_hop, open_hop
+from taizhang.ledger.services.parts import WORKING_STATUSES, open_parts
 from taizhang.ledger.services.telling import tell, unit_staff
 from taizhang.orgs.models import Org
 
@@ -117,13 +121,22 @@ def record_problem(
         created_by=by,
         created_at=timezone.now(),
     )
-    if cooperating_orgs:
-        problem.cooperating_orgs.set([o for o in cooperating_orgs if o.pk != org.pk])
-    log(problem, by, EventAction.CREATE, to_status=status)
+    helpers = list({o.pk: o for o in cooperating_orgs if o.pk != org.pk}.values())
+    if helpers:
+        problem.cooperating_orgs.set(helpers)
+    log(
+        problem,
+        by,
+        EventAction.CREATE,
+        to_status=status,
+        data={"cooperating": [o.name for o in helpers]} if helpers else None,
+    )
+    open_parts(problem, helpers, by)
     tallies.track_new([problem])
     for order, content in enumerate(m.strip() for m in measures if m.strip()):
         Measure.objects.create(problem=problem, order=order + 1, content=content)
     if status == Status.ASSIGNED:  # recorded for a unit below: 交办 as much as assign_problem
+        open_hop(problem, org, by)
         tell(unit_staff(problem), problem, _("交办,请签收"), by=by)
     return problem
 
@@ -202,6 +215,7 @@ def assign_problem(
     assigned = transition(
         problem, by, version, EventAction.ASSIGN, Status.ASSIGNED, reason, **fields
     )
+    open_hop(assigned, org, by)
     tell(unit_staff(assigned), assigned, _("交办,请签收"), reason, by=by)
     return assigned
 
@@ -212,29 +226,24 @@ def sign_problem(problem: Problem, *, by: User, version: int) -> Problem:
     require(permissions.can_edit(by, problem), _("只有责任单位可以签收。"))
     require_current(problem, version)
     require_status(problem, (Status.ASSIGNED,), _("签收"))
-    return transition(problem, by, version, EventAction.SIGN, Status.RECTIFYING)
-
-
-@transaction.atomic
-def decline_problem(problem: Problem, *, by: User, version: int, reason: str) -> Problem:
-    """退回: the lead unit says it is not theirs; the office arbitrates and re-assigns."""
-    require(permissions.can_edit(by, problem), _("只有责任单位可以退回交办。"))
-    require_current(problem, version)
-    require_status(problem, (Status.ASSIGNED,), _("退回"))
-    reason = require_reason(reason, _("退回理由"))
-    assigner = problem.events.filter(action=EventAction.ASSIGN).order_by("-at", "-pk").first()
-    declined = transition(problem, by, version, EventAction.DECLINE, Status.DRAFT, reason)
-    if assigner is not None:
-        tell([assigner.actor], declined, _("交办被退回"), reason, by=by)
-    return declined
+    require(not problem.declining, _("退单正在审核,请等待审核结果。"))
+    signed = transition(problem, by, version, EventAction.SIGN, Status.RECTIFYING)
+    close_hop(signed, HopState.SIGNED)
+    return signed
 
 
 @transaction.atomic
 def add_measure(
-    problem: Problem, *, by: User, content: str, deadline: dt.date | None = None
+    problem: Problem,
+    *,
+    by: User,
+    content: str,
+    deadline: dt.date | None = None,
+    part: Part | None = None,
 ) -> Measure:
-    require(permissions.can_edit(by, problem), _("您无权为这个问题添加措施。"))
-    require_status(problem, (Status.ASSIGNED, Status.RECTIFYING), _("添加措施"))
+    """A measure of the lead unit, or of a co-operating unit's part (by the part's deadline)."""
+    _require_worker(problem, by, part, _("您无权为这个问题添加措施。"))
+    require_status(problem, WORKING_STATUSES, _("添加措施"))
     content = (content or "").strip()
     if not content:
         raise ValidationError(_("请填写整改措施。"))
@@ -245,12 +254,31 @@ def add_measure(
                 _("措施时限 %(d)s 晚于问题的整改时限 %(p)s;如需延后,请先申请延期。")
                 % {"d": deadline, "p": problem.deadline}
             )
+        if part is not None and part.deadline and deadline > part.deadline:
+            raise ValidationError(
+                _("措施时限 %(d)s 晚于协办时限 %(p)s。") % {"d": deadline, "p": part.deadline}
+            )
     order = (problem.measures.aggregate(m=Max("order"))["m"] or 0) + 1
     measure = Measure.objects.create(
-        problem=problem, order=order, content=content, deadline=deadline
+        problem=problem, order=order, content=content, deadline=deadline, part=part
     )
-    log(problem, by, EventAction.MEASURE, reason=content, data={"measure": measure.pk})
+    data: dict[str, Any] = {"measure": measure.pk}
+    if part is not None:
+        data["part"] = part.org.code
+    log(problem, by, EventAction.MEASURE, reason=content, data=data)
     return measure
+
+
+def _require_worker(problem: Problem, by: User, part: Part | None, message: str) -> None:
+    """The lead unit works on the problem; a co-operating unit on its open part of it."""
+    if part is None:
+        require(permissions.can_edit(by, problem), message)
+        return
+    require(part.problem_id == problem.pk, _("该协办任务不属于这个问题。"))
+    require(permissions.can_work_part(by, part), message)
+    if part.state != PartState.WORKING:
+        raise ValidationError(_("请先签收协办任务。") if part.state == PartState.WAITING
+                              else _("协办任务已结束。"))  # fmt: skip
 
 
 @transaction.atomic
@@ -263,8 +291,10 @@ def report_progress(
     reported_on: dt.date | None = None,
     measure: Measure | None = None,
 ) -> ProgressReport:
-    require(permissions.can_edit(by, problem), _("您无权报告这个问题的进展。"))
-    require_status(problem, (Status.RECTIFYING,), _("报告进展"))
+    part = measure.part if measure is not None and measure.part_id else None
+    _require_worker(problem, by, part, _("您无权报告这个问题的进展。"))
+    statuses = WORKING_STATUSES if part is not None else (Status.RECTIFYING,)
+    require_status(problem, statuses, _("报告进展"))
     today = timezone.localdate()
     reported_on = reported_on or today
     if not 0 <= int(percent) <= 100:
@@ -281,6 +311,7 @@ def report_progress(
         raise ValidationError(_("该措施不属于这个问题。"))
     report = ProgressReport.objects.create(
         problem=problem,
+        part=part,
         measure=measure,
         reported_on=reported_on,
         percent=percent,
@@ -294,7 +325,10 @@ def report_progress(
     else:
         Problem.objects.filter(pk=problem.pk).update(progress=percent)
         problem.progress = percent
-    log(problem, by, EventAction.PROGRESS, reason=text, data={"percent": percent})
+    data: dict[str, Any] = {"percent": percent}
+    if part is not None:
+        data["part"] = part.org.code
+    log(problem, by, EventAction.PROGRESS, reason=text, data=data)
     return report
 
 
@@ -306,14 +340,17 @@ def add_evidence(
     original_name: str,
     note: str = "",
     measure: Measure | None = None,
+    part: Part | None = None,
 ) -> Evidence:
-    require(permissions.can_edit(by, problem), _("您无权为这个问题上传佐证材料。"))
-    require_status(problem, (Status.RECTIFYING, Status.PENDING), _("上传佐证材料"))
+    _require_worker(problem, by, part, _("您无权为这个问题上传佐证材料。"))
+    statuses = WORKING_STATUSES if part is not None else (Status.RECTIFYING, Status.PENDING)
+    require_status(problem, statuses, _("上传佐证材料"))
     checked = check_and_store(upload, original_name, int(problem.campaign.rule("evidence_max_mb")))
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(
                 problem=problem,
+                part=part,
                 measure=measure,
                 stored_name=checked.stored_name,
                 original_name=original_name[:200],

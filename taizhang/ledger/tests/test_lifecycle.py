@@ -47,7 +47,9 @@ def test_assigned_problem_is_signed_or_declined_and_reassigned(world):
     services.decline_problem(
         problem, by=world.handler_a1, version=problem.version, reason="非本单位职责"
     )
-    assert problem.status == Status.DRAFT
+    assert problem.status == Status.ASSIGNED and problem.declining
+    services.review_decline(problem, by=world.office, version=problem.version, accept=True)
+    assert problem.status == Status.DRAFT and not problem.declining
     services.assign_problem(problem, by=world.office, version=problem.version, org=world.town_a2)
     assert problem.org == world.town_a2 and problem.org_path == world.town_a2.path
     services.sign_problem(problem, by=world.handler_a2, version=problem.version)

@@ -29,7 +29,7 @@ def test_each_step_that_hands_work_on_tells_who_must_act(world, django_capture_o
     problem.refresh_from_db()
     services.decline_problem(problem, by=world.handler_a1, version=problem.version,
                              reason="不是本单位职责")  # fmt: skip
-    assert _told(world.office)[-1].startswith("交办被退回")
+    assert _told(world.office)[-1].startswith("退单待审核")
     assert len(_told(world.handler_a1)) == 1  # the one who declined is not told of it
 
     work = record(world, title="整改中的问题")
@@ -50,4 +50,6 @@ def test_each_step_that_hands_work_on_tells_who_must_act(world, django_capture_o
     services.decide_extension(asked, by=world.leader_a, version=work.version, approve=False,
                               note="时限不变")  # fmt: skip
     assert _told(world.handler_a1)[-1].startswith("延期申请未批准")
-    assert _told(world.leader_a) == []  # the deciding leader is told nothing of their own acts
+    # The deciding leader is told of the applications that wait for them (the nearest level
+    # above), and nothing of their own acts.
+    assert _told(world.leader_a) == [f"销号申请待审核(销号审核):{work.number} 整改中的问题"] * 2

@@ -157,6 +157,7 @@ def test_tallies_always_equal_a_fresh_count(world, seed):
     services.reopen_problem(closed, by=world.office, version=closed.version, reason="抽查未通过")
     assigned = record(world, by=world.office, org=world.dept_a1)
     services.decline_problem(assigned, by=world.handler_a1, version=assigned.version, reason="不是")
+    services.review_decline(assigned, by=world.office, version=assigned.version, accept=True)
     services.assign_problem(assigned, by=world.office, version=assigned.version, org=world.dept_b1)
     a, b = Problem.objects.filter(status=Status.RECTIFYING)[:2]
     services.merge_problem(a, into=b, by=world.office, version=a.version)

@@ -6,8 +6,14 @@ import io
 
 from taizhang.ledger import services
 from taizhang.ledger.deadlines import due_soon_cutoff
-from taizhang.ledger.models import ExtensionRequest, ExtensionStatus, Problem, Status
-from taizhang.ledger.permissions import available_actions, is_unit_staff, visible_problems
+from taizhang.ledger.models import ExtensionRequest, ExtensionStatus, Part, Problem, Status
+from taizhang.ledger.permissions import (
+    available_actions,
+    is_part_staff,
+    is_unit_staff,
+    part_actions,
+    visible_problems,
+)
 from taizhang.supervision import services as supervision
 from taizhang.supervision.models import Notice, NoticeStatus
 from taizhang.testing import PDF, record
@@ -38,6 +44,10 @@ def _by_rule(user, campaign):
         "extensions": {x.problem_id for x in ExtensionRequest.objects.filter(
             status=ExtensionStatus.REQUESTED, problem__in=seen)
             if "decide_extension" in acts[x.problem_id]},
+        "declines": {p.pk for p in seen if "review_decline" in acts[p.pk]},
+        "parts": {part.problem_id for part in Part.objects.filter(problem__in=seen)
+                  if is_part_staff(user, part)
+                  and part_actions(user, part.problem, [part])[part.pk] & {"sign", "finish"}},
         "notices": {n.problem_id for n in Notice.objects.filter(status=NoticeStatus.OPEN)
                     if supervision.can_reply(user, n)},
     }  # fmt: skip
@@ -82,6 +92,24 @@ def test_every_list_is_what_the_buttons_allow_for_every_user(world):
     services.request_extension(later, by=world.handler_a1, reason="工程量大",
                                new_deadline=later.deadline + dt.timedelta(days=10))  # fmt: skip
     supervision.issue_notice(overdue, by=world.office, kind="urge", text="请加快")
+    # 退单: one for its dispatcher (an admin above may review it too), one in 会商, one urgent.
+    for title, twice, org in (("退单", False, world.dept_a1), ("会商", True, world.town_a2),
+                              ("急退单", False, world.dept_b1)):  # fmt: skip
+        p = record(world, by=world.office, org=org, title=title, urgent=title == "急退单")
+        handler = {world.dept_a1: world.handler_a1, world.town_a2: world.handler_a2,
+                   world.dept_b1: world.handler_b1}[org]  # fmt: skip
+        services.decline_problem(p, by=handler, version=p.version, reason="不是本单位")
+        if twice:
+            services.review_decline(p, by=world.office, version=p.version, accept=False,
+                                    note="继续办")  # fmt: skip
+            services.decline_problem(p, by=handler, version=p.version, reason="仍不是")
+    # 协办: a part to sign, one signed (to finish), one done, and one of a problem sent back.
+    shared = record(world, by=world.office, org=world.dept_a1, title="协办",
+                    cooperating_orgs=[world.town_a2, world.dept_b1, world.county_a])  # fmt: skip
+    services.sign_part(shared.parts.get(org=world.dept_b1), by=world.handler_b1)
+    done = shared.parts.get(org=world.county_a)
+    services.sign_part(done, by=world.admin_a)
+    services.finish_part(done, by=world.admin_a, note="已配合完成")
     users = {name: getattr(world, name) for name in USERS}
     for name, user in users.items():
         assert _listed(user, world.campaign) == _by_rule(user, world.campaign), name
