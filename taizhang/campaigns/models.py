@@ -13,6 +13,10 @@ DEFAULT_RULES: dict[str, Any] = {
     "urgent_time_limits": {"immediate": 3, "deadline": 20, "long_term": 90},
     # An open problem is "due soon" this many working days before its deadline.
     "due_soon_days": 5,
+    # 定期调度: how often units report progress on what they rectify — {"every": "week",
+    # "weekday": 5} (Fridays), {"every": "month", "day": 25}, or {"every": "none"}; a report day
+    # on a holiday moves back to the working day before it. A problem may set its own.
+    "report_rhythm": {"every": "none"},
     # 签收时限: working days a unit has to sign (or send on, or decline) what is dispatched to
     # it, counted from the day of dispatch (0: the same day), for ordinary and 重大紧急 work.
     "sign_limits": {"default": 1, "urgent": 0},

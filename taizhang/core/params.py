@@ -32,6 +32,12 @@ def row_id(value: str | None) -> int:
     return int(value)
 
 
+def picked(value: str | None) -> int:
+    """A picked row's id from a form: 0, found nowhere, when none (or nonsense) was sent."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 15 else 0
+
+
 def date(value: str | None, *, label: str = "") -> dt.date | None:
     value = (value or "").strip()
     if not value:

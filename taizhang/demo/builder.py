@@ -220,7 +220,7 @@ def build_showcase(
     services.apply_to_close(
         pending, by=handler, version=pending.version, note="统一清单已公布,补件率明显下降"
     )
-    services.record_problem(
+    weekly = services.record_problem(
         campaign=campaign,
         by=handler,
         title="项目审批“容缺受理”落实不到位",
@@ -232,6 +232,8 @@ def build_showcase(
         responsible_leader="张伟",
         responsible_person="赵磊",
     )
+    # 定期调度: this one reports every Friday (the campaign leaves the rhythm to each problem).
+    services.update_problem(weekly, by=handler, version=weekly.version, report_rhythm="week:5")
     # 重大紧急, handed down by the county office: waits at the top of the handler's 我的待办.
     services.record_problem(
         campaign=campaign,

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.forms import LongText
 from taizhang.intake.models import Channel, Rating
 from taizhang.intake.services import TRIAGE_ACTIONS
@@ -53,5 +56,23 @@ class TriageForm(forms.Form):
     duplicate_of = forms.CharField(label=_("原回执码"), required=False, max_length=40)
     org_code = forms.CharField(label=_("责任单位"), required=False, max_length=200)
     cooperating = forms.CharField(label=_("协办单位"), required=False, max_length=1000)
+    template = forms.IntegerField(label=_("答复模板"), required=False)
     focus_area = forms.IntegerField(label=_("聚焦领域"), required=False)
     kind = forms.ChoiceField(label=_("整改类型"), choices=Kind.choices, required=False)
+
+
+class AnswerTemplateForm(forms.Form):
+    title = forms.CharField(label=_("名称"), max_length=100)
+    focus_area = forms.ModelChoiceField(
+        label=_("聚焦领域"), queryset=FocusArea.objects.none(), required=False,
+        empty_label=_("(所有领域)"),
+    )  # fmt: skip
+    text = LongText(
+        label=_("答复内容"),
+        max_length=4000,
+        help_text=_("可用占位符:{回执码} {标题} {领域} {日期} {渠道}"),
+    )
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = campaign.focus_areas.all()  # type: ignore[attr-defined]

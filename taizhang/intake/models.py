@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.intake.placeholders import check_placeholders
 from taizhang.ledger.models import Problem
 
 
@@ -164,3 +165,35 @@ class IdentityView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} → {self.suggestion_id}"
+
+
+class AnswerTemplate(models.Model):
+    """A reply the office sends often (答复模板), for one focus area or any, with placeholders
+    filled in for each suggestion (intake.answers)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    focus_area = models.ForeignKey(
+        FocusArea,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("聚焦领域"),
+        help_text=_("留空则适用于所有领域"),
+    )
+    title = models.CharField(_("名称"), max_length=100)
+    text = models.TextField(
+        _("答复内容"),
+        help_text=_("可用占位符:{回执码} {标题} {领域} {日期} {渠道}"),
+    )
+
+    class Meta:
+        verbose_name = _("答复模板")
+        verbose_name_plural = _("答复模板")
+        ordering = ["campaign", "focus_area", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        check_placeholders(self.text)

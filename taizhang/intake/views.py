@@ -18,19 +18,21 @@ from django.views.decorators.http import require_POST
 from taizhang.campaigns.access import campaign_by_slug, campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.catalogue import services as catalogue
-from taizhang.core import receipts
+from taizhang.core import params, receipts
 from taizhang.core.clientip import client_ip
 from taizhang.core.forms import field_errors
 from taizhang.core.typing import AuthedRequest
-from taizhang.intake import forms, limits, permissions, privacy, services
+from taizhang.intake import answers, forms, limits, permissions, privacy, services
 from taizhang.intake.citizen_access import TooManyAttempts, find_own
 from taizhang.intake.models import (
+    AnswerTemplate,
     Channel,
     IdentityView,
     Suggestion,
     SuggestionPhoto,
     SuggestionStatus,
 )
+from taizhang.intake.placeholders import PLACEHOLDERS
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
@@ -227,7 +229,74 @@ def queue(request: AuthedRequest, slug: str) -> HttpResponse:
             "newest": newest,
             "late_count": visible.filter(limits.late(campaign, limits.ANSWER, today)).count(),
             "answer_days": limits.days_for(campaign, limits.ANSWER, "default"),
+            # 用模板答复: the office picks waiting rows and a template.
+            "templates": answers.templates_for(campaign)
+            if permissions.can_triage(request.user, campaign)
+            and status == SuggestionStatus.RECEIVED
+            else [],
         },
+    )
+
+
+@login_required
+@require_POST
+def answer_picked(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The queue's 用模板答复: one template, filled in for each picked suggestion."""
+    campaign = campaign_for(request.user, slug)
+    if not permissions.can_triage(request.user, campaign):
+        raise PermissionDenied(_("只有活动办公室可以答复意见建议。"))
+    template = AnswerTemplate.objects.filter(
+        campaign=campaign, pk=params.picked(request.POST.get("template"))
+    ).first()
+    ids = [int(v) for v in request.POST.getlist("pick") if v.isdigit()]
+    try:
+        if template is None:
+            raise ValidationError(_("请选择答复模板。"))
+        result = answers.answer_with(campaign, by=request.user, template=template, ids=ids)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已答复 %(n)s 条。") % {"n": len(result.done)})
+        for code, why in result.refused.items():
+            messages.error(request, f"{code}:{why}")
+    return redirect("suggestion_queue", slug=slug)
+
+
+@login_required
+def answer_templates(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The office's 答复模板: listed, added and removed."""
+    campaign = campaign_for(request.user, slug)
+    if not permissions.can_triage(request.user, campaign):
+        raise PermissionDenied(_("只有活动办公室可以管理答复模板。"))
+    form = forms.AnswerTemplateForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and request.POST.get("remove"):
+        AnswerTemplate.objects.filter(
+            campaign=campaign, pk=params.picked(request.POST["remove"])
+        ).delete()
+        messages.success(request, _("已删除。"))
+        return redirect("answer_templates", slug=slug)
+    if request.method == "POST" and form.is_valid():
+        template = AnswerTemplate(campaign=campaign, **form.cleaned_data)
+        try:
+            template.full_clean()
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("text", message)
+        else:
+            template.save()
+            messages.success(request, _("已保存。"))
+            return redirect("answer_templates", slug=slug)
+    return render(
+        request,
+        "intake/answer_templates.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "templates": answers.templates_for(campaign),
+            "placeholders": PLACEHOLDERS,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -267,6 +336,9 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "citizens": services.distinct_citizens(suggestion),
             "photos": suggestion.photos.all(),
             "areas": suggestion.campaign.focus_areas.all(),
+            "templates": answers.templates_for(suggestion.campaign, suggestion.focus_area_id)
+            if can_triage
+            else [],
             "kinds": Kind.choices,
             "events": suggestion.events.select_related("actor"),
             "problems": suggestion.problems.all(),
@@ -307,6 +379,11 @@ def triage(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
         return redirect("suggestion_detail", pk=pk)
     d = form.cleaned_data
+    template = AnswerTemplate.objects.filter(
+        campaign=suggestion.campaign, pk=d.get("template") or 0
+    ).first()
+    if d["action"] == "answer" and template is not None and not d["text"].strip():
+        d["text"] = answers.fill(template, suggestion)
     try:
         problem = services.triage(
             suggestion,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.forms import LongText
+from taizhang.ledger import rhythm
 from taizhang.ledger.models import DeclineReason, Kind, Source
 
 
@@ -178,6 +179,10 @@ class ExtensionDecisionForm(VersionedForm):
 
 class EditForm(ProblemFieldsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    report_rhythm = forms.ChoiceField(
+        label=_("报送周期"), choices=rhythm.CHOICES, required=False,
+        help_text=_("到报送日提醒,逾期未报催办"),
+    )  # fmt: skip
 
 
 class AreaForm(VersionedForm):

@@ -86,6 +86,10 @@ class Problem(models.Model):
     # What an automatically computed deadline was counted from, to recount it later.
     deadline_basis = models.DateField(null=True, blank=True, editable=False)
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    # 定期调度: "" follows the campaign's rhythm; "none", "week:5", "month:25" (ledger.rhythm).
+    report_rhythm = models.CharField(
+        _("报送周期"), max_length=12, blank=True, default="", db_default=""
+    )
     # Never searched by; an index would only serve deleting a user, at the cost of every write.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

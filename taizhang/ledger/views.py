@@ -20,7 +20,7 @@ from taizhang.campaigns.access import campaign_for, handles_suggestions
 from taizhang.core.forms import field_errors
 from taizhang.core.text import mask_personal_data
 from taizhang.core.typing import AuthedRequest
-from taizhang.ledger import forms, services
+from taizhang.ledger import forms, rhythm, services
 from taizhang.ledger.deadlines import DeadlineState, deadline_state, due_soon_cutoff, state_of
 from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import evidence_path
@@ -263,6 +263,7 @@ def _detail(
                 "responsible_leader": problem.responsible_leader,
                 "responsible_person": problem.responsible_person,
                 "urgent": problem.urgent,
+                "report_rhythm": problem.report_rhythm,
             },
         ),
         "area": forms.AreaForm(
@@ -303,6 +304,9 @@ def _detail(
             "can_list": problem.is_open and notices.can_list(request.user, problem),
             "cooperating": problem.cooperating_orgs.all(),
             "stage": current_stage(problem) if problem.status == Status.PENDING else None,
+            "schedule": rhythm.schedule_of(problem, today)
+            if problem.status == Status.RECTIFYING
+            else None,
             "stage_list": stages_for(problem) if problem.status == Status.PENDING else [],
             "declining": problem.dispatches.filter(state="declining")
             .select_related("org", "decline_evidence")

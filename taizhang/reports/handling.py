@@ -10,7 +10,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign
-from taizhang.ledger.models import OPEN_PART_STATES, Dispatch, HopState, Part, PartState
+from taizhang.ledger.models import (
+    OPEN_PART_STATES,
+    Dispatch,
+    HopState,
+    Part,
+    PartState,
+    Problem,
+    Status,
+)
+from taizhang.ledger.rhythm import expected_progress, is_behind, owes_q, reported_q
+from taizhang.ledger.rhythm import groups as rhythm_groups
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import percent
 
@@ -87,8 +97,85 @@ def _counts(campaign: Campaign, path: str, today: dt.date) -> dict[str, Any]:
 
 def handling_figures(campaign: Campaign, org: Org, today: dt.date) -> dict[str, Any]:
     """The subtree's figures and those of each unit directly below it."""
+    reports = report_figures(campaign, org, today)
     by_org = {
-        child.code: {"name": child.name, **_counts(campaign, child.path, today)}
+        child.code: {
+            "name": child.name,
+            **_counts(campaign, child.path, today),
+            **reports["by_org"][child.code],
+        }
         for child in org.children.order_by("code")  # type: ignore[attr-defined]
     }
-    return {**_counts(campaign, org.path, today), "by_org": by_org}
+    totals = {k: v for k, v in reports.items() if k != "by_org"}
+    return {**_counts(campaign, org.path, today), **totals, "by_org": by_org}
+
+
+# 定期调度 and 序时进度, over the problems being rectified.
+REPORT_FIGURE_LABELS = {
+    # Those that owed a report in the period that last ended (recorded before it began).
+    "reports_due": _("上期应报送"),
+    "reports_on_time": _("上期按时报送"),
+    "reports_missed": _("上期未报送"),
+    # Those that owe one for the current period and have not yet made it.
+    "unreported_now": _("本期未报"),
+    # Progress more than ledger.rhythm.BEHIND_BY points below 序时进度.
+    "behind_schedule": _("进度滞后"),
+}
+
+
+def report_rows(campaign: Campaign, path: str, figure: str, today: dt.date) -> QuerySet[Problem]:
+    """The problems behind one of REPORT_FIGURE_LABELS for one unit's subtree."""
+    problems = Problem.objects.filter(campaign=campaign, org_path__under=path)
+    if figure == "behind_schedule":
+        return problems.filter(pk__in=[pk for pk, _path in _behind(problems, today)])
+    chosen = Q(pk__in=[])
+    for rhythm_q, rhythm in rhythm_groups(campaign):
+        if figure == "unreported_now":
+            opened, _due = rhythm.period(today)
+            chosen |= owes_q(rhythm_q, opened) & ~reported_q(opened, today)
+            continue
+        opened, due = rhythm.last_closed(today)
+        owes = owes_q(rhythm_q, opened)
+        if figure == "reports_on_time":
+            owes &= reported_q(opened, due)
+        elif figure == "reports_missed":
+            owes &= ~reported_q(opened, due)
+        chosen |= owes
+    return problems.filter(chosen)
+
+
+def _behind(problems: QuerySet[Problem], today: dt.date) -> list[tuple[int, str]]:
+    rows = problems.filter(status=Status.RECTIFYING).annotate(
+        dated=Count("measures", filter=Q(measures__deadline__isnull=False,
+                                         measures__part__isnull=True)),
+        due=Count("measures", filter=Q(measures__deadline__lte=today,
+                                       measures__part__isnull=True)),
+    )  # fmt: skip
+    return [
+        (p.pk, p.org_path)
+        for p in rows.only("pk", "org_path", "progress", "deadline", "created_at")
+        if is_behind(p.progress, expected_progress(p, today, p.due, p.dated))  # type: ignore[attr-defined]
+    ]
+
+
+def report_figures(campaign: Campaign, org: Org, today: dt.date) -> dict[str, Any]:
+    """The report figures of the subtree and of each unit directly below it, each figure
+    read once and its rows counted per unit."""
+    children = list(org.children.order_by("code"))  # type: ignore[attr-defined]
+    totals: dict[str, Any] = {}
+    by_org: dict[str, dict[str, Any]] = {c.code: {} for c in children}
+    for figure in REPORT_FIGURE_LABELS:
+        if figure == "behind_schedule":
+            subtree = Problem.objects.filter(campaign=campaign, org_path__under=org.path)
+            paths = [path for _pk, path in _behind(subtree, today)]
+        else:
+            found = report_rows(campaign, org.path, figure, today)
+            paths = list(found.values_list("org_path", flat=True))
+        totals[figure] = len(paths)
+        for child in children:
+            by_org[child.code][figure] = sum(p.startswith(child.path) for p in paths)
+    for figures in (totals, *by_org.values()):
+        figures["reports_on_time_rate"] = percent(
+            figures["reports_on_time"], figures["reports_due"]
+        )
+    return {**totals, "by_org": by_org}

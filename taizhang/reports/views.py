@@ -31,8 +31,10 @@ from taizhang.reports.handling import (
     HOP_FIGURES,
     PART_FIGURE_LABELS,
     PART_FIGURES,
+    REPORT_FIGURE_LABELS,
     handling_figures,
     hop_rows,
+    report_rows,
 )
 from taizhang.reports.ranking import ranking, ranking_kinds
 from taizhang.reports.stats import child_rows, org_breakdown
@@ -233,6 +235,8 @@ HANDLING_COLUMNS = [
     ("parts_on_time_rate", gettext_lazy("协办按期率"), True),
     *((name, PART_FIGURE_LABELS[name], False)
       for name in ("parts_due", "parts_on_time", "parts_late", "parts_waived")),
+    ("reports_on_time_rate", gettext_lazy("按时报送率"), True),
+    *((name, label, False) for name, label in REPORT_FIGURE_LABELS.items()),
 ]  # fmt: skip
 
 
@@ -274,9 +278,24 @@ def handling_rows(request: AuthedRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request.user, slug)
     org = _handling_org(request, campaign)
     figure = request.GET.get("figure", "")
+    today = timezone.localdate()
+    if figure in REPORT_FIGURE_LABELS:
+        problems = report_rows(campaign, org.path, figure, today).select_related("org")
+        return render(
+            request,
+            "reports/handling_problems.html",
+            {
+                "campaign": campaign,
+                "org": org,
+                "label": REPORT_FIGURE_LABELS[figure],
+                "figure": figure,
+                "page": Paginator(problems.order_by("deadline", "pk"), 50).get_page(
+                    request.GET.get("page")
+                ),
+            },
+        )
     if figure not in HOP_FIGURES and figure not in PART_FIGURES:
         raise Http404
-    today = timezone.localdate()
     is_part = figure in PART_FIGURES
     rows = hop_rows(campaign, org, figure, today).select_related("problem", "org")
     rows = rows.order_by("-created_at" if is_part else "-assigned_at", "-pk")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
+from taizhang.ledger import rhythm as report_rhythm
 from taizhang.ledger.models import (
     OPEN_PART_STATES,
     OPEN_STATUSES,
@@ -71,6 +72,29 @@ def _text(kind: str, title: str, deadline: dt.date, what: str) -> str:
         ),
     }
     return templates[NoticeKind(kind)] % {"what": what, "t": title[:60], "d": deadline}
+
+
+def _report_notices(campaign: Campaign, as_of: dt.date) -> Iterator[tuple[Any, ...]]:
+    """定期调度: on a report day, a reminder to whoever has not yet reported this period; after
+    it, a 催办 to whoever did not report in the period just ended."""
+    fields = ("pk", "org_id", "org_path", "title")
+    for rhythm_q, rhythm in report_rhythm.groups(campaign):
+        periods = [(NoticeKind.URGE, *rhythm.last_closed(as_of))]
+        opened, due = rhythm.period(as_of)
+        if due == as_of:
+            periods.append((NoticeKind.REMINDER, opened, due))
+        for kind, start, end in periods:
+            owing = Problem.objects.filter(report_rhythm.owes_q(rhythm_q, start), campaign=campaign)
+            for row in owing.exclude(report_rhythm.reported_q(start, end)).values_list(*fields):
+                yield (kind, *row, start, end)
+
+
+def _report_text(kind: str, title: str, start: dt.date, due: dt.date) -> str:
+    if kind == NoticeKind.REMINDER:
+        text = _("提醒:问题“%(t)s”本期(%(s)s 至 %(d)s)的整改进展尚未报送,请于今日报送。")
+    else:
+        text = _("催办:问题“%(t)s”上期(%(s)s 至 %(d)s)未按时报送整改进展,请立即报送。")
+    return text % {"t": title[:60], "s": start, "d": due}
 
 
 def _sign_text(kind: str, title: str, sign_by: dt.date) -> str:
@@ -158,6 +182,10 @@ def run_rules(campaign: Campaign, as_of: dt.date) -> RunResult:
         kind = NoticeKind.REMINDER if deadline >= as_of else NoticeKind.URGE
         add(kind, p_id, None, org_id, path, title, deadline, part_word,
             key=f"part:{kind}:{pk}:{deadline.isoformat()}")  # fmt: skip
+    for kind, p_id, org_id, path, title, opened, due in _report_notices(campaign, as_of):
+        key = f"{'report' if kind == NoticeKind.REMINDER else 'report-late'}:{p_id}:{due}"
+        add(kind, p_id, None, org_id, path, title, due, "", key=key,
+            text=_report_text(kind, title, opened, due))  # fmt: skip
     existing: set[str] = set()
     keys = [n.key for n in rows]
     for start in range(0, len(keys), BATCH):

@@ -67,6 +67,11 @@ class BulkAction:
 
 ACTIONS: dict[str, BulkAction] = {
     "assign": BulkAction(gettext_lazy("交办"), lambda p, u, d: take_step("assign", p, u, d), "org"),
+    "forward": BulkAction(gettext_lazy("转派下级单位"),
+                          lambda p, u, d: take_step("forward", p, u, d), "org"),
+    "reassign": BulkAction(gettext_lazy("同意退单并改派"),
+                           lambda p, u, d: take_step("review_decline", p, u, {**d, "accept": "1"}),
+                           "org"),
     "approve": BulkAction(gettext_lazy("审核通过"), lambda p, u, d: take_step("approve", p, u, d)),
     "return": BulkAction(gettext_lazy("审核退回"), lambda p, u, d: take_step("return", p, u, d),
                          "reason"),

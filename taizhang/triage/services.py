@@ -37,6 +37,7 @@ from taizhang.triage.classify import TextClassifier, prepare
 from taizhang.triage.models import (
     Band,
     Basis,
+    Cluster,
     Decision,
     Proposal,
     Target,
@@ -498,3 +499,36 @@ def similar_problems(
             found.append(SimilarProblem(pk, number, title, org_name, str(label), round(score, 3)))
     found.sort(key=lambda x: -x.score)
     return found[:limit]
+
+
+@dataclass
+class Merged:
+    """What merging a cluster did: how many became duplicates, which were left as they were
+    (already handled), and which were refused and why."""
+
+    done: int
+    left: int
+    refused: dict[str, str]
+
+
+def merge_cluster(cluster: Cluster, *, by: Any, original: Suggestion) -> Merged:
+    """合并重复: every suggestion of the group still waiting becomes a duplicate of `original`
+    (one of the group), each through the same step and check as by hand, in its own
+    transaction; those already answered, converted or set aside are left."""
+    members = list(cluster.suggestions.order_by("submitted_at", "pk"))
+    if original.pk not in {s.pk for s in members}:
+        raise ValidationError(_("原件须是这一组中的一条意见建议。"))
+    done, left, refused = 0, 0, {}
+    for s in members:
+        if s.pk == original.pk:
+            continue
+        if s.status != SuggestionStatus.RECEIVED:
+            left += 1
+            continue
+        try:
+            intake.mark_duplicate(s, by=by, version=s.version, of=original)
+        except (ValidationError, PermissionDenied) as exc:
+            refused[s.receipt_code] = "".join(getattr(exc, "messages", [str(exc)]))
+        else:
+            done += 1
+    return Merged(done, left, refused)

@@ -5,6 +5,11 @@ from taizhang.triage import views
 urlpatterns = [
     path("c/<slug:slug>/triage/", views.overview, name="triage_overview"),
     path("c/<slug:slug>/triage/clusters/<int:pk>/", views.cluster, name="triage_cluster"),
+    path(
+        "c/<slug:slug>/triage/clusters/<int:pk>/merge/",
+        views.merge_cluster,
+        name="triage_cluster_merge",
+    ),
     path("c/<slug:slug>/triage/runs/", views.start, name="triage_start"),
     path("c/<slug:slug>/triage/runs/<int:pk>/", views.run_status, name="triage_run"),
     path("c/<slug:slug>/triage/runs/<int:pk>/cancel/", views.cancel, name="triage_cancel"),

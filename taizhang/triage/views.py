@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
-from taizhang.core import params
+from taizhang.core import params, receipts
 from taizhang.intake import permissions
 from taizhang.intake.models import Suggestion
 from taizhang.ledger.errors import ConflictError
@@ -67,6 +67,30 @@ def cluster(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "suggestions": c.suggestions.order_by("submitted_at", "pk"),
         },
     )
+
+
+@login_required
+@require_POST
+def merge_cluster(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The group's waiting suggestions marked duplicates of the one picked as the original."""
+    campaign = _office_campaign(request, slug)
+    c = get_object_or_404(Cluster, pk=pk, run__campaign=campaign)
+    original = Suggestion.objects.filter(pk=params.picked(request.POST.get("original"))).first()
+    try:
+        if original is None:
+            raise ValidationError(_("请选择原件。"))
+        merged = services.merge_cluster(c, by=request.user, original=original)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("已将 %(n)s 条标记为 %(c)s 的重复;%(l)s 条已办理,未改动。")
+            % {"n": merged.done, "c": receipts.display(original.receipt_code), "l": merged.left},
+        )
+        for code, why in merged.refused.items():
+            messages.error(request, f"{receipts.display(code)}:{why}")
+    return redirect("triage_cluster", slug=slug, pk=pk)
 
 
 @login_required

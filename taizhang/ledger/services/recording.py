@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.ledger import permissions, tallies
+from taizhang.ledger import permissions, rhythm, tallies
 from taizhang.ledger.deadlines import default_deadline
 from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import (
@@ -146,6 +146,7 @@ def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) 
     """Change the descriptive fields of an open problem (status and deadline have own steps)."""
     editable = {
         "title", "description", "focus_area", "responsible_leader", "responsible_person", "urgent",
+        "report_rhythm",
     }  # fmt: skip
     unknown = set(changes) - editable
     if unknown:
@@ -155,6 +156,8 @@ def update_problem(problem: Problem, *, by: User, version: int, **changes: Any) 
     require_status(problem, OPEN_STATUSES, _("修改"))
     if "title" in changes and not str(changes["title"]).strip():
         raise ValidationError(_("请填写问题。"))
+    if changes.get("report_rhythm"):
+        changes["report_rhythm"] = rhythm.parse(changes["report_rhythm"], _("报送周期")).spec
     if "focus_area" in changes and changes["focus_area"].campaign_id != problem.campaign_id:
         raise ValidationError(_("聚焦领域不属于本活动。"))
     before = {k: str(getattr(problem, k)) for k in changes}

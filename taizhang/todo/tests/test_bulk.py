@@ -140,3 +140,23 @@ def test_a_bulk_urge_checks_each_row_as_one_by_hand_would(world):
     assert outcome[theirs.pk][0] == "refused"  # the county's inspector does not reach 侯马
     assert [r["id"] for r in job.results] == [pk for pk, _v in rows]
     assert Notice.objects.filter(problem=open_one, issued_by=world.inspector_a).count() == 1
+
+
+def test_declines_are_reassigned_and_problems_sent_on_in_bulk(world):
+    declined = [record(world, by=world.office, org=world.dept_a1, title=f"退单{i}") for i in (1, 2)]
+    for p in declined:
+        services.decline_problem(p, by=world.handler_a1, version=p.version, reason="非本单位")
+    signed = record(world, by=world.office, org=world.dept_a1, title="已签收")
+    services.sign_problem(signed, by=world.handler_a1, version=signed.version)
+    rows = [(p.pk, None) for p in (*declined, signed)]
+    job = bulk.start(world.campaign, world.office, "reassign", rows, {"org_code": "大阳镇"})
+    outcome = {r["id"]: r["outcome"] for r in job.results}
+    assert [outcome[p.pk] for p in declined] == ["done", "done"]
+    assert outcome[signed.pk] == "refused"  # no decline to accept
+    assert set(Problem.objects.filter(pk__in=[p.pk for p in declined])
+               .values_list("org__code", flat=True)) == {"141002101"}  # fmt: skip
+    county = [record(world, by=world.office, org=world.county_a, title=f"区{i}") for i in (1, 2)]
+    job = bulk.start(world.campaign, world.admin_a, "forward", [(p.pk, None) for p in county],
+                     {"org_code": "141002801", "reason": "请发改局办理"})  # fmt: skip
+    assert bulk.tally(job) == {"done": 2, "refused": 0, "conflict": 0}
+    assert ProblemEvent.objects.filter(action=EventAction.FORWARD).count() == 2
