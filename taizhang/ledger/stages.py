@@ -88,18 +88,18 @@ def stages_for(problem: Problem) -> list[Stage]:
 
 
 def current_stage(problem: Problem) -> Stage:
-    """The step a pending problem waits at (the first, for one applied before stages were
-    kept, or whose step the campaign has since dropped)."""
-    stages = stages_for(problem)
-    return next((s for s in stages if s.key == problem.closure_stage), stages[0])
+    """The step a pending problem waits at: the one it was sent to, else (applied before the
+    campaign kept steps, or sent to one the campaign has since dropped) its first."""
+    named = {s.key: s for s in campaign_stages(problem.campaign)}
+    return named.get(problem.closure_stage) or stages_for(problem)[0]
 
 
 def next_stage(problem: Problem, stage: Stage) -> Stage | None:
-    stages = stages_for(problem)
+    """The next step, in the campaign's order, that is meant for this problem."""
+    stages = campaign_stages(problem.campaign)
     keys = [s.key for s in stages]
-    if stage.key not in keys or keys.index(stage.key) == len(keys) - 1:
-        return None
-    return stages[keys.index(stage.key) + 1]
+    later = stages[keys.index(stage.key) + 1 :] if stage.key in keys else []
+    return next((s for s in later if s.applies(problem.source, problem.kind)), None)
 
 
 def holds_stage(user: object, problem: Problem, stage: Stage) -> bool:
@@ -145,21 +145,16 @@ def waits_at_q(campaign: Campaign) -> dict[str, Q]:
     none_apply = EVERY
     for a in applies:
         none_apply &= ~a
-    listed = [a | none_apply if i == len(stages) - 1 else a for i, a in enumerate(applies)]
-    last = len(stages) - 1
-    first = []
-    for i in range(len(stages)):
-        earlier = EVERY
+    unnamed = ~Q(closure_stage__in=[s.key for s in stages])
+    waits = {}
+    for i, stage in enumerate(stages):
+        first = applies[i]
         for a in applies[:i]:
-            earlier &= ~a
-        first.append((applies[i] & earlier) | (none_apply if i == last else NONE))
-    known = NONE
-    for stage, stage_listed in zip(stages, listed, strict=True):
-        known |= Q(closure_stage=stage.key) & stage_listed
-    return {
-        stage.key: (Q(closure_stage=stage.key) & listed[i]) | (~known & first[i])
-        for i, stage in enumerate(stages)
-    }
+            first &= ~a
+        if i == len(stages) - 1:
+            first |= none_apply
+        waits[stage.key] = Q(closure_stage=stage.key) | (unnamed & first)
+    return waits
 
 
 def stage_q(user: object, campaign: Campaign, above: Q) -> Q:
