@@ -283,6 +283,16 @@ def _detail(
     )
     if kept is not None and kept.form is not None:
         step_forms[kept.key] = kept.form
+    declining = (
+        problem.dispatches.filter(state="declining")
+        .select_related("org", "decline_evidence")
+        .first()
+        if problem.declining
+        else None
+    )
+    if declining is not None and declining.consult and kept is None:
+        # 会商 must name the unit: the box says so instead of offering 待交办.
+        step_forms["review_decline"].fields["org_code"].help_text = _("会商须确定责任单位。")
     parts = list(problem.parts.select_related("org").prefetch_related("measures"))
     acting = part_actions(request.user, problem, parts)
     return render(
@@ -308,11 +318,7 @@ def _detail(
             if problem.status == Status.RECTIFYING
             else None,
             "stage_list": stages_for(problem) if problem.status == Status.PENDING else [],
-            "declining": problem.dispatches.filter(state="declining")
-            .select_related("org", "decline_evidence")
-            .first()
-            if problem.declining
-            else None,
+            "declining": declining,
             "parts": [(part, acting[part.pk]) for part in parts],
             "dispatches": problem.dispatches.select_related(
                 "org", "assigned_by", "reviewed_by", "decline_evidence"

@@ -240,3 +240,11 @@ def test_decline_and_review_through_the_page(world, client):
     assert (problem.org, problem.status) == (world.town_a2, Status.ASSIGNED)
     page = client.get(f"/problems/{problem.pk}/").content.decode()
     assert 'id="dispatches"' in page and "退单通过" in page and "职能不符" in page
+
+
+def test_the_consultation_form_asks_for_the_unit(world, client):
+    problem = _declined(world, twice=True)
+    client.force_login(world.office)
+    page = client.get(f"/problems/{problem.pk}/").content.decode()
+    assert "会商确定责任单位" in page and "会商须确定责任单位。" in page
+    assert "留空则退回待交办" not in page
