@@ -20,8 +20,17 @@ WEEKDAYS = "一二三四五六日"
 CHOICES = [
     ("", gettext_lazy("按活动设置")),
     ("none", gettext_lazy("不定期报送")),
-    *((f"week:{d}", f"每周{WEEKDAYS[d - 1]}") for d in range(1, 6)),
-    *((f"month:{d}", f"每月{d}日") for d in (5, 10, 15, 20, 25, 28)),
+    ("week:1", gettext_lazy("每周一")),
+    ("week:2", gettext_lazy("每周二")),
+    ("week:3", gettext_lazy("每周三")),
+    ("week:4", gettext_lazy("每周四")),
+    ("week:5", gettext_lazy("每周五")),
+    ("month:5", gettext_lazy("每月5日")),
+    ("month:10", gettext_lazy("每月10日")),
+    ("month:15", gettext_lazy("每月15日")),
+    ("month:20", gettext_lazy("每月20日")),
+    ("month:25", gettext_lazy("每月25日")),
+    ("month:28", gettext_lazy("每月28日")),
 ]
 # How far below the expected progress a problem may be before it counts as behind (points).
 BEHIND_BY = 10
