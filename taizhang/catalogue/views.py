@@ -19,7 +19,7 @@ from taizhang.catalogue.models import CatalogueVersion
 from taizhang.core.forms import field_errors
 from taizhang.core.typing import AuthedRequest
 from taizhang.orgs.finding import resolve_unit
-from taizhang.orgs.naming import split_units
+from taizhang.orgs.naming import unit_names
 from taizhang.sheets.catalogue_io import read_catalogue, write_catalogue
 from taizhang.sheets.errors import ImportRefused
 from taizhang.sheets.reading import MAX_BYTES
@@ -59,8 +59,7 @@ def catalogue_page(request: AuthedRequest, slug: str, form: Any = None) -> HttpR
 
 
 def _units(written: str, campaign: Any) -> list[Any]:
-    lead, more = split_units(written)
-    return [resolve_unit(name, campaign.org) for name in [lead, *more] if name]
+    return [resolve_unit(name, campaign.org) for name in unit_names(written)]
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core import receipts
+from taizhang.intake import permissions
 from taizhang.intake.models import AnswerTemplate, Suggestion
 from taizhang.intake.placeholders import FOUND, check_placeholders
 from taizhang.intake.services import answer_suggestion
@@ -79,3 +80,23 @@ def answer_with(
         else:
             result.done.append(code)
     return result
+
+
+def save_template(
+    campaign: Campaign, *, by: Any, title: str, text: str, focus_area: Any = None
+) -> AnswerTemplate:
+    """A new template of the office's, its placeholders checked."""
+    if not permissions.can_triage(by, campaign):
+        raise PermissionDenied(_("只有活动办公室可以管理答复模板。"))
+    if focus_area is not None and focus_area.campaign_id != campaign.pk:
+        raise ValidationError(_("聚焦领域不属于本活动。"))
+    template = AnswerTemplate(campaign=campaign, focus_area=focus_area, title=title, text=text)
+    template.full_clean()
+    template.save()
+    return template
+
+
+def remove_template(campaign: Campaign, *, by: Any, template_id: int) -> None:
+    if not permissions.can_triage(by, campaign):
+        raise PermissionDenied(_("只有活动办公室可以管理答复模板。"))
+    AnswerTemplate.objects.filter(campaign=campaign, pk=template_id).delete()

@@ -37,7 +37,7 @@ from taizhang.ledger.errors import ConflictError
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
 from taizhang.ledger.permissions import visible_problems
-from taizhang.orgs.naming import split_units
+from taizhang.orgs.naming import unit_names
 from taizhang.triage import services as triage_services
 from taizhang.triage.models import Proposal
 
@@ -271,20 +271,18 @@ def answer_templates(request: AuthedRequest, slug: str) -> HttpResponse:
         raise PermissionDenied(_("只有活动办公室可以管理答复模板。"))
     form = forms.AnswerTemplateForm(request.POST or None, campaign=campaign)
     if request.method == "POST" and request.POST.get("remove"):
-        AnswerTemplate.objects.filter(
-            campaign=campaign, pk=params.picked(request.POST["remove"])
-        ).delete()
+        answers.remove_template(
+            campaign, by=request.user, template_id=params.picked(request.POST["remove"])
+        )
         messages.success(request, _("已删除。"))
         return redirect("answer_templates", slug=slug)
     if request.method == "POST" and form.is_valid():
-        template = AnswerTemplate(campaign=campaign, **form.cleaned_data)
         try:
-            template.full_clean()
+            answers.save_template(campaign, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("text", message)
         else:
-            template.save()
             messages.success(request, _("已保存。"))
             return redirect("answer_templates", slug=slug)
     return render(
@@ -347,11 +345,6 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _split(written: str) -> list[str]:
-    lead, more = split_units(written)
-    return [name for name in [lead, *more] if name]
-
-
 @login_required
 def photo(request: AuthedRequest, pk: int, photo_id: int) -> FileResponse:
     """A citizen's photo, for the staff who may see the suggestion."""
@@ -396,7 +389,9 @@ def triage(request: AuthedRequest, pk: int) -> HttpResponse:
             focus_area_id=d["focus_area"],
             kind=d["kind"],
             # The page's box says which units co-operate (empty: none); unsent, the catalogue.
-            cooperating_codes=_split(d["cooperating"]) if "cooperating" in request.POST else None,
+            cooperating_codes=unit_names(d["cooperating"])
+            if "cooperating" in request.POST
+            else None,
         )
     except (ValidationError, PermissionDenied, ConflictError) as exc:
         for message in getattr(exc, "messages", [str(exc)]):

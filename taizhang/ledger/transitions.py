@@ -10,7 +10,7 @@ from taizhang.ledger import services
 from taizhang.ledger.models import Part, Problem
 from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
-from taizhang.orgs.naming import split_units
+from taizhang.orgs.naming import unit_names
 
 Step = Callable[[Problem, Any, dict[str, Any]], Any]
 
@@ -40,11 +40,7 @@ def _part(problem: Problem, written: str) -> Part:
 
 def _units(written: Any, under: Org) -> list[Org]:
     """Units as a list (the API) or written in one text with 、 between them."""
-    if isinstance(written, list):
-        names = written
-    else:
-        lead, more = split_units(str(written or ""))
-        names = [lead, *more]
+    names = written if isinstance(written, list) else unit_names(str(written or ""))
     return [_org(str(n), under) for n in names if str(n).strip()]
 
 

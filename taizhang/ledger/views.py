@@ -40,7 +40,7 @@ from taizhang.ledger.stages import current_stage, stages_for
 from taizhang.ledger.transitions import take_step
 from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org, Role
-from taizhang.orgs.naming import split_units
+from taizhang.orgs.naming import unit_names
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.figures import FIGURE_LABELS
 from taizhang.sheets.ledger_export import export_problems
@@ -148,10 +148,7 @@ def problem_create(request: AuthedRequest, slug: str) -> HttpResponse:
             org = None
             form.add_error("org_code", exc)
         helpers: list[Org] = []
-        lead_name, more = split_units(data["cooperating"])
-        for name in [lead_name, *more]:
-            if not name:
-                continue
+        for name in unit_names(data["cooperating"]):
             try:
                 helpers.append(resolve_unit(name, campaign.org))
             except ValidationError as exc:
@@ -654,8 +651,7 @@ def decide_extension(request: AuthedRequest, pk: int, extension_id: int) -> Http
 @require_POST
 def set_cooperating(request: AuthedRequest, pk: int) -> HttpResponse:
     def save(problem: Problem, d: dict[str, Any]) -> None:
-        lead, more = split_units(d["units"])
-        orgs = [resolve_unit(name, problem.campaign.org) for name in [lead, *more] if name]
+        orgs = [resolve_unit(name, problem.campaign.org) for name in unit_names(d["units"])]
         services.set_cooperating(
             problem, by=request.user, version=d["version"], orgs=orgs, reason=d["reason"]
         )

@@ -47,6 +47,12 @@ def without_prefix(name: str, prefixes: list[str]) -> str:
     return name
 
 
+def unit_names(written: str) -> list[str]:
+    """Every unit a cell or box names, the lead (if marked) first: "A、B(牵头)" → ["B", "A"]."""
+    lead, more = split_units(written or "")
+    return [name for name in [lead, *more] if name]
+
+
 def split_units(written: str) -> tuple[str, list[str]]:
     """ "A（牵头）、B（配合）" → ("A", ["B"]); "A、B" → ("A", ["B"]); one name → (name, [])."""
     parts = [p for p in _SEPARATORS.split(written.strip()) if p]

@@ -257,7 +257,13 @@ def handling_page(request: AuthedRequest, slug: str) -> HttpResponse:
     org = _handling_org(request, campaign)
     today = timezone.localdate()
     figures = handling_figures(campaign, org, today)
-    children = {c.code: c for c in org.children.all()}  # type: ignore[attr-defined]
+    # One query for which units below have units of their own (a link to drill into).
+    children = {
+        c.code: c
+        for c in org.children.annotate(  # type: ignore[attr-defined]
+            drillable=Exists(Org.objects.filter(parent=OuterRef("pk")))
+        )
+    }
     return render(
         request,
         "reports/handling.html",

@@ -12,7 +12,7 @@ from taizhang.catalogue import services
 from taizhang.catalogue.models import CatalogueVersion
 from taizhang.ledger.models import Kind
 from taizhang.orgs.finding import resolve_unit
-from taizhang.orgs.naming import split_units
+from taizhang.orgs.naming import unit_names
 from taizhang.sheets.directory_import import _records
 from taizhang.sheets.errors import ImportRefused, RowError
 from taizhang.sheets.workbook import Column, write_xlsx
@@ -83,12 +83,10 @@ def read_catalogue(path: Path, campaign: Campaign) -> list[services.EntryData]:
         lead = _unit(v.get("lead", ""), campaign, "lead", fail)
         if not v.get("lead"):
             fail("lead", "不能为空")
-        lead_names, more = split_units(v.get("cooperating", ""))
-        cooperating = [
-            o
-            for o in (_unit(n, campaign, "cooperating", fail) for n in [lead_names, *more] if n)
-            if o is not None
-        ]
+        found = (
+            _unit(n, campaign, "cooperating", fail) for n in unit_names(v.get("cooperating", ""))
+        )
+        cooperating = [o for o in found if o is not None]
         kind = ""
         if v.get("kind"):
             kind = KINDS.get(v["kind"], "")

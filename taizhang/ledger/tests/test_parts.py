@@ -139,6 +139,15 @@ def test_who_takes_each_step_on_a_part(world, state):
         if "waive" not in shown:
             with pytest.raises((NotAllowed, ValidationError)):
                 services.waive_part(part, by=user, reason="x")
+        if "report" not in shown:
+            with pytest.raises((NotAllowed, ValidationError, TransitionError)):
+                services.report_part(part, by=user, percent=10, text="x")
+        if "measure" not in shown:
+            with pytest.raises((NotAllowed, ValidationError, TransitionError)):
+                services.add_measure(problem, by=user, content="x", part=part)
+        if "deadline" not in shown:
+            with pytest.raises((NotAllowed, ValidationError)):
+                services.set_part_deadline(part, by=user, deadline=problem.deadline)
 
 
 def test_parts_through_the_page(world, client):
