@@ -3,7 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from taizhang.ledger.deadlines import deadline_state
-from taizhang.ledger.models import DeclineReason, Problem, ProblemEvent
+from taizhang.ledger.models import ContactWay, DeclineReason, Problem, ProblemEvent
 from taizhang.ledger.transitions import STEPS
 
 
@@ -102,3 +102,8 @@ class TransitionSerializer(serializers.Serializer):
         required=False, help_text="review_decline: accept the decline (true) or reject it"
     )
     into_number = serializers.CharField(required=False, max_length=40, help_text="merge: target")
+    way = serializers.ChoiceField(
+        choices=ContactWay.choices,
+        required=False,
+        help_text="contact: how the citizen was reached (联系群众); `reason` says what was said",
+    )

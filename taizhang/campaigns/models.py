@@ -20,6 +20,20 @@ DEFAULT_RULES: dict[str, Any] = {
     # 签收时限: working days a unit has to sign (or send on, or decline) what is dispatched to
     # it, counted from the day of dispatch (0: the same day), for ordinary and 重大紧急 work.
     "sign_limits": {"default": 1, "urgent": 0},
+    # The three hotline rates (三率), per the campaign's definitions:
+    # - channels: the channels whose 诉求 count ([]: every channel);
+    # - contact_days: working days from dispatch to contact the citizen (联系群众), for ordinary
+    #   and 重大紧急 work; a unit has responded (响应) when it signed within its 签收时限 and, where
+    #   the citizen left a number, contacted them within this; null: signing alone is 响应;
+    # - solved_from: "citizen" (the citizen's answer at call-back, 回访) or "unit" (the unit's
+    #   办结: answered, or every problem made from it closed);
+    # - fairly_satisfied: whether 基本满意 counts as satisfied in 满意率.
+    "hotline_rates": {
+        "channels": [],
+        "contact_days": {"default": 1, "urgent": 0},
+        "solved_from": "citizen",
+        "fairly_satisfied": True,
+    },
     # The decline of a problem that sends it to 会商 (the campaign office decides the unit)
     # instead of the dispatcher's review: 2, its second decline.
     "declines_before_consult": 2,
@@ -49,15 +63,18 @@ DEFAULT_RULES: dict[str, Any] = {
     # 比学赶超: the weight of each rate in a unit's score (a weighted mean of the rates, in
     # percent like them), and the share of 100 % below which a unit is named (0.6: under 60 %).
     "ranking_weights": {
-        "rectification_rate": 0.35,
-        "on_time_rate": 0.25,
-        "satisfaction_rate": 0.2,
+        "rectification_rate": 0.3,
+        "on_time_rate": 0.2,
+        "satisfaction_rate": 0.15,
         "spot_check_pass_rate": 0.1,
-        "notice_reply_rate": 0.1,
+        "notice_reply_rate": 0.05,
+        "hotline_response_rate": 0.1,
+        "hotline_solve_rate": 0.1,
     },
     "ranking_threshold": 0.6,
-    # A supervision rate (满意率, 抽查通过率, 督办按期回复率) counts for a unit once it rests on
-    # this many ratings, checks or notices due; below that the unit is shown 数据不足 for it.
+    # A supervision or hotline rate (满意率, 抽查通过率, 督办按期回复率, 响应率, 解决率) counts for
+    # a unit once it rests on this many ratings, checks, notices, hops or answers due; below
+    # that the unit is shown 数据不足 for it.
     "ranking_min_sample": 5,
     # Working days a suggestion may wait from 受理 (its arrival) to 答复 or 转办 ("answer") and
     # to 办结 ("close": answered, or every problem made from it closed), per channel; "default"

@@ -5,7 +5,8 @@ from django.db.models import QuerySet
 from taizhang.campaigns.access import handles_suggestions
 from taizhang.campaigns.models import Campaign
 from taizhang.intake.models import Suggestion
-from taizhang.ledger.permissions import visible_problems
+from taizhang.ledger.models import Problem, Status
+from taizhang.ledger.permissions import can_contact, visible_problems
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
 
@@ -24,6 +25,19 @@ def may_see_photos(user: object, suggestion: Suggestion) -> bool:
     if can_record(user, suggestion.campaign):
         return True
     return visible_problems(user).filter(suggestions=suggestion).exists()
+
+
+def may_see_number_to_contact(user: object, suggestion: Suggestion, problem: Problem) -> bool:
+    """The unit handling a problem made from it, while the problem is being worked: they must
+    call the citizen (联系群众). Never a citizen who asked for confidentiality (保密): the
+    hotline centre passes the unit's word on."""
+    return (
+        bool(suggestion.phone)
+        and not suggestion.confidential
+        and problem.status in (Status.RECTIFYING, Status.PENDING)
+        and problem.suggestions.filter(pk=suggestion.pk).exists()  # type: ignore[attr-defined]
+        and can_contact(user, problem)
+    )
 
 
 def visible_suggestions(user: object, campaign: Campaign) -> QuerySet[Suggestion]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("c/<slug:slug>/find/", views.find, name="find"),
     path("c/<slug:slug>/suggestions/new/", views.staff_entry, name="suggestion_entry"),
     path("suggestions/<int:pk>/", views.detail, name="suggestion_detail"),
+    path("suggestions/<int:pk>/contact/", views.contact_number, name="suggestion_contact_number"),
     path("suggestions/<int:pk>/photos/<int:photo_id>/", views.photo, name="suggestion_photo"),
     path("suggestions/<int:pk>/triage/", views.triage, name="suggestion_triage"),
 ]

@@ -362,6 +362,26 @@ def photo(request: AuthedRequest, pk: int, photo_id: int) -> FileResponse:
 
 @login_required
 @require_POST
+def contact_number(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The citizen's name and number for the unit that must call them (联系群众); each showing
+    is logged as an identity view."""
+    suggestion = get_object_or_404(Suggestion.objects.select_related("campaign"), pk=pk)
+    problem = get_object_or_404(
+        visible_problems(request.user), pk=params.row_id(request.POST.get("problem"))
+    )
+    if not permissions.may_see_number_to_contact(request.user, suggestion, problem):
+        raise Http404()
+    IdentityView.objects.create(suggestion=suggestion, viewer=request.user, purpose="contact")
+    security_log.info("user %s was shown suggestion %s's number to contact", request.user.pk, pk)
+    return render(
+        request,
+        "intake/contact_number.html",
+        {"campaign": suggestion.campaign, "s": suggestion, "problem": problem},
+    )
+
+
+@login_required
+@require_POST
 def triage(request: AuthedRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(Suggestion.objects.select_related("campaign__org"), pk=pk)
     if not permissions.can_record(request.user, suggestion.campaign):

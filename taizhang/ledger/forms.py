@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.forms import LongText
 from taizhang.ledger import rhythm
-from taizhang.ledger.models import DeclineReason, Kind, Source
+from taizhang.ledger.models import ContactWay, DeclineReason, Kind, Source
 
 
 class ProblemFieldsForm(forms.Form):
@@ -94,6 +94,17 @@ class DeclineForm(VersionedForm):
         label=_("退单依据"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}),
+    )
+
+
+class ContactForm(VersionedForm):
+    way = forms.ChoiceField(label=_("联系方式"), choices=[("", _("请选择")), *ContactWay.choices])
+    note = LongText(
+        label=_("联系情况"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text=_("与群众沟通的情况,如约定的办理时间。"),
     )
 
 

@@ -409,6 +409,15 @@ class HopState(models.TextChoices):
 OPEN_HOP_STATES = (HopState.WAITING, HopState.DECLINING)
 
 
+class ContactWay(models.TextChoices):
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("上门")
+    SMS = "sms", _("短信")
+    # The citizen asked for confidentiality: the hotline centre passed the unit's word on.
+    RELAY = "relay", _("经热线转达")
+    OTHER = "other", _("其他")
+
+
 class DeclineReason(models.TextChoices):
     FUNCTION = "function", _("职能不符")
     TERRITORY = "territory", _("属地不符")
@@ -469,6 +478,23 @@ class Dispatch(models.Model):
     # The dispatcher's decision on the decline: accepted (True), rejected (False), or none yet.
     accepted = models.BooleanField(_("退单审核结果"), null=True, blank=True)
     review_note = models.TextField(_("审核意见"), blank=True)
+    # 联系群众: the unit that signed a citizen's problem gets in touch with them by this day
+    # (NULL: the campaign does not count contact in 响应, or the hop predates the rule).
+    contact_by = models.DateField(_("联系时限"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("联系群众时间"), null=True, blank=True)
+    contact_on_time = models.BooleanField(_("按时联系"), null=True, blank=True)
+    contact_way = models.CharField(
+        _("联系方式"), max_length=8, choices=ContactWay.choices, blank=True
+    )
+    contact_note = models.TextField(_("联系情况"), blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("派单记录")
@@ -503,6 +529,7 @@ class EventAction(models.TextChoices):
     FORWARD = "forward", _("转派")
     DECLINE_ACCEPT = "decline_accept", _("退单通过")
     DECLINE_REJECT = "decline_reject", _("退单驳回")
+    CONTACT = "contact", _("联系群众")
     UPDATE = "update", _("修改")
     MEASURE = "measure", _("添加措施")
     PROGRESS = "progress", _("报告进展")

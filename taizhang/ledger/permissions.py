@@ -40,6 +40,11 @@ def can_edit(user: object, problem: Problem) -> bool:
     )
 
 
+def can_contact(user: object, problem: Problem) -> bool:
+    """联系群众 is the signing unit's: those who may change the problem."""
+    return can_edit(user, problem)
+
+
 def can_decide(user: object, problem: Problem) -> bool:
     """Approve or return closure and extensions: a leader or the office of a level above."""
     return scope_of(user).reaches_from_above(problem.org_path, DECIDE_ROLES)
@@ -157,6 +162,13 @@ def can_reopen(user: object, problem: Problem) -> bool:
     return can_decide(user, problem) or scope.reaches(problem.org_path, (Role.INSPECTOR,))
 
 
+def _owes_contact(problem: Problem) -> bool:
+    """Raised by citizens, signed by its unit, and their contact not yet recorded."""
+    signed = problem.dispatches.filter(org=problem.org_id, state="signed").order_by("-pk")
+    contacted = list(signed.values_list("contacted_at", flat=True)[:1])
+    return contacted == [None] and problem.suggestions.exists()  # type: ignore[attr-defined]
+
+
 def available_actions(user: object, problem: Problem) -> set[str]:
     """The steps this user may take on this problem now; pages show only these."""
     if problem.is_carried_over:
@@ -180,6 +192,8 @@ def available_actions(user: object, problem: Problem) -> set[str]:
         actions |= {"progress", "apply"}
     if edit and status in (Status.RECTIFYING, Status.PENDING):
         actions.add("evidence")
+        if _owes_contact(problem):
+            actions.add("contact")
     if status == Status.PENDING and may_decide_stage(user, problem):
         actions |= {"approve", "return"}
     if decide and status in (Status.ASSIGNED, Status.RECTIFYING):

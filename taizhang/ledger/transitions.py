@@ -55,6 +55,9 @@ STEPS: dict[str, Step] = {
         upload=d.get("file"),
         file_name=getattr(d.get("file"), "name", ""),
     ),
+    "contact": lambda p, u, d: services.contact_citizen(
+        p, by=u, way=d.get("way") or "", note=d.get("note") or d.get("reason", "")
+    ),
     "forward": lambda p, u, d: services.forward_problem(
         p,
         by=u,

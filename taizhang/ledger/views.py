@@ -36,6 +36,7 @@ from taizhang.ledger.models import (
     Status,
 )
 from taizhang.ledger.permissions import available_actions, part_actions, visible_problems
+from taizhang.ledger.services.dispatching import contact_hop
 from taizhang.ledger.stages import current_stage, stages_for
 from taizhang.ledger.transitions import take_step
 from taizhang.orgs.finding import resolve_unit
@@ -249,6 +250,7 @@ def _detail(
         "merge": forms.MergeForm(initial={"version": problem.version}),
         "decline": forms.DeclineForm(initial={"version": problem.version}),
         "forward": forms.ForwardForm(initial={"version": problem.version}),
+        "contact": forms.ContactForm(initial={"version": problem.version}),
         "review_decline": forms.ReviewDeclineForm(initial={"version": problem.version}),
         "edit": forms.EditForm(
             campaign=problem.campaign,
@@ -316,6 +318,7 @@ def _detail(
             else None,
             "stage_list": stages_for(problem) if problem.status == Status.PENDING else [],
             "declining": declining,
+            "contact_hop": contact_hop(problem),
             "parts": [(part, acting[part.pk]) for part in parts],
             "dispatches": problem.dispatches.select_related(
                 "org", "assigned_by", "reviewed_by", "decline_evidence"
@@ -343,6 +346,8 @@ def _from_citizens(problem: Problem) -> list[dict[str, Any]]:
             "address": s.address,
             "channel": s.get_channel_display(),
             "submitted_at": s.submitted_at,
+            "has_phone": bool(s.phone),
+            "confidential": s.confidential,
             "photos": [photo.pk for photo in s.photos.all()],
         }
         for s in problem.suggestions.prefetch_related("photos").order_by("submitted_at")  # type: ignore[attr-defined]
@@ -404,7 +409,7 @@ def _kept(
 # The step forms the page renders from a form object; the others are reason boxes.
 _FORMS_KEPT = {
     "assign", "merge", "edit", "area", "measure", "progress", "extension", "decline", "forward",
-    "review_decline", "cooperate",
+    "review_decline", "cooperate", "contact",
 }  # fmt: skip
 
 
@@ -412,6 +417,7 @@ STEP_FORMS: dict[str, type[django_forms.Form]] = {
     "sign": forms.VersionedForm,
     "decline": forms.DeclineForm,
     "forward": forms.ForwardForm,
+    "contact": forms.ContactForm,
     "review_decline": forms.ReviewDeclineForm,
     "apply": forms.ReasonForm,
     "approve": forms.ReasonForm,

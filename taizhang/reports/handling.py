@@ -1,5 +1,6 @@
-"""How units take up what is dispatched to them (派单: 按时签收率, 退单率, 改派) and how
-co-operating units finish their parts (协办按期率), per unit subtree. Each count is defined
+"""How units take up what is dispatched to them (派单: 按时签收率, 退单率, 改派), how
+co-operating units finish their parts (协办按期率), how they report (按时报送率) and the three
+hotline rates (reports.hotline), per unit subtree. Each count is defined
 once here as a filter, so that the list behind a figure is the figure."""
 
 import datetime as dt
@@ -23,6 +24,8 @@ from taizhang.ledger.rhythm import expected_progress, is_behind, owes_q, reporte
 from taizhang.ledger.rhythm import groups as rhythm_groups
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import percent
+from taizhang.reports.hotline import definitions as hotline_definitions
+from taizhang.reports.hotline import hotline_figures
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,18 @@ def handling_figures(campaign: Campaign, org: Org, today: dt.date) -> dict[str, 
             "name": child.name,
             **_counts(campaign, child.path, today),
             **reports["by_org"][child.code],
+            **hotline_figures(campaign, child, today),
         }
         for child in org.children.order_by("code")  # type: ignore[attr-defined]
     }
     totals = {k: v for k, v in reports.items() if k != "by_org"}
-    return {**_counts(campaign, org.path, today), **totals, "by_org": by_org}
+    return {
+        **_counts(campaign, org.path, today),
+        **totals,
+        **hotline_figures(campaign, org, today),
+        "definitions": hotline_definitions(campaign),
+        "by_org": by_org,
+    }
 
 
 # 定期调度 and 序时进度, over the problems being rectified.

@@ -25,12 +25,14 @@ def order_kinds(counts: Counter[str]) -> list[str]:
     return sorted(counts, key=lambda k: (order.get(k, 9), -counts[k], k))
 
 
-# What each rate is a share of: below the campaign's `ranking_min_sample` a supervision rate
-# says too little about a unit to rank it by.
+# Where each rate is read and what it is a share of: below the campaign's `ranking_min_sample`
+# a supervision or hotline rate says too little about a unit to rank it by.
 SAMPLES = {
-    "satisfaction_rate": "ratings",
-    "spot_check_pass_rate": "spot_checks_done",
-    "notice_reply_rate": "notices_due",
+    "satisfaction_rate": ("supervision", "ratings"),
+    "spot_check_pass_rate": ("supervision", "spot_checks_done"),
+    "notice_reply_rate": ("supervision", "notices_due"),
+    "hotline_response_rate": ("handling", "hotline_response_due"),
+    "hotline_solve_rate": ("handling", "hotline_solve_asked"),
 }
 
 
@@ -59,16 +61,15 @@ def ranking(
     kind = kind if kind in kinds else (kinds[0] if kinds else None)
     for child in Org.objects.filter(parent=parent, kind=kind).order_by("code"):
         stats = campaign_stats(campaign, org=child, today=today)
-        supervision = stats.get("supervision", {})
         components = {
             "rectification_rate": stats.get("rectification_rate"),
             "on_time_rate": stats.get("on_time_rate"),
-            **{k: supervision.get(k) for k in SAMPLES},
+            **{k: stats.get(section, {}).get(k) for k, (section, _n) in SAMPLES.items()},
         }
         measured = {
             k: v
             for k, v in components.items()
-            if v is not None and (k not in SAMPLES or supervision.get(SAMPLES[k], 0) >= min_sample)
+            if v is not None and (k not in SAMPLES or _sample(stats, k) >= min_sample)
         }
         rows.append(
             {
@@ -87,6 +88,11 @@ def ranking(
         old = row["score_week_ago"]
         row["change"] = round(row["score"] - old, 1) if row["score"] is not None and old else None
     return rows
+
+
+def _sample(stats: dict[str, Any], rate: str) -> int:
+    section, count = SAMPLES[rate]
+    return int(stats.get(section, {}).get(count) or 0)
 
 
 def _score(rows: list[dict[str, Any]], weights: dict[str, float], threshold: float) -> None:

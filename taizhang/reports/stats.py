@@ -24,8 +24,9 @@ from taizhang.reports.figures import (
     live_breakdown,
 )
 from taizhang.reports.handling import handling_figures
+from taizhang.reports.hotline import hotline_figures
 from taizhang.reports.study import study_figures
-from taizhang.reports.verdict import hotline_figures, supervision_figures
+from taizhang.reports.verdict import supervision_figures
 
 
 def tallied_breakdown(campaign: Campaign, org: Org, today: dt.date) -> Breakdown:
@@ -120,7 +121,8 @@ def campaign_stats(
             "handling": handling_figures(campaign, root, today),
         }
         if root.pk == campaign.org_id:
-            whole_only["hotline"] = hotline_figures(campaign)
+            # The campaign-wide three rates, where they always were (also under `handling`).
+            whole_only["hotline"] = hotline_figures(campaign, root, today)
             whole_only["suggestions"] = late_counts(campaign, today)
     return {
         "campaign": campaign.slug,

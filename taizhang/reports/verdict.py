@@ -1,22 +1,19 @@
 """The figures of supervision and of the people's verdict, per org subtree (DESIGN §4):
-notices issued and replied on time, spot-check pass rate, reopen rate, 满意率, and the
-hotline's 响应率 / 解决率 / 满意率."""
+notices issued and replied on time, spot-check pass rate, reopen rate and 满意率 (the hotline's
+three rates are in reports.hotline)."""
 
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Min, Q
-from django.utils import timezone
+from django.db.models import Count, Q
 
 from taizhang.campaigns.models import Campaign
-from taizhang.intake.models import SATISFIED_RATINGS, Channel, Suggestion, SuggestionStatus
+from taizhang.intake.models import Suggestion
 from taizhang.ledger.models import EventAction, Problem, ProblemEvent, Status
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import percent as rate
+from taizhang.reports.hotline import Definition
 from taizhang.supervision.models import CheckResult, Notice, NoticeStatus, SpotCheckItem
-from taizhang.workdays.calendar import add_workdays
-
-HOTLINE_RESPONSE_WORKDAYS = 1
 
 
 def supervision_figures(
@@ -60,9 +57,10 @@ def supervision_figures(
         Problem.objects.filter(pk__in=reopened_ids).exclude(status=Status.CLOSED).count()
     )
     ratings = _ratings(
+        campaign,
         Suggestion.objects.filter(campaign=campaign, problems__org_path__under=org.path)
         if org.pk != campaign.org_id
-        else Suggestion.objects.filter(campaign=campaign)
+        else Suggestion.objects.filter(campaign=campaign),
     )
     return {
         "notices_issued": notices["issued"],
@@ -83,52 +81,16 @@ def supervision_figures(
     }
 
 
-def _ratings(suggestions: Any) -> dict[str, Any]:
+def _ratings(campaign: Campaign, suggestions: Any) -> dict[str, Any]:
+    """满意率 over all the subtree's rated suggestions, 基本满意 counted as the campaign says."""
     counts = suggestions.aggregate(
         rated=Count("pk", filter=Q(rating__isnull=False), distinct=True),
-        satisfied=Count("pk", filter=Q(rating__in=SATISFIED_RATINGS), distinct=True),
+        satisfied=Count(
+            "pk", filter=Q(rating__in=Definition.of(campaign).satisfied), distinct=True
+        ),
     )
     return {
         "ratings": counts["rated"],
         "ratings_satisfied": counts["satisfied"],
         "satisfaction_rate": rate(counts["satisfied"], counts["rated"]),
-    }
-
-
-def hotline_figures(campaign: Campaign) -> dict[str, Any]:
-    """响应率: handled within a working day; 解决率: settled (answered, or every problem made from
-    it closed); 满意率: satisfied of rated. Duplicates and invalid calls are left out."""
-    calls = Suggestion.objects.filter(campaign=campaign, channel=Channel.HOTLINE).exclude(
-        status__in=[SuggestionStatus.DUPLICATE, SuggestionStatus.INVALID]
-    )
-    total = calls.count()
-    first_step = calls.annotate(
-        stepped=Min("events__at", filter=~Q(events__action__in=["submit", "route"]))
-    ).values_list("submitted_at", "stepped", "answered_at")
-    responded = 0
-    for submitted, stepped, answered_at in first_step.iterator(chunk_size=2000):
-        handled = min((t for t in (stepped, answered_at) if t is not None), default=None)
-        if handled is not None:
-            local = timezone.localtime(submitted).date()
-            if (
-                timezone.localtime(handled).date()
-                <= add_workdays(local, HOTLINE_RESPONSE_WORKDAYS).date
-            ):
-                responded += 1
-    answered = calls.filter(status=SuggestionStatus.ANSWERED).count()
-    converted_closed = (
-        calls.filter(status=SuggestionStatus.CONVERTED)
-        .annotate(open_n=Count("problems", filter=~Q(problems__status=Status.CLOSED)))
-        .filter(open_n=0)
-        .count()
-    )
-    ratings = _ratings(calls)
-    return {
-        "hotline_total": total,
-        "hotline_responded": responded,
-        "hotline_response_rate": rate(responded, total),
-        "hotline_solved": answered + converted_closed,
-        "hotline_solve_rate": rate(answered + converted_closed, total),
-        "hotline_ratings": ratings["ratings"],
-        "hotline_satisfaction_rate": ratings["satisfaction_rate"],
     }

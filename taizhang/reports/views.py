@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from taizhang.campaigns.access import campaign_for, home_org, reader_org
+from taizhang.campaigns.access import campaign_for, handles_suggestions, home_org, reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core import params
 from taizhang.core.typing import AuthedRequest
 from taizhang.evaluation.models import Snapshot
+from taizhang.intake.privacy import mask_numbers_in_text
 from taizhang.ledger.models import Kind, ProblemEvent, ProblemTally, Source
 from taizhang.orgs.models import Org, OrgKind, Role
 from taizhang.orgs.scoping import scope_of
@@ -36,6 +37,7 @@ from taizhang.reports.handling import (
     hop_rows,
     report_rows,
 )
+from taizhang.reports.hotline import HOTLINE_FIGURE_LABELS, RESPONSE_FIGURES, hotline_rows
 from taizhang.reports.ranking import ranking, ranking_kinds
 from taizhang.reports.stats import child_rows, org_breakdown
 from taizhang.sheets.workbook import download
@@ -172,6 +174,8 @@ COMPONENT_LABELS = {
     "satisfaction_rate": gettext_lazy("满意率"),
     "spot_check_pass_rate": gettext_lazy("抽查通过率"),
     "notice_reply_rate": gettext_lazy("督办按期回复率"),
+    "hotline_response_rate": gettext_lazy("响应率"),
+    "hotline_solve_rate": gettext_lazy("解决率"),
 }
 
 
@@ -215,6 +219,7 @@ def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
             "weights": [
                 (COMPONENT_LABELS.get(k, k), w) for k, w in campaign.rule("ranking_weights").items()
             ],
+            "components": list(COMPONENT_LABELS.items()),
             "threshold": 100 * float(campaign.rule("ranking_threshold")),
             "min_sample": campaign.rule("ranking_min_sample"),
             "below": [r for r in rows if r["below_threshold"]],
@@ -237,7 +242,17 @@ HANDLING_COLUMNS = [
       for name in ("parts_due", "parts_on_time", "parts_late", "parts_waived")),
     ("reports_on_time_rate", gettext_lazy("按时报送率"), True),
     *((name, label, False) for name, label in REPORT_FIGURE_LABELS.items()),
+    ("hotline_response_rate", gettext_lazy("响应率"), True),
+    *((name, HOTLINE_FIGURE_LABELS[name], False)
+      for name in ("hotline_response_due", "hotline_responded", "hotline_response_late")),
+    ("hotline_solve_rate", gettext_lazy("解决率"), True),
+    *((name, HOTLINE_FIGURE_LABELS[name], False)
+      for name in ("hotline_total", "hotline_solve_asked", "hotline_solved")),
+    ("hotline_satisfaction_rate", gettext_lazy("满意率"), True),
+    *((name, HOTLINE_FIGURE_LABELS[name], False)
+      for name in ("hotline_ratings", "hotline_satisfied")),
 ]  # fmt: skip
+HOTLINE_RATES = ("hotline_response_rate", "hotline_solve_rate", "hotline_satisfaction_rate")
 
 
 def _handling_org(request: HttpRequest, campaign: Campaign) -> Org:
@@ -274,6 +289,11 @@ def handling_page(request: AuthedRequest, slug: str) -> HttpResponse:
             "overall": figures,
             "rows": [(children[code], row) for code, row in figures["by_org"].items()],
             "columns": HANDLING_COLUMNS,
+            "definitions": [
+                (label, figures["definitions"][name])
+                for name, label, _is_rate in HANDLING_COLUMNS
+                if name in HOTLINE_RATES
+            ],
         },
     )
 
@@ -300,10 +320,15 @@ def handling_rows(request: AuthedRequest, slug: str) -> HttpResponse:
                 ),
             },
         )
-    if figure not in HOP_FIGURES and figure not in PART_FIGURES:
+    if figure in HOTLINE_FIGURE_LABELS and figure not in RESPONSE_FIGURES:
+        return _hotline_suggestions(request, campaign, org, figure, today)
+    if figure not in HOP_FIGURES and figure not in PART_FIGURES and figure not in RESPONSE_FIGURES:
         raise Http404
     is_part = figure in PART_FIGURES
-    rows = hop_rows(campaign, org, figure, today).select_related("problem", "org")
+    if figure in RESPONSE_FIGURES:
+        rows = hotline_rows(campaign, org, figure, today).select_related("problem", "org")
+    else:
+        rows = hop_rows(campaign, org, figure, today).select_related("problem", "org")
     rows = rows.order_by("-created_at" if is_part else "-assigned_at", "-pk")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
@@ -313,8 +338,32 @@ def handling_rows(request: AuthedRequest, slug: str) -> HttpResponse:
             "campaign": campaign,
             "org": org,
             "figure": figure,
-            "label": (PART_FIGURES if is_part else HOP_FIGURES)[figure].label,
+            "label": HOTLINE_FIGURE_LABELS[figure]
+            if figure in RESPONSE_FIGURES
+            else (PART_FIGURES if is_part else HOP_FIGURES)[figure].label,
             "is_part": is_part,
+            "is_response": figure in RESPONSE_FIGURES,
             "page": page,
+        },
+    )
+
+
+def _hotline_suggestions(
+    request: AuthedRequest, campaign: Campaign, org: Org, figure: str, today: dt.date
+) -> HttpResponse:
+    """The citizens' 诉求 behind a 解决率 or 满意率 count, numbers in their titles masked."""
+    found = hotline_rows(campaign, org, figure, today).prefetch_related("problems")
+    page = Paginator(found.order_by("-submitted_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/handling_suggestions.html",
+        {
+            "campaign": campaign,
+            "org": org,
+            "figure": figure,
+            "label": HOTLINE_FIGURE_LABELS[figure],
+            "page": page,
+            "titles": {s.pk: mask_numbers_in_text(s.title) for s in page},
+            "opens_suggestions": handles_suggestions(request.user, campaign),
         },
     )

@@ -14,6 +14,7 @@ from taizhang.ledger.services.closure import (
     void_problem,
 )
 from taizhang.ledger.services.dispatching import (
+    contact_citizen,
     decline_problem,
     forward_problem,
     review_decline,
@@ -54,6 +55,7 @@ __all__ = [
     "assign_problem",
     "confirm_focus_area",
     "confirm_imported_closure",
+    "contact_citizen",
     "decide_extension",
     "decline_problem",
     "finish_part",

@@ -15,6 +15,7 @@ from taizhang.ledger import permissions
 from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import (
     OPEN_HOP_STATES,
+    ContactWay,
     DeclineReason,
     Dispatch,
     EventAction,
@@ -46,10 +47,22 @@ def sign_limit(problem: Problem, day: dt.date) -> dt.date:
     return add_workdays(day, days).date if days > 0 else day
 
 
+def contact_limit(problem: Problem, day: dt.date) -> dt.date | None:
+    """The day a unit must contact the citizen by (联系群众), for a hop dispatched on `day`;
+    None where the campaign does not count contact in 响应."""
+    limits = problem.campaign.rule("hotline_rates")["contact_days"]
+    if not isinstance(limits, dict):
+        return None
+    key = "urgent" if problem.urgent and "urgent" in limits else "default"
+    days = int(limits.get(key, 1))
+    return add_workdays(day, days).date if days > 0 else day
+
+
 def open_hop(problem: Problem, org: Org, by: User | None, *, binding: bool = False) -> Dispatch:
     """A new hop to `org`, waiting to be signed; the problem shows its 签收时限."""
     now = timezone.now()
     sign_by = sign_limit(problem, timezone.localdate(now))
+    contact_by = contact_limit(problem, timezone.localdate(now))
     hop = Dispatch.objects.create(
         campaign_id=problem.campaign_id,
         problem=problem,
@@ -58,6 +71,7 @@ def open_hop(problem: Problem, org: Org, by: User | None, *, binding: bool = Fal
         assigned_by=by,
         assigned_at=now,
         sign_by=sign_by,
+        contact_by=contact_by,
         state=HopState.WAITING,
         binding=binding,
     )
@@ -94,6 +108,53 @@ def end_open_hops(problem: Problem) -> None:
     )
     Problem.objects.filter(pk=problem.pk).update(sign_by=None, declining=False)
     problem.sign_by, problem.declining = None, False
+
+
+def contact_hop(problem: Problem) -> Dispatch | None:
+    """The hop by which the problem's unit signed it: its 联系群众 is recorded there."""
+    return (
+        problem.dispatches.filter(org=problem.org_id, state=HopState.SIGNED).order_by("-pk").first()
+    )
+
+
+@transaction.atomic
+def contact_citizen(problem: Problem, *, by: User, way: str, note: str = "") -> Dispatch:
+    """联系群众: the unit that signed a citizen's problem records that it got in touch with them
+    (how, and what was said); on time when by the hop's 联系时限. Once per hop: later calls are
+    progress reports."""
+    require(permissions.can_contact(by, problem), _("只有承办单位可以登记联系群众。"))
+    require_status(problem, (Status.RECTIFYING, Status.PENDING), _("登记联系群众"))
+    if way not in ContactWay.values:
+        raise ValidationError(_("请选择联系方式。"))
+    hop = contact_hop(problem)
+    if hop is None:
+        raise ValidationError(_("这个问题没有签收记录,无需登记联系群众。"))
+    hop = Dispatch.objects.select_for_update().get(pk=hop.pk)
+    if hop.contacted_at is not None:
+        raise ValidationError(_("已于 %(t)s 登记过联系群众。") % {"t": _local(hop.contacted_at)})
+    now = timezone.now()
+    hop.contacted_at, hop.contacted_by, hop.contact_way = now, by, way
+    hop.contact_note = (note or "").strip()[:2000]
+    hop.contact_on_time = hop.contact_by is None or timezone.localdate(now) <= hop.contact_by
+    hop.save(
+        update_fields=[
+            "contacted_at", "contacted_by", "contact_way", "contact_note", "contact_on_time"
+        ]
+    )  # fmt: skip
+    log(
+        problem,
+        by,
+        EventAction.CONTACT,
+        from_status=problem.status,
+        to_status=problem.status,
+        reason=hop.contact_note,
+        data={"way": way, "on_time": hop.contact_on_time},
+    )
+    return hop
+
+
+def _local(at: dt.datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
 @transaction.atomic

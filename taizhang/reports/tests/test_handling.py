@@ -10,6 +10,7 @@ from django.core.management import call_command
 from taizhang.ledger import services
 from taizhang.ledger.models import Dispatch, Part
 from taizhang.reports.handling import HOP_FIGURES, PART_FIGURES, REPORT_FIGURE_LABELS
+from taizhang.reports.hotline import HOTLINE_FIGURE_LABELS
 from taizhang.testing import record
 
 
@@ -77,7 +78,10 @@ def test_every_figure_opens_the_rows_it_counts(world, client):
     page = client.get(f"/c/{world.campaign.slug}/handling/?org=141000").content.decode()
     links = re.findall(r'href="([^"]*handling/rows/[^"]*)">(\d+)</a>', page)
     names = {re.search(r"figure=(\w+)", url).group(1) for url, _ in links}
-    assert names == set(HOP_FIGURES) | set(PART_FIGURES) | set(REPORT_FIGURE_LABELS)
+    assert names == (
+        set(HOP_FIGURES) | set(PART_FIGURES) | set(REPORT_FIGURE_LABELS)
+        | set(HOTLINE_FIGURE_LABELS)
+    )  # fmt: skip
     for url, shown in links:
         listed = client.get(url.replace("&amp;", "&")).content.decode()
         count = int(re.search(r'id="result-count">共 (\d+) 条', listed).group(1))
