@@ -106,7 +106,16 @@ DISPATCH_COLUMNS = (
     "reviewed_by_id",
     "reviewed_at",
     "review_note",
+    "contact_by",
+    "contacted_at",
+    "contact_on_time",
+    "contact_way",
+    "contact_note",
+    "contacted_by_id",
 )
+# Of the signed dispatches, the share whose citizen was contacted within the 联系时限, and
+# the share contacted late (the rest not recorded).
+CONTACTED_ON_TIME_SHARE, CONTACTED_LATE_SHARE = 0.85, 0.08
 # What the office or a level above dispatches (the rest a unit records for itself), and the
 # share of dispatches signed within their 签收时限.
 DISPATCHED_SOURCES = (Source.SUGGESTION, Source.INSPECTION, Source.ASSIGNED)
@@ -219,6 +228,7 @@ def build_ledger(
     counts, batch = LedgerCounts(), _Batch()
     # Signing times draw from a stream of their own: the ledger's draws stay as they were.
     sign_rng = random.Random(total)
+    contact_rng = random.Random(total + 1)
     for i in range(total):
         pid, status, kind = first_id + i, statuses[i], kinds[i]
         area = rng.choice(areas)
@@ -291,9 +301,8 @@ def build_ledger(
             )
         )
         if dispatched:
-            batch.hops.append(
-                _hop(campaign.pk, pid, org, office_id, created_at, sign_by, status, signed_at)
-            )
+            hop = _hop(campaign.pk, pid, org, office_id, created_at, sign_by, status, signed_at)
+            batch.hops.append(hop + _contact(contact_rng, sign_by, signed_at))
         _history(batch, pid, status, office_id, created_at, applied_at, closed_at, signed_at)
         for order, text in enumerate(rng.sample(measure_texts, rng.choice((1, 2))), start=1):
             done_on = closed_at.date() if closed_at else None
@@ -354,6 +363,35 @@ def _hop(
         office_id if declined else None,
         ended_at if declined else None,
         "同意退单,另行交办" if declined else "",
+    )
+
+
+def _contact(
+    rng: random.Random,
+    contact_by: dt.date,
+    signed_at: dt.datetime | None,
+) -> tuple[Any, ...]:
+    """联系群众 on a signed dispatch: mostly within its 联系时限 (a working day from dispatch,
+    like its 签收时限), some late, some not recorded."""
+    if signed_at is None:
+        return (contact_by, None, None, "", "", None)
+    draw = rng.random()
+    if draw < CONTACTED_ON_TIME_SHARE:
+        at = signed_at + dt.timedelta(hours=rng.randint(1, 3))
+    elif draw < CONTACTED_ON_TIME_SHARE + CONTACTED_LATE_SHARE:
+        at = signed_at + dt.timedelta(days=rng.randint(2, 5))
+    else:
+        return (contact_by, None, None, "", "", None)
+    at = min(at, timezone.now())
+    on_time = timezone.localtime(at).date() <= contact_by
+    way = "phone" if rng.random() < 0.8 else "visit"
+    return (
+        contact_by,
+        at,
+        on_time,
+        way,
+        "已电话联系,告知办理安排" if way == "phone" else "上门说明情况",
+        None,
     )
 
 
