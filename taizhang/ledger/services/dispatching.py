@@ -127,8 +127,8 @@ def contact_citizen(problem: Problem, *, by: User, way: str, note: str = "") -> 
     if way not in ContactWay.values:
         raise ValidationError(_("请选择联系方式。"))
     hop = contact_hop(problem)
-    if hop is None:
-        raise ValidationError(_("这个问题没有签收记录,无需登记联系群众。"))
+    if hop is None or not problem.suggestions.exists():  # type: ignore[attr-defined]
+        raise ValidationError(_("这个问题不是群众反映的或没有签收记录,无需登记联系群众。"))
     hop = Dispatch.objects.select_for_update().get(pk=hop.pk)
     if hop.contacted_at is not None:
         raise ValidationError(_("已于 %(t)s 登记过联系群众。") % {"t": _local(hop.contacted_at)})

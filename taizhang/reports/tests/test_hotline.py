@@ -169,6 +169,10 @@ def test_contact_is_recorded_once_by_the_unit_on_time_or_late(world):
     assert event.reason == "上门说明" and event.data == {"way": "visit", "on_time": False}
     with pytest.raises(ValidationError, match="已于"):
         services.contact_citizen(p, by=world.handler_a1, way="phone")
+    found = record(world, by=world.office, org=world.dept_a1, title="督导发现")
+    _sign(world, found)
+    with pytest.raises(ValidationError, match="不是群众反映的"):  # nobody to contact
+        services.contact_citizen(found, by=world.handler_a1, way="phone")
 
 
 def test_the_unit_sees_the_number_to_call_and_the_showing_is_logged(world, client):
