@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +90,7 @@ def todo_for(
                 ("sign_by", "created_at"), shown, due="sign_by"),
         _declines(user, campaign, successor, shown),
         _parts(user, campaign, successor, shown),
+        _contacts(problems.filter(own), today, shown),
         _listed("returned", _("销号被退回,待重新整改"), _returned(problems.filter(own)),
                 ("deadline",), shown),
         _listed("approve", _("待我审核销号"),
@@ -170,6 +171,29 @@ def _declines(user: Any, campaign: Campaign, successor: bool, shown: int) -> Sec
         for h in hops.select_related("problem", "org").order_by("assigned_at", "pk")[:shown]
     ]  # fmt: skip
     return Section("declines", _("退单待审核"), hops.count(), items)
+
+
+def _contacts(mine: QuerySet[Problem], today: dt.date, shown: int) -> Section:
+    """联系群众 owed: citizens' problems the user's unit signed and has not yet recorded getting
+    in touch about (⇔ `_owes_contact`), the nearest 联系时限 first."""
+    hop = Dispatch.objects.filter(
+        problem=OuterRef("pk"), org=OuterRef("org"), state=HopState.SIGNED
+    ).order_by("-pk")
+    raised = Suggestion.problems.through.objects.filter(problem_id=OuterRef("pk"))
+    owed = (
+        mine.filter(status__in=(Status.RECTIFYING, Status.PENDING))
+        .annotate(
+            hop=Subquery(hop.values("pk")[:1]),
+            contacted=Subquery(hop.values("contacted_at")[:1]),
+            contact_by=Subquery(hop.values("contact_by")[:1]),
+        )
+        .filter(Exists(raised), hop__isnull=False, contacted__isnull=True)
+    )
+    items = []
+    for p in owed.order_by(F("contact_by").asc(nulls_last=True), "pk").only(*ITEM_FIELDS)[:shown]:
+        late = p.contact_by is not None and p.contact_by < today  # type: ignore[attr-defined]
+        items.append(_item(p, str(_("联系超时")) if late else p.org.name, due="contact_by"))
+    return Section("contacts", _("待联系群众"), owed.count(), items)
 
 
 def _flagged(user: Any, problems: QuerySet[Problem], own: Q, above: Q, shown: int) -> Section:

@@ -4,6 +4,8 @@ the per-problem rule the buttons use (`available_actions`), for every user of th
 import datetime as dt
 import io
 
+from taizhang.intake import services as intake
+from taizhang.intake.models import Channel
 from taizhang.ledger import services
 from taizhang.ledger.deadlines import due_soon_cutoff
 from taizhang.ledger.models import ExtensionRequest, ExtensionStatus, Part, Problem, Status
@@ -48,6 +50,7 @@ def _by_rule(user, campaign):
         "parts": {part.problem_id for part in Part.objects.filter(problem__in=seen)
                   if is_part_staff(user, part)
                   and part_actions(user, part.problem, [part])[part.pk] & {"sign", "finish"}},
+        "contacts": {p.pk for p in seen if "contact" in acts[p.pk] and p.pk in staff},
         "notices": {n.problem_id for n in Notice.objects.filter(status=NoticeStatus.OPEN)
                     if supervision.can_reply(user, n)},
     }  # fmt: skip
@@ -110,6 +113,25 @@ def test_every_list_is_what_the_buttons_allow_for_every_user(world):
     done = shared.parts.get(org=world.county_a)
     services.sign_part(done, by=world.admin_a)
     services.finish_part(done, by=world.admin_a, note="已配合完成")
+    # 联系群众: a citizen's problem signed (owed), and one contacted already.
+    for title, org, handler, contacted in (
+        ("热线来电", world.dept_a1, world.handler_a1, False),
+        ("已联系", world.town_a2, world.handler_a2, True),
+    ):
+        s = intake.submit_suggestion(
+            world.campaign,
+            channel=Channel.HOTLINE,
+            title=title,
+            text=title,
+            phone="13800000001",
+            rate_limited=False,
+        )
+        p = intake.convert_to_problem(
+            s, by=world.office, version=s.version, org=org, focus_area=world.area, kind="deadline"
+        )
+        services.sign_problem(p, by=handler, version=p.version)
+        if contacted:
+            services.contact_citizen(p, by=handler, way="phone")
     users = {name: getattr(world, name) for name in USERS}
     for name, user in users.items():
         assert _listed(user, world.campaign) == _by_rule(user, world.campaign), name

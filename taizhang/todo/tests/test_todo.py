@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from taizhang.intake import services as intake
+from taizhang.intake.models import Channel
 from taizhang.ledger import services
 from taizhang.ledger.models import Problem
 from taizhang.testing import PDF, record
@@ -79,3 +81,24 @@ def test_the_command_prints_the_list_as_the_page_shows_it(world):
     text = io.StringIO()
     call_command("todo", "--user", "handler_a1", stdout=text)
     assert "待签收\t1\t" in text.getvalue()
+
+
+def test_a_citizens_problem_waits_to_be_contacted_once_signed(world):
+    s = intake.submit_suggestion(
+        world.campaign, channel=Channel.HOTLINE, title="路灯坏了", text="小区路灯坏了一个月",
+        phone="13800000001", name="张三", rate_limited=False,
+    )  # fmt: skip
+    p = intake.convert_to_problem(
+        s, by=world.office, version=s.version, org=world.dept_a1, focus_area=world.area,
+        kind="deadline",
+    )  # fmt: skip
+    record(world, by=world.office, org=world.dept_a1, title="督导发现")  # no citizen to call
+    assert "contacts" not in _keys(world.handler_a1, world)  # not signed yet
+    services.sign_problem(p, by=world.handler_a1, version=p.version)
+    p.refresh_from_db()
+    contacts = next(x for x in todo_for(world.handler_a1, world.campaign) if x.key == "contacts")
+    assert contacts.count == 1 and contacts.items[0].title.endswith("路灯坏了")
+    assert contacts.items[0].due == p.dispatches.get().contact_by
+    assert "contacts" not in _keys(world.handler_b1, world)
+    services.contact_citizen(p, by=world.handler_a1, way="phone", note="约定周五修复")
+    assert "contacts" not in _keys(world.handler_a1, world)
