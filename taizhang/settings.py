@@ -174,6 +174,9 @@ FILE_UPLOAD_HANDLERS = [
 # Upload leftovers (kept for header mapping or a retry, error workbooks) older than this are
 # deleted by the nightly run.
 UPLOAD_RETENTION_HOURS = int(os.environ.get("TAIZHANG_UPLOAD_RETENTION_HOURS", 72))
+# The digest of the history chain (ledger.chain): "sha256", or "sm3" where a 密评 asks for 国密.
+# A campaign's chain keeps the algorithm it was started with.
+TAIZHANG_HISTORY_HASH = os.environ.get("TAIZHANG_HISTORY_HASH", "sha256")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -74,7 +74,8 @@ def _copy(cursor: Any, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
             values = list(row)
             for i in json_columns:
                 value = values[i]
-                values[i] = json.dumps(value, ensure_ascii=False) if value else "{}"
+                if value is not None:  # None stays NULL
+                    values[i] = json.dumps(value, ensure_ascii=False) if value else "{}"
             copy.write_row(values)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core.bulk import insert_rows, next_id, reset_sequences
 from taizhang.demo import names
-from taizhang.ledger import tallies
+from taizhang.ledger import chain, tallies
 from taizhang.ledger.models import (
     EVENT_COLUMNS,
     OPEN_STATUSES,
@@ -175,7 +175,8 @@ def _weighted(rng: random.Random, shares: dict[Any, float], k: int) -> list[Any]
 
 
 class _Batch:
-    def __init__(self) -> None:
+    def __init__(self, campaign_id: int) -> None:
+        self.campaign_id = campaign_id
         self.problems: list[tuple[Any, ...]] = []
         self.events: list[tuple[Any, ...]] = []
         self.measures: list[tuple[Any, ...]] = []
@@ -184,14 +185,14 @@ class _Batch:
 
     def flush(self, counts: LedgerCounts) -> None:
         insert_rows(Problem, PROBLEM_COLUMNS, self.problems)
-        insert_rows(ProblemEvent, EVENT_COLUMNS, self.events)
+        insert_rows(ProblemEvent, EVENT_COLUMNS, chain.sealed_rows(self.campaign_id, self.events))
         insert_rows(Measure, MEASURE_COLUMNS, self.measures)
         insert_rows(ProgressReport, REPORT_COLUMNS, self.reports)
         insert_rows(Dispatch, DISPATCH_COLUMNS, self.hops)
         counts.problems += len(self.problems)
         counts.events += len(self.events)
         counts.measures += len(self.measures)
-        self.__init__()  # type: ignore[misc]
+        self.__init__(self.campaign_id)  # type: ignore[misc]
 
 
 def build_ledger(
@@ -225,7 +226,7 @@ def build_ledger(
     def at(day: dt.date, hour: int) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=tz)
 
-    counts, batch = LedgerCounts(), _Batch()
+    counts, batch = LedgerCounts(), _Batch(campaign.pk)
     # Signing times draw from a stream of their own: the ledger's draws stay as they were.
     sign_rng = random.Random(total)
     contact_rng = random.Random(total + 1)

@@ -59,6 +59,10 @@ class Snapshot(models.Model):
     day = models.DateField(_("日期"))
     figures = models.JSONField()
     taken_at = models.DateTimeField()
+    # The campaign's history chain when the figures were frozen (ledger.chain): its last row's
+    # number and digest, so the figures can later be checked against the rows they came from.
+    chain_seq = models.BigIntegerField(null=True)
+    chain_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-day"]

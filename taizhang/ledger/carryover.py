@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
-from taizhang.ledger import tallies
+from taizhang.ledger import chain, tallies
 from taizhang.ledger.models import OPEN_STATUSES, EventAction, Problem, ProblemEvent, Status
 from taizhang.orgs.scoping import scope_of
 
@@ -72,16 +72,13 @@ def carry_over(
             measure.problem = new
             measure.save()
         reason = _("由“%(s)s”结转至“%(t)s”") % {"s": source.name, "t": target.name}
-        for problem in (old, new):
-            ProblemEvent.objects.create(
-                problem=problem,
-                at=now,
-                actor=by,
-                action=EventAction.CARRY_OVER,
-                from_status=old.status,
-                to_status=status,
-                reason=reason,
-            )
+        events = [
+            ProblemEvent(problem=problem, at=now, actor=by, action=EventAction.CARRY_OVER,
+                         from_status=old.status, to_status=status, reason=reason)
+            for problem in (old, new)
+        ]  # fmt: skip
+        chain.seal(events)
+        ProblemEvent.objects.bulk_create(events)
         tallies.track_new([new])
         carried += 1
     return carried

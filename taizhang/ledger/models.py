@@ -562,6 +562,10 @@ EVENT_COLUMNS = (
     "to_status",
     "reason",
     "data",
+    # Filled in by `ledger.chain.sealed_rows`.
+    "seq",
+    "state",
+    "digest",
 )
 
 
@@ -583,6 +587,11 @@ class ProblemEvent(models.Model):
     to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     reason = models.TextField(_("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The hash chain (ledger.chain): the row's place in its campaign's chain, the problem's
+    # state it recorded (null: an earlier row of a bulk write) and the digest linking it.
+    seq = models.BigIntegerField(null=True, editable=False)
+    state = models.JSONField(null=True, blank=True, editable=False)
+    digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("办理记录")
@@ -597,10 +606,24 @@ class ProblemEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("ProblemEvent rows are append-only")
+        if self.seq is None:
+            raise ValueError("ProblemEvent rows are sealed first (ledger.chain.seal)")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("ProblemEvent rows are append-only")
+
+
+class ChainHead(models.Model):
+    """The last row of a campaign's history chain (ledger.chain): its number and digest."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    digest = models.CharField(max_length=64)
+    algorithm = models.CharField(max_length=8, default="sha256")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.seq} {self.algorithm}:{self.digest[:12]}"
 
 
 class ProblemTally(models.Model):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import Snapshot
+from taizhang.ledger.models import ChainHead
 from taizhang.orgs.models import Org, OrgKind
 from taizhang.reports.ranking import ranking_kinds
 from taizhang.sheets.workbook import Column, write_xlsx
@@ -34,6 +35,21 @@ class Brief:
     previous: dict[str, Any] | None
     units: list[dict[str, Any]] = field(default_factory=list)
     topics: list[dict[str, Any]] = field(default_factory=list)
+    # The history chain's head the figures were frozen with (ledger.chain), for checking later.
+    chain_seq: int | None = None
+    chain_digest: str = ""
+    chain_algorithm: str = "sha256"
+
+    @property
+    def check_code(self) -> str:
+        """数据校验码, printed at the foot of the brief: `taizhang verify --head` checks it."""
+        if self.chain_seq is None:
+            return ""
+        name = {"sha256": "SHA-256", "sm3": "SM3"}.get(self.chain_algorithm, self.chain_algorithm)
+        return (
+            f"数据校验码(截至第 {self.chain_seq} 条办理记录,{name}):"
+            f"{self.chain_seq}:{self.chain_digest}"
+        )
 
     def change(self, key: str) -> float | None:
         if not self.previous or self.previous.get(key) is None or self.headline.get(key) is None:
@@ -98,9 +114,11 @@ def gather(campaign: Campaign, as_of: dt.date) -> Brief:
         if topics_run
         else []
     )
+    algorithm = ChainHead.objects.filter(campaign=campaign).values_list("algorithm", flat=True)
     return Brief(
-        campaign, as_of, root.figures, week_ago.figures if week_ago else None, units, topics
-    )
+        campaign, as_of, root.figures, week_ago.figures if week_ago else None, units, topics,
+        root.chain_seq, root.chain_digest, algorithm.first() or "sha256",
+    )  # fmt: skip
 
 
 def ranked_groups(b: Brief) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
@@ -287,6 +305,9 @@ def write_docx(b: Brief, out: Path) -> None:
         line("三、群众反映的热点问题", font=HEADING_FONT).paragraph_format.keep_with_next = True
         for t in b.topics:
             line(f"{t['rank']}. {t['title']}({t['citizens']}位群众反映)", indent=True)
+    if b.check_code:
+        line()
+        line(b.check_code, size=9).paragraph_format.line_spacing = Pt(14)
     _page_numbers(section)
     doc.core_properties.created = dt.datetime.combine(b.as_of, dt.time())
     doc.core_properties.modified = dt.datetime.combine(b.as_of, dt.time())
@@ -400,6 +421,8 @@ def write_brief_xlsx(b: Brief, out: Path) -> None:
         for rank, u in ranked:
             rows.append([rank, u["name"], u["total"], u["rate"], u["on_time"],
                          u["score"]])  # fmt: skip
+    if b.check_code:
+        rows += [["", "", "", "", "", ""], [b.check_code, "", "", "", "", ""]]
     write_xlsx(
         out,
         sheet="通报",

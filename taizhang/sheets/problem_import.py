@@ -24,7 +24,7 @@ from django.utils import timezone
 from taizhang.campaigns.models import Campaign
 from taizhang.catalogue.services import Route, Router
 from taizhang.core.bulk import insert_rows, reserve_ids
-from taizhang.ledger import permissions, tallies
+from taizhang.ledger import chain, permissions, tallies
 from taizhang.ledger.deadlines import default_deadline
 from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import (
@@ -1109,7 +1109,7 @@ def _write(
                 progress("写入", 0, total)
             new.finish()
             _update_existing(updates, new.existing, new.by_id, new.now, new.events)
-            insert_rows(ProblemEvent, EVENT_COLUMNS, new.events)
+            insert_rows(ProblemEvent, EVENT_COLUMNS, chain.sealed_rows(new.campaign.pk, new.events))
             insert_rows(Measure, MEASURE_COLUMNS, new.measures)
             cooperation = Problem.cooperating_orgs.through
             insert_rows(cooperation, ("problem_id", "org_id"), new.cooperating)

@@ -181,6 +181,17 @@ def test_the_daily_command_is_idempotent(world, capsys):
                      "--campaign", world.campaign.slug)  # fmt: skip
 
 
+def test_a_daily_run_with_nothing_to_do_says_so(world, capsys):
+    before = (world.campaign.starts_on - dt.timedelta(days=1)).isoformat()
+    with pytest.raises(CommandError, match="没有进行中的活动"):
+        call_command("supervise", "run", "--as-of", before)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    call_command("supervise", "run", "--as-of", yesterday.isoformat(),
+                 "--campaign", world.campaign.slug)  # fmt: skip
+    out = capsys.readouterr().out
+    assert "冻结数字 0 个单位" in out and "过去的日子不补冻结" in out
+
+
 def test_frozen_days_rates_become_percentages_once(world):
     from importlib import import_module
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
-from taizhang.ledger import tallies
+from taizhang.ledger import chain, tallies
 from taizhang.ledger.errors import ConflictError, NotAllowed, TransitionError
 from taizhang.ledger.models import NumberSequence, Problem, ProblemEvent
 
@@ -50,7 +50,7 @@ def log(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> ProblemEvent:
-    return ProblemEvent.objects.create(
+    event = ProblemEvent(
         problem=problem,
         at=timezone.now(),
         actor=by,
@@ -60,6 +60,9 @@ def log(
         reason=reason,
         data=data or {},
     )
+    chain.seal([event])
+    event.save()
+    return event
 
 
 def write(problem: Problem, expected_version: int, **fields: Any) -> None:

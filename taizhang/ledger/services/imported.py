@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taizhang.ledger import tallies
+from taizhang.ledger import chain, tallies
 from taizhang.ledger.models import (
     OPEN_STATUSES,
     EventAction,
@@ -56,6 +56,7 @@ def confirm_imported_closure(closure: ImportedClosure, *, by: User) -> int:
     Problem.objects.bulk_update(
         problems, ["status", "closed_at", "closed_on_time", "progress", "version"], batch_size=900
     )
+    chain.seal(events)
     ProblemEvent.objects.bulk_create(events, batch_size=2000)
     tallies.track_changes(moves)
     locked.confirmed_by, locked.confirmed_at = by, now

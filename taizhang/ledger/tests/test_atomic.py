@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 
 from taizhang.ledger import services, tallies
 from taizhang.ledger.errors import NotAllowed
-from taizhang.ledger.models import EventAction, Problem, ProblemEvent, Source, Status
+from taizhang.ledger.models import ChainHead, EventAction, Problem, ProblemEvent, Source, Status
 from taizhang.meetings.models import MemberTally
 from taizhang.meetings.services import add_member
 from taizhang.orgs.services import move_org
@@ -20,17 +20,20 @@ def test_a_failing_history_insert_leaves_the_status_and_tallies_as_they_were(wor
     problem = record(world)
     before = tallies.stored_counts(world.campaign)
     events, version = ProblemEvent.objects.count(), problem.version
+    head = ChainHead.objects.values_list("seq", "digest").get(campaign=world.campaign)
 
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(ProblemEvent.objects, "create", broken)
+    monkeypatch.setattr(ProblemEvent, "save", broken)
     with pytest.raises(DatabaseError):
         services.void_problem(problem, by=world.admin_a, version=problem.version, reason="重复")
     stored = Problem.objects.get(pk=problem.pk)
     assert stored.status == Status.RECTIFYING and stored.version == version
     assert ProblemEvent.objects.count() == events
     assert tallies.stored_counts(world.campaign) == before == tallies.fresh_counts(world.campaign)
+    # The history chain's head moved with the row that was never written: it moves back too.
+    assert ChainHead.objects.values_list("seq", "digest").get(campaign=world.campaign) == head
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,6 +8,7 @@ from taizhang.campaigns.services import create_campaign
 from taizhang.ledger import services
 from taizhang.ledger.errors import TransitionError
 from taizhang.ledger.models import Problem, Status
+from taizhang.ledger.verify import verify
 from taizhang.reports.stats import campaign_stats
 from taizhang.testing import close, record
 
@@ -47,6 +48,8 @@ def test_open_problems_carry_over_with_history_and_old_figures_stay(world, next_
     assert successor.carried_from == open_one
     assert successor.status == Status.RECTIFYING and successor.measures.count() == 1
     assert campaign_stats(world.campaign) == before  # the published figures do not move
+    # Each campaign's history chain took its row: both still check out.
+    assert verify(world.campaign).intact and verify(next_campaign).intact
     open_one.refresh_from_db()
     with pytest.raises(TransitionError, match="已转入新一轮"):
         services.report_progress(open_one, by=world.handler_a1, percent=60, text="x")

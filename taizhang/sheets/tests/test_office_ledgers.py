@@ -10,6 +10,7 @@ from django.core.management import call_command
 from openpyxl import Workbook
 
 from taizhang.ledger.models import Kind, Problem, ProblemEvent, Source
+from taizhang.ledger.verify import verify
 from taizhang.sheets.problem_import import Defaults, import_problems
 from taizhang.sheets.values import BadValue, read_deadline
 
@@ -434,6 +435,7 @@ def test_done_rows_count_as_rectified_only_once_the_office_confirms_them(world, 
     event = ProblemEvent.objects.get(problem=done, action="confirm_import")
     assert event.actor == world.office and "尧都区台账.xlsx" in event.reason
     assert tallies.stored_counts(world.campaign) == tallies.fresh_counts(world.campaign)
+    assert verify(world.campaign).intact  # the bulk confirmation sealed each row it wrote
     closure.refresh_from_db()
     assert closure.confirmed_by == world.office
     office.post(url, {"action": "confirm_closure", "closure": closure.pk})  # once only

@@ -32,6 +32,12 @@ class Command(BaseCommand):
                 raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
         else:
             campaigns = running_campaigns(as_of)
+            if not campaigns:
+                raise CommandError(
+                    f"{as_of} 没有进行中的活动,没有可督办的 (no campaign was running on {as_of}; "
+                    "name one with --campaign)"
+                )
+        today = timezone.localdate()
         for campaign in campaigns:
             try:
                 result = run_day(campaign, as_of)
@@ -44,3 +50,8 @@ class Command(BaseCommand):
                 f"通知 {result.notices.told} 人次;回访队列新增 {result.calls_queued};"
                 f"冻结数字 {result.snapshots} 个单位"
             )
+            if as_of != today:
+                self.stdout.write(
+                    f"  {as_of} 不是今天:数字只在当天冻结,过去的日子不补冻结(已有的快照不变)"
+                    f"(figures are frozen on the day only; past days are not frozen afterwards)"
+                )
