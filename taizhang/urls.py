@@ -8,6 +8,7 @@ urlpatterns = [
     path("open311/v2/", include("taizhang.open311.urls")),
     path("", include("taizhang.campaigns.urls")),
     path("", include("taizhang.core.urls")),
+    path("", include("taizhang.audit.urls")),
     path("", include("taizhang.reports.urls")),
     path("", include("taizhang.ledger.urls")),
     path("", include("taizhang.catalogue.urls")),

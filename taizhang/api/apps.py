@@ -10,7 +10,7 @@ class ApiConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from rest_framework.authtoken.models import Token
 
-        from taizhang.api.authentication import forget_tokens
+        from taizhang.api.authentication import forget_tokens, token_made
         from taizhang.orgs.models import RoleAssignment
         from taizhang.orgs.signals import roles_changed
 
@@ -19,3 +19,4 @@ class ApiConfig(AppConfig):
             post_save.connect(forget_tokens, sender=sender, dispatch_uid=uid)
             post_delete.connect(forget_tokens, sender=sender, dispatch_uid=uid + "-deleted")
         roles_changed.connect(forget_tokens, dispatch_uid="api-forget-tokens-roles")
+        post_save.connect(token_made, sender=Token, dispatch_uid="api-audit-token-made")

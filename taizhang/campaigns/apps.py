@@ -8,9 +8,14 @@ class CampaignsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from taizhang.audit.tracking import track
         from taizhang.campaigns.access import forget_campaigns
-        from taizhang.campaigns.models import Campaign
+        from taizhang.campaigns.models import Campaign, FocusArea, Phase
         from taizhang.orgs.models import Org
+
+        track(Campaign, "活动设置")
+        track(FocusArea, "聚焦领域")
+        track(Phase, "活动阶段")
 
         def forget(**kwargs: object) -> None:
             forget_campaigns()

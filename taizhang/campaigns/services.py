@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from taizhang.audit.tracking import record_setting
 from taizhang.campaigns.models import Campaign, FocusArea, Phase
 from taizhang.orgs.models import Org
 
@@ -41,6 +42,7 @@ def create_campaign(
     FocusArea.objects.bulk_create(
         FocusArea(campaign=campaign, name=area, order=i) for i, area in enumerate(focus_areas)
     )
+    record_setting("聚焦领域", campaign.slug, None, list(focus_areas))  # bulk: no signals
     for kind, start, end in phases:
         if start < starts_on or end > ends_on or end < start:
             raise ValidationError(_("阶段日期应在活动期限之内。"))

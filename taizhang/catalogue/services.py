@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taizhang.audit.tracking import quiet, record_setting
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.catalogue.models import CatalogueEntry, CatalogueVersion
 from taizhang.ledger.models import Kind
@@ -134,9 +135,34 @@ def publish(
         .filter(campaign=campaign)
         .aggregate(n=Max("number"))["n"]
     )
+    with quiet():  # one audit entry for the version, with the table before and after
+        version = _write_version(campaign, by, entries, (last or 0) + 1, note)
+    before = CatalogueVersion.objects.filter(campaign=campaign, number=last).first()
+    record_setting("派单目录", f"{campaign.slug} v{version.number}",
+                   _audited(before) if before else None, _audited(version))  # fmt: skip
+    return version
+
+
+def _audited(version: CatalogueVersion) -> list[list[Any]]:
+    """The table as the audit log keeps it: one list per entry, in order."""
+    entries = (
+        version.entries.select_related("focus_area", "lead_org")
+        .prefetch_related("cooperating_orgs")
+        .order_by("order")
+    )
+    return [
+        [e.focus_area.name if e.focus_area else "", e.sub_category, e.keywords, e.lead_org.code,
+         e.kind, e.time_limit_days, sorted(o.code for o in e.cooperating_orgs.all())]
+        for e in entries
+    ]  # fmt: skip
+
+
+def _write_version(
+    campaign: Campaign, by: Any, entries: Sequence[EntryData], number: int, note: str
+) -> CatalogueVersion:
     version = CatalogueVersion.objects.create(
         campaign=campaign,
-        number=(last or 0) + 1,
+        number=number,
         made_by=by,
         made_at=timezone.now(),
         note=note.strip()[:200],

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from taizhang.audit.services import record_export
 from taizhang.campaigns.access import campaign_for
 from taizhang.catalogue import forms, services
 from taizhang.catalogue.models import CatalogueVersion
@@ -117,6 +118,8 @@ def export_catalogue(request: AuthedRequest, slug: str) -> FileResponse:
             or version
         )
     number = version.number if version else 0
+    rows = version.entries.count() if version else 0
+    record_export(f"派单目录 {campaign.slug} v{number}", rows=rows, fmt="xlsx")
     return download(
         f"派单目录-{campaign.slug}-v{number}.xlsx",
         lambda out: write_catalogue(out, version, campaign),

@@ -22,6 +22,7 @@ from taizhang.campaigns.models import Campaign, FocusArea, Phase, PhaseKind
 from taizhang.catalogue import services as catalogue
 from taizhang.core.bulk import next_id, reset_sequences
 from taizhang.demo import names
+from taizhang.demo.audit import AUDITOR, build_audit_trail
 from taizhang.demo.meetings import build_meetings
 from taizhang.demo.problems import build_ledger
 from taizhang.demo.suggestions import build_suggestions
@@ -405,6 +406,7 @@ def build_demo(
         build_supervision(campaign, users, rng, today)
         progress("学习会议与出勤…")
         build_meetings(campaign, rng, today, users["office"].pk)
+        build_audit_trail(campaign, DEMO_PASSWORD)
     # Fresh statistics after a bulk load, so that the query planner picks the right indexes
     # (and, on PostgreSQL, a visibility map, so that covering indexes are read alone).
     with connection.cursor() as cursor:
@@ -415,7 +417,7 @@ def build_demo(
         problems=counts.problems,
         events=counts.events,
         measures=counts.measures,
-        users=[u for u, *_ in DEMO_USERS],
+        users=[u for u, *_ in DEMO_USERS] + [AUDITOR[0]],
     )
 
 

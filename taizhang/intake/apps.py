@@ -6,6 +6,7 @@ class IntakeConfig(AppConfig):
     label = "intake"
 
     def ready(self) -> None:
+        from taizhang.intake import auditing
         from taizhang.intake.updates import tell_citizens_closed
         from taizhang.ledger.signals import problem_closed
 
@@ -13,3 +14,4 @@ class IntakeConfig(AppConfig):
             tell_citizens_closed(problem)  # type: ignore[arg-type]
 
         problem_closed.connect(closed, dispatch_uid="intake-problem-closed", weak=False)
+        auditing.connect()

@@ -23,6 +23,7 @@ from taizhang.core.clientip import client_ip
 from taizhang.core.forms import field_errors
 from taizhang.core.typing import AuthedRequest
 from taizhang.intake import answers, forms, limits, permissions, privacy, services
+from taizhang.intake.auditing import record_identity_views
 from taizhang.intake.citizen_access import TooManyAttempts, find_own
 from taizhang.intake.models import (
     AnswerTemplate,
@@ -446,6 +447,7 @@ def staff_entry(request: AuthedRequest, slug: str) -> HttpResponse:
         IdentityView.objects.bulk_create(
             IdentityView(suggestion=e, viewer=request.user, purpose="lookup") for e in earlier
         )
+        record_identity_views(earlier, "lookup")  # bulk_create sends no signal
     if request.method == "POST" and "lookup" not in request.POST and form.is_valid():
         d = form.cleaned_data
         try:

@@ -591,7 +591,7 @@ class ProblemEvent(models.Model):
     # state it recorded (null: an earlier row of a bulk write) and the digest linking it.
     seq = models.BigIntegerField(null=True, editable=False)
     state = models.JSONField(null=True, blank=True, editable=False)
-    digest = models.CharField(max_length=64, blank=True, editable=False)
+    digest = models.CharField(max_length=64, blank=True, editable=False, db_default="")
 
     class Meta:
         verbose_name = _("办理记录")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from taizhang.audit.services import record_download, record_export
 from taizhang.campaigns.access import campaign_for, handles_suggestions
 from taizhang.core.forms import field_errors
 from taizhang.core.text import mask_personal_data
@@ -131,6 +132,8 @@ def problem_export(request: AuthedRequest, slug: str, fmt: str) -> FileResponse:
         timezone.localdate(),
         counted_only=True,
     )
+    record_export(f"台账 {campaign.slug}", rows=problems.count(), query=request.GET.urlencode(),
+                  fmt=fmt)  # fmt: skip
     return download(
         f"{campaign.slug}-台账-{timezone.localdate():%Y%m%d}.{fmt}",
         lambda out: export_problems(problems, campaign=campaign, org=query.org, out=out),
@@ -596,6 +599,8 @@ def download_evidence(request: AuthedRequest, pk: int, evidence_id: int) -> File
     if not path.exists():
         raise Http404("file missing")
     shown = PREVIEWED.get(evidence.file_type) if request.GET.get("inline") else None
+    if shown is None:  # a download, not the preview in the problem's page
+        record_download("证明材料", f"{problem.number} {evidence.original_name}")
     response = FileResponse(
         path.open("rb"),
         as_attachment=shown is None,

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taizhang.audit.services import record_export
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.core.typing import AuthedRequest
@@ -92,6 +93,8 @@ def meeting_list(request: AuthedRequest, slug: str) -> HttpResponse | FileRespon
     if request.GET.get("status") != "all":
         meetings = meetings.filter(status=MeetingStatus.HELD)
     if request.GET.get("format") == "xlsx":
+        record_export(f"会议台账 {org.name}", rows=meetings.count(),
+                      query=request.GET.urlencode(), fmt="xlsx")  # fmt: skip
         return download(
             f"会议台账-{org.name}.xlsx",
             lambda out: export_meetings(meetings, campaign=campaign, out=out),

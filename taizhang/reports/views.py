@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from taizhang.audit.services import record_export
 from taizhang.campaigns.access import campaign_for, handles_suggestions, home_org, reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core import params
@@ -159,6 +160,7 @@ def brief(request: AuthedRequest, slug: str) -> HttpResponse | FileResponse:
     snapshot = days.first()
     if snapshot is None:
         raise Http404
+    record_export(f"工作通报 {snapshot.day}", rows=1, fmt=fmt)
     try:
         return download(
             f"{campaign.name}工作通报-{snapshot.day:%Y%m%d}.{fmt}",

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from taizhang.audit.services import record_download
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.core import params
@@ -295,6 +296,7 @@ def job_errors(request: AuthedRequest, slug: str, pk: int) -> FileResponse:
     path = _error_dir() / f"{job.error_token}.xlsx"
     if not job.error_token or not path.exists():
         raise Http404()
+    record_download("未导入的行", job.file_name)
     return FileResponse(path.open("rb"), as_attachment=True, filename="未导入的行.xlsx")
 
 
@@ -333,6 +335,7 @@ def error_workbook(request: AuthedRequest, slug: str, token: str) -> FileRespons
     path = _error_dir() / f"{token}.xlsx"
     if not path.exists():
         raise Http404()
+    record_download("未导入的行", token)
     return FileResponse(path.open("rb"), as_attachment=True, filename="未导入的行.xlsx")
 
 

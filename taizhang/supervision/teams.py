@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
+from taizhang.orgs.auditing import record_role
 from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Role, RoleAssignment
 from taizhang.orgs.scoping import scope_of
@@ -75,12 +76,16 @@ def sync_roles(team: InspectionTeam) -> None:
     held = set(RoleAssignment.objects.filter(via=via).values_list("user_id", "org_id"))
     for user_id, org_id in held - wanted:
         RoleAssignment.objects.filter(via=via, user_id=user_id, org_id=org_id).delete()
-    RoleAssignment.objects.bulk_create(
+    made = RoleAssignment.objects.bulk_create(
         [
             RoleAssignment(user_id=u, org_id=o, role=Role.INSPECTOR, via=via)
             for u, o in sorted(wanted - held)
         ]
     )
+    for assignment in RoleAssignment.objects.filter(pk__in=[a.pk for a in made]).select_related(
+        "user", "org"
+    ):
+        record_role(assignment, granted=True)  # bulk_create sends no signal
     roles_changed.send(sender=RoleAssignment)
 
 

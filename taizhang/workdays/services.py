@@ -16,6 +16,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
+from taizhang.audit.tracking import quiet, record_setting
 from taizhang.workdays import calendar
 from taizhang.workdays.models import OfficialDay, ScheduleYear
 
@@ -84,10 +85,15 @@ schedule_loaded = Signal()
 def load_year(*, year: int, text: str, by: User | None, note: str = "") -> int:
     """Replace the schedule of `year`; deadlines computed provisionally are recomputed."""
     entries = parse_schedule(year, text)
-    OfficialDay.objects.filter(date__year=year).delete()
+    days = OfficialDay.objects.filter(date__year=year).order_by("date")
+    before = [[str(d), w, n] for d, w, n in days.values_list("date", "is_workday", "name")]
+    with quiet():  # one entry for the year, with the days before and after
+        days.delete()
     OfficialDay.objects.bulk_create(
         OfficialDay(date=e.date, is_workday=e.is_workday, name=e.name) for e in entries
     )
+    after = [[str(e.date), e.is_workday, e.name] for e in entries]
+    record_setting("节假日安排", str(year), before or None, after)
     ScheduleYear.objects.update_or_create(year=year, defaults={"note": note, "loaded_by": by})
     transaction.on_commit(calendar.invalidate)
     calendar.invalidate()

@@ -60,6 +60,13 @@ def test_demo_has_a_login_for_every_role_and_a_problem_to_approve():
     office.force_login(users.get(username="office"))
     assert office.get("/admin/authtoken/tokenproxy/").status_code == 200
     assert office.get("/admin/authtoken/tokenproxy/add/").status_code == 200
+    # The security auditor reads a realistic log; the office, an admin, does not.
+    assert office.get("/audit/").status_code == 403
+    auditor = Client()
+    auditor.force_login(get_user_model().objects.get(username="auditor"))
+    page = auditor.get("/audit/").content.decode()
+    for kind in ("登录成功", "登录失败", "授予", "导出台账", "查看群众姓名和电话"):
+        assert kind in page, kind
 
 
 @pytest.mark.django_db

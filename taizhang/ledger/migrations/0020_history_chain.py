@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='problemevent',
             name='digest',
-            field=models.CharField(blank=True, editable=False, max_length=64),
+            field=models.CharField(blank=True, db_default="", editable=False, max_length=64),
         ),
         migrations.AddField(
             model_name='problemevent',

@@ -143,7 +143,7 @@ def _reseal(campaign: Campaign) -> None:
     for e in ProblemEvent.objects.filter(problem__campaign=campaign).order_by("seq"):
         row = (e.problem_id, e.at, e.actor_id, e.action, e.from_status, e.to_status, e.reason,
                e.data)  # fmt: skip
-        digest = chain.link("sha256", digest, chain.content(campaign.pk, e.seq, row, e.state))
+        digest = chain.link("sha256", digest, chain.content(campaign.pk, e.seq or 0, row, e.state))
         ProblemEvent.objects.filter(pk=e.pk).update(digest=digest)
     ChainHead.objects.filter(campaign=campaign).update(digest=digest)
 
