@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "taizhang.open311",
     "taizhang.sheets",
     "taizhang.reports",
+    "taizhang.backup",
     "taizhang.todo",
     "taizhang.api",
     "taizhang.demo",
