@@ -39,15 +39,13 @@ def audit_log(request: AuthedRequest) -> HttpResponse | FileResponse:
         stamp = f"{timezone.localdate():%Y%m%d}"
         if fmt == "csv":
             return download(f"安全审计日志-{stamp}.csv",
-                            lambda out: write_csv(out, columns=COLUMNS, rows=rows))  # fmt: skip
-        subtitle = _("导出人:%(u)s  导出时间:%(t)s") % {
-            "u": request.user.get_username(),
-            "t": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-        }
+                            lambda out: write_csv(out, columns=COLUMNS, rows=rows),
+                            issued_to=request.user)  # fmt: skip
         return download(
             f"安全审计日志-{stamp}.xlsx",
             lambda out: write_xlsx(out, sheet="审计日志", title=_("安全审计日志"),
-                                   subtitle=subtitle, columns=COLUMNS, rows=rows),
+                                   subtitle="", columns=COLUMNS, rows=rows),
+            issued_to=request.user,
         )  # fmt: skip
     page = Paginator(found, 100).get_page(request.GET.get("page"))
     return render(

@@ -123,6 +123,7 @@ def export_catalogue(request: AuthedRequest, slug: str) -> FileResponse:
     return download(
         f"派单目录-{campaign.slug}-v{number}.xlsx",
         lambda out: write_catalogue(out, version, campaign),
+        issued_to=request.user,
     )
 
 

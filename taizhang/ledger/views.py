@@ -137,6 +137,7 @@ def problem_export(request: AuthedRequest, slug: str, fmt: str) -> FileResponse:
     return download(
         f"{campaign.slug}-台账-{timezone.localdate():%Y%m%d}.{fmt}",
         lambda out: export_problems(problems, campaign=campaign, org=query.org, out=out),
+        issued_to=request.user,
     )
 
 

@@ -98,6 +98,7 @@ def meeting_list(request: AuthedRequest, slug: str) -> HttpResponse | FileRespon
         return download(
             f"会议台账-{org.name}.xlsx",
             lambda out: export_meetings(meetings, campaign=campaign, out=out),
+            issued_to=request.user,
         )
     return render(
         request,

@@ -20,6 +20,7 @@ from taizhang.evaluation.models import Snapshot
 from taizhang.ledger.models import ChainHead
 from taizhang.orgs.models import Org, OrgKind
 from taizhang.reports.ranking import ranking_kinds
+from taizhang.sheets.issued import current as issued_now
 from taizhang.sheets.workbook import Column, write_xlsx
 from taizhang.triage.models import Run, RunKind, RunStatus
 
@@ -309,6 +310,10 @@ def write_docx(b: Brief, out: Path) -> None:
         line()
         line(b.check_code, size=9).paragraph_format.line_spacing = Pt(14)
     _page_numbers(section)
+    issued = issued_now()
+    if issued:  # written for a person: named under the page number, and a light watermark
+        _issued_footer(section, issued)
+        _watermark(section, issued.split(" ")[0])
     doc.core_properties.created = dt.datetime.combine(b.as_of, dt.time())
     doc.core_properties.modified = dt.datetime.combine(b.as_of, dt.time())
     doc.core_properties.last_modified_by = "taizhang"
@@ -327,6 +332,53 @@ def _red_rule(paragraph: Any) -> None:
         bottom.set(qn(f"w:{key}"), value)
     borders.append(bottom)
     paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _issued_footer(section: Any, line: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph = section.footer.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(line)
+    run.font.size = Pt(9)
+    _east_asian(run._element, "宋体")
+
+
+TEXT_SHAPE_FORMULAS = ("sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2",
+                       "sum 21600 0 @3", "if @0 @3 0", "if @0 21600 @1", "if @0 0 @2",
+                       "if @0 @4 21600", "mid @5 @6", "mid @8 @5", "mid @7 @8", "mid @6 @7",
+                       "sum @6 0 @5")  # fmt: skip
+# Word's own text watermark (水印): its shape type and a shape named as Word names it, which is
+# how LibreOffice recognises one when it prints the brief to PDF.
+WATERMARK = (
+    '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<w:r><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" '
+    'adj="10800" path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
+    + "".join(f'<v:f eqn="{f}"/>' for f in TEXT_SHAPE_FORMULAS)
+    + '</v:formulas><v:path textpathok="t" o:connecttype="custom" '
+    'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
+    '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
+    '</v:shapetype><v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" '
+    'type="#_x0000_t136" o:allowincell="f" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:420pt;height:70pt;rotation:315;'
+    "z-index:-251654144;mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" fillcolor="#d9d9d9" '
+    'stroked="f"><v:fill opacity=".35"/><v:textpath style="font-family:&quot;SimSun&quot;;'
+    'font-size:1pt" string="{text}"/></v:shape></w:pict></w:r></w:p>'
+)
+
+
+def _watermark(section: Any, text: str) -> None:
+    """A light diagonal text behind every page (Word's 水印, which LibreOffice prints too)."""
+    from xml.sax.saxutils import quoteattr
+
+    from docx.oxml import parse_xml
+
+    section.header.is_linked_to_previous = False
+    attribute = quoteattr(text)[1:-1]
+    section.header._element.append(parse_xml(WATERMARK.replace("{text}", attribute)))
 
 
 def _page_numbers(section: Any) -> None:

@@ -165,6 +165,7 @@ def brief(request: AuthedRequest, slug: str) -> HttpResponse | FileResponse:
         return download(
             f"{campaign.name}工作通报-{snapshot.day:%Y%m%d}.{fmt}",
             lambda out: make_brief(campaign, snapshot.day, fmt, out),
+            issued_to=request.user,
         )
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.http import FileResponse
 
+from taizhang.sheets.issued import current as issued_now
+from taizhang.sheets.issued import issuer_line, issuing
 from taizhang.sheets.xlsx import Sheet, write_sheets
 
 
@@ -60,6 +62,9 @@ def write_workbook(
     """Bordered, printable sheets from one pass over the rows: every part shows the values of
     its columns (found by header in `all_columns`, or all of them when there is one part)."""
     headers = [c.header for c in all_columns] if all_columns else None
+    issued = issued_now()
+    if issued:
+        subtitle = f"{subtitle}  {issued}" if subtitle else issued
     sheets = [
         Sheet(
             part.sheet,
@@ -71,6 +76,7 @@ def write_workbook(
             values=[headers.index(c.header) for c in part.columns] if headers else None,
             footer_line=footer_line,
             borders=True,
+            issued=issued,
         )
         for part in parts
     ]
@@ -94,6 +100,8 @@ def write_csv(out: Path, *, columns: Sequence[Column], rows: Iterable[Sequence[A
     count = 0
     with _replacing(out) as partial, partial.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
+        if issued_now():  # a line above the header: importing the file back finds the header
+            writer.writerow([issued_now()])
         writer.writerow([c.header for c in columns])
         for row in rows:
             writer.writerow(["" if v is None else _csv_cell(v) for v in row])
@@ -127,13 +135,15 @@ def safe_file_name(name: str) -> str:
     return name.translate(_NOT_IN_FILE_NAMES).strip() or "taizhang"
 
 
-def download(filename: str, write: Callable[[Path], Any]) -> FileResponse:
-    """Write a file to a private temporary place and hand it to the browser; nothing stays."""
+def download(filename: str, write: Callable[[Path], Any], *, issued_to: Any = None) -> FileResponse:
+    """Write a file to a private temporary place and hand it to the browser; nothing stays.
+    `issued_to`: the person it is written for, named in its header or footer (sheets.issued)."""
     filename = safe_file_name(filename)
     folder = Path(tempfile.mkdtemp(prefix="taizhang-"))
     out = folder / filename
     try:
-        write(out)
+        with issuing(issuer_line(issued_to) if issued_to is not None else ""):
+            write(out)
         handle = out.open("rb")  # the open handle keeps the data until the response is sent
     finally:
         out.unlink(missing_ok=True)

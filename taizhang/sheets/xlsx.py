@@ -75,6 +75,14 @@ class Sheet:
     footer_line: str = ""
     borders: bool = False
     merges: Sequence[str] = ()  # more merged ranges (A3:A4), beside the title and subtitle
+    issued: str = ""  # who it was exported for, printed at the foot of every page
+
+
+def _footer(issued: str) -> str:
+    """The printed page's footer: who it was exported for on the left, the page in the middle
+    (an "&" in the text is doubled: a single one starts a footer code)."""
+    left = f"&L{issued.replace('&', '&&')[:120]}" if issued else ""
+    return _text(f"{left}&C第 &P 页 共 &N 页")
 
 
 def column_letter(index: int) -> str:
@@ -252,7 +260,7 @@ class _SheetWriter:
                 '<pageMargins left="0.3" right="0.3" top="0.5" bottom="0.6" header="0.3" '
                 'footer="0.3"/>'
                 '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-                "<headerFooter><oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>"
+                f"<headerFooter><oddFooter>{_footer(s.issued)}</oddFooter></headerFooter>"
                 "</worksheet>"
             ).encode()
         )

@@ -150,3 +150,29 @@ def test_the_brief_is_laid_out_as_a_gongwen(frozen, tmp_path):
     response = client.get(reverse("brief", args=[frozen.campaign.slug]) + "?format=docx")
     named = response["Content-Disposition"]
     assert "“" not in named and "%E2%80%9C" not in named and "E4" in named.upper()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+def test_a_brief_downloaded_names_who_it_was_made_for_with_a_watermark(frozen, client, tmp_path):
+    import subprocess
+    import zipfile
+
+    frozen.city_leader.first_name = "王建华"
+    frozen.city_leader.save()
+    client.force_login(frozen.city_leader)
+    url = reverse("brief", args=[frozen.campaign.slug])
+    docx = b"".join(client.get(url + "?format=docx").streaming_content)
+    parts = zipfile.ZipFile(io.BytesIO(docx))
+    footer = "".join(parts.read(n).decode() for n in parts.namelist() if "footer" in n)
+    header = "".join(parts.read(n).decode() for n in parts.namelist() if "header" in n)
+    assert "导出人:王建华(临汾市) 导出时间:" in footer
+    assert 'string="导出人:王建华(临汾市)"' in header and "rotation:315" in header
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(b"".join(client.get(url + "?format=pdf").streaming_content))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "导出人:王建华(临汾市)" in text
+    # Made by the command line for nobody in particular: no one is named.
+    out = tmp_path / "brief.docx"
+    call_command("brief", "--campaign", frozen.campaign.slug, "--as-of", str(frozen.day),
+                 "--out", str(out))  # fmt: skip
+    assert not any("导出人" in line for line in _text(out))
