@@ -39,6 +39,7 @@ MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 POSTGRES_FILE = "database.dump"
 SECRET_FILE = "secret_key"
+DATA_KEY_FILE = "data_key"
 EVIDENCE_DIR = "evidence"
 # What the manifest says of the settings: enough to set the new machine up alike, no secrets.
 SETTINGS_SHOWN = ("TIME_ZONE", "LANGUAGE_CODE", "TAIZHANG_HISTORY_HASH", "UPLOAD_RETENTION_HOURS",
@@ -97,6 +98,7 @@ def backup(out: Path) -> dict[str, Any]:
                 _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
                 tar.add(database, arcname=database.name)
                 _add_bytes(tar, SECRET_FILE, settings.SECRET_KEY)
+                _add_bytes(tar, DATA_KEY_FILE, settings.DATA_KEY)
                 root = Path(settings.EVIDENCE_ROOT)
                 for path in evidence:
                     tar.add(path, arcname=f"{EVIDENCE_DIR}/{path.relative_to(root)}")
@@ -208,7 +210,9 @@ def restore(archive: Path) -> Restored:
         with tarfile.open(archive, "r:gz") as tar:
             tar.extractall(work, filter="data")
         key = (work / SECRET_FILE).read_text().strip()
-        _check_secret(key)
+        data_key = (work / DATA_KEY_FILE).read_text().strip()
+        _check_secret(key, "TAIZHANG_SECRET_KEY")
+        _check_secret(data_key, "TAIZHANG_DATA_KEY")
         _drop_everything(tables)  # a fresh install's empty, migrated tables
         database = work / manifest["database"]
         if vendor == "sqlite":
@@ -216,7 +220,8 @@ def restore(archive: Path) -> Restored:
         else:
             _load_postgres(database)
         files = _move_evidence(work / EVIDENCE_DIR, evidence_root)
-        written = _write_secret(key)
+        written = _write_secret(key, "TAIZHANG_SECRET_KEY", "secret_key")
+        _write_secret(data_key, "TAIZHANG_DATA_KEY", "data_key")
     counts = table_counts()
     mismatched = {t: (n, counts.get(t, 0)) for t, n in manifest["tables"].items()
                   if counts.get(t, 0) != n}  # fmt: skip
@@ -293,23 +298,23 @@ def _move_evidence(source: Path, root: Path) -> int:
     return moved
 
 
-def _check_secret(key: str) -> None:
-    """With TAIZHANG_SECRET_KEY set, it must be the saved key: phone searches and sessions
-    depend on it."""
-    given = os.environ.get("TAIZHANG_SECRET_KEY")
+def _check_secret(key: str, variable: str) -> None:
+    """With the key set in the environment, it must be the saved one: phone searches and
+    sessions depend on the secret key, reading names and numbers on the data key."""
+    given = os.environ.get(variable)
     if given and given != key:
         raise ValidationError(
-            _("TAIZHANG_SECRET_KEY 与备份中的密钥不同:电话号码的检索和会话都依赖它。"
-              "请把它设为备份中的密钥(归档内的 secret_key)后再恢复。")
-        )  # fmt: skip
+            _("%(v)s 与备份中的不同:请把它设为备份中的值(归档内的 %(f)s)后再恢复。")
+            % {"v": variable, "f": variable.removeprefix("TAIZHANG_").lower()}
+        )
 
 
-def _write_secret(key: str) -> bool:
+def _write_secret(key: str, variable: str, name: str) -> bool:
     """The saved key replaces the one a fresh install made for itself (unless the key comes
-    from TAIZHANG_SECRET_KEY); returns whether it was written."""
-    if os.environ.get("TAIZHANG_SECRET_KEY"):
+    from the environment); returns whether it was written."""
+    if os.environ.get(variable):
         return False
-    path = Path(settings.VAR_DIR) / "secret_key"
+    path = Path(settings.VAR_DIR) / name
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -54,6 +54,13 @@ DEFAULT_RULES: dict[str, Any] = {
     # or that address, is refused for an hour.
     "public_lookup_failures_per_code": 5,
     "public_lookup_failures_per_address": 20,
+    # 个人信息保存期限: days after a suggestion is settled (answered, or its problems closed, and
+    # no call-back pending) after which the nightly run erases the citizen's name and number,
+    # keeping the keyed hash that counts distinct citizens; null: kept until the office erases.
+    "personal_data_days": 365,
+    # The privacy notice (隐私告知) on the public form and the hotline script; "" for the
+    # standard one built from the retention period above.
+    "privacy_notice": "",
     # Citizens whose name and number one operator may see on call-back pages in a day.
     "callback_identities_per_day": 100,
     # Supervision: an overdue problem gets 催办 at once and 督办 after this many working days.

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core.bulk import insert_rows
+from taizhang.core.crypto import encrypt
 from taizhang.core.receipts import new_code
 from taizhang.demo import names
 from taizhang.intake.models import Channel, Suggestion, SuggestionAction, SuggestionEvent
@@ -100,8 +101,9 @@ def build_suggestions(campaign: Campaign, scale: float, rng: random.Random, toda
                 title,
                 f"群众反映:{title},希望尽快解决。",
                 "",
-                rng.choice(names.SURNAMES) + "先生" if phone else "",
-                phone,
+                # Stored as the field stores them (a bulk insert passes no field).
+                encrypt(rng.choice(names.SURNAMES) + "先生" if phone else ""),
+                encrypt(phone),
                 phone_hash(phone),
                 rng.random() < 0.05,
                 "",

@@ -10,7 +10,7 @@ from taizhang.audit.services import record
 from taizhang.intake.models import IdentityView, Suggestion
 
 PURPOSES = {"detail": "查看详情", "contact": "联系群众", "callback": "回访", "api": "接口读取",
-            "lookup": "按电话查找"}  # fmt: skip
+            "lookup": "按电话查找", "request": "办理本人信息请求"}  # fmt: skip
 
 
 def record_identity_views(suggestions: list[Suggestion], purpose: str) -> None:

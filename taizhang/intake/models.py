@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.core.crypto import EncryptedTextField
 from taizhang.intake.placeholders import check_placeholders
 from taizhang.ledger.models import Problem
 
@@ -59,9 +60,10 @@ class Suggestion(models.Model):
     # Where and when an offline one was collected (paper form, box, symposium).
     collected_on = models.DateField(_("收集日期"), null=True, blank=True)
     collected_at_place = models.CharField(_("收集地点"), max_length=200, blank=True)
-    # Personal data: read through intake.privacy only.
-    name = models.CharField(_("姓名"), max_length=60, blank=True)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    # Personal data, encrypted at rest (core.crypto); found by phone_hash, shown through
+    # intake.privacy only, erased after the campaign's retention period (intake.retention).
+    name = EncryptedTextField(_("姓名"), max_length=60, blank=True)
+    phone = EncryptedTextField(_("电话"), max_length=20, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     confidential = models.BooleanField(_("保密"), default=False)
     ip_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -197,3 +199,31 @@ class AnswerTemplate(models.Model):
 
     def clean(self) -> None:
         check_placeholders(self.text)
+
+
+class RequestKind(models.TextChoices):
+    SEE = "see", _("查询本人信息")
+    ERASE = "erase", _("删除本人信息")
+
+
+class PersonalDataRequest(models.Model):
+    """A citizen's request to see or erase what the campaign holds about them (《个人信息保护法》
+    第四十五条、第四十七条), as the office handled it: found by number or receipt code."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=8, choices=RequestKind.choices)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
+    receipt_codes = models.TextField(_("涉及的回执码"), blank=True)
+    count = models.PositiveIntegerField(_("涉及的意见建议"), default=0)
+    note = models.TextField(_("请求与核实情况"))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("办理人"),
+    )  # fmt: skip
+    handled_at = models.DateTimeField(_("办理时间"))
+
+    class Meta:
+        ordering = ["-handled_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.handled_at:%Y-%m-%d}"

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,3 +57,23 @@ def mask_name(name: str) -> str:
 def mask_numbers_in_text(text: str) -> str:
     """Hide phone and ID numbers that a citizen typed into the text of a suggestion."""
     return mask_personal_data(text)
+
+
+def privacy_notice(campaign: Any) -> str:
+    """隐私告知: what the name and number are for, who sees them, how long they are kept, and
+    how to ask to see or erase them — the campaign's own text, or this one from its rules."""
+    own = (campaign.rule("privacy_notice") or "").strip()
+    if own:
+        return own
+    days = campaign.rule("personal_data_days")
+    kept = (
+        _("事项办结 %(d)s 天后自动删除(只保留无法还原的号码摘要,用于统计反映人数)") % {"d": days}
+        if days is not None
+        else _("保存至活动办公室删除为止")
+    )
+    return _(
+        "隐私告知:您留下的姓名和联系电话只用于办理和回访您反映的事项;只有承办单位、"
+        "活动办公室和回访人员因办理需要可以查看,每次查看都有记录,其他人看到的是遮挡后的信息;"
+        "%(kept)s。勾选“保密”后,承办单位也看不到您的姓名和电话。您可以随时向%(office)s"
+        "活动办公室要求查询或删除您的个人信息。"
+    ) % {"kept": kept, "office": campaign.org.name}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("c/<slug:slug>/suggestions/answer/", views.answer_picked, name="suggestion_answer_picked"),
     path("c/<slug:slug>/answer-templates/", views.answer_templates, name="answer_templates"),
     path("c/<slug:slug>/find/", views.find, name="find"),
+    path("c/<slug:slug>/personal-data/", views.personal_data, name="personal_data"),
     path("c/<slug:slug>/suggestions/new/", views.staff_entry, name="suggestion_entry"),
     path("suggestions/<int:pk>/", views.detail, name="suggestion_detail"),
     path("suggestions/<int:pk>/contact/", views.contact_number, name="suggestion_contact_number"),

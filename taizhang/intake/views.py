@@ -23,12 +23,15 @@ from taizhang.core.clientip import client_ip
 from taizhang.core.forms import field_errors
 from taizhang.core.typing import AuthedRequest
 from taizhang.intake import answers, forms, limits, permissions, privacy, services
+from taizhang.intake import data_requests as citizen_requests
 from taizhang.intake.auditing import record_identity_views
 from taizhang.intake.citizen_access import TooManyAttempts, find_own
 from taizhang.intake.models import (
     AnswerTemplate,
     Channel,
     IdentityView,
+    PersonalDataRequest,
+    RequestKind,
     Suggestion,
     SuggestionPhoto,
     SuggestionStatus,
@@ -39,6 +42,7 @@ from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.naming import unit_names
+from taizhang.sheets.workbook import Column, download, write_xlsx
 from taizhang.triage import services as triage_services
 from taizhang.triage.models import Proposal
 
@@ -509,3 +513,71 @@ def find(request: AuthedRequest, slug: str) -> HttpResponse:
     if numbered is not None:
         return redirect("problem_detail", pk=numbered.pk)
     return redirect(f"{ledger}?{urlencode({'q': typed})}")
+
+
+PERSONAL_COLUMNS = [Column("回执码", 14), Column("提交时间", 17), Column("渠道", 8),
+                    Column("标题", 24), Column("内容", 50, wrap=True), Column("姓名", 10),
+                    Column("电话", 14), Column("地点", 20), Column("状态", 8),
+                    Column("答复", 40, wrap=True), Column("评价", 8)]  # fmt: skip
+
+
+@login_required
+def personal_data(request: AuthedRequest, slug: str) -> HttpResponse | FileResponse:
+    """个人信息查询、删除请求: the office finds a citizen's suggestions by number or receipt
+    code, gives them a copy or erases their name and number, and the request is kept."""
+    campaign = campaign_for(request.user, slug)
+    if not permissions.can_triage(request.user, campaign):
+        raise PermissionDenied(_("群众个人信息的查询和删除请求由活动办公室办理。"))
+    source = request.POST if request.method == "POST" else request.GET
+    phone, codes = source.get("phone", "").strip(), source.get("codes", "").strip()
+    error, found, who = "", [], None
+    if phone or codes:
+        try:
+            who = citizen_requests.citizen(phone, codes)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            found = list(citizen_requests.suggestions_of(campaign, who))
+    if request.method == "POST" and who is not None and not error:
+        kind = request.POST.get("kind", "")
+        try:
+            handled = citizen_requests.handle(campaign, by=request.user, who=who, kind=kind,
+                                              note=request.POST.get("note", ""))  # fmt: skip
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if kind == RequestKind.SEE:
+                return download(
+                    f"本人信息-{timezone.localdate():%Y%m%d}.xlsx",
+                    lambda out: write_xlsx(out, sheet="本人信息", title=_("您在本活动中的意见建议"),
+                                           subtitle=campaign.name, columns=PERSONAL_COLUMNS,
+                                           rows=_personal_rows(found)),
+                    issued_to=request.user,
+                )  # fmt: skip
+            messages.success(request, _("已删除 %(n)d 条意见建议中的姓名和电话,请求已记录。")
+                             % {"n": handled.count})  # fmt: skip
+            return redirect("personal_data", slug=slug)
+    if found and request.method == "GET":
+        shown = [s for s in found if s.name or s.phone]
+        IdentityView.objects.bulk_create(
+            IdentityView(suggestion=s, viewer=request.user, purpose="request") for s in shown
+        )
+        record_identity_views(shown, "request")  # bulk_create sends no signal
+    handled_before = PersonalDataRequest.objects.filter(campaign=campaign).select_related(
+        "handled_by")[:20]  # fmt: skip
+    return render(
+        request,
+        "intake/personal_data.html",
+        {"campaign": campaign, "phone": phone, "codes": codes, "found": found, "error": error,
+         "searched": bool(phone or codes), "requests": handled_before},
+        status=400 if error else 200,
+    )  # fmt: skip
+
+
+def _personal_rows(found: list[Suggestion]) -> list[list[Any]]:
+    return [
+        [receipts.display(s.receipt_code), timezone.localtime(s.submitted_at)
+         .strftime("%Y-%m-%d %H:%M"), s.get_channel_display(), s.title, s.text, s.name, s.phone,
+         s.address, s.get_status_display(), s.answer, s.get_rating_display() or ""]
+        for s in found
+    ]  # fmt: skip

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.crypto import EncryptedTextField
+
 
 class Message(models.Model):
     """A line in a user's in-app inbox (站内消息)."""
@@ -45,7 +47,7 @@ class Contact(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact"
     )
-    mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    mobile = EncryptedTextField(_("手机"), max_length=20, blank=True)  # encrypted at rest
     mail = models.CharField(
         _("邮件"), max_length=8, choices=MailChoice.choices, default=MailChoice.EACH,
         db_default=MailChoice.EACH,

@@ -134,7 +134,7 @@ def _hops(campaign: Campaign, path: str, d: Definition) -> QuerySet[Dispatch]:
             state__in=(HopState.SIGNED, *OPEN_HOP_STATES),
         )
         .filter(_citizens_of_hop(d))
-        .annotate(has_phone=_citizens_of_hop(d, phone__gt=""))
+        .annotate(has_phone=_citizens_of_hop(d, phone_hash__gt=""))
     )
 
 

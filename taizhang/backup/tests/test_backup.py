@@ -17,6 +17,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from taizhang.backup.archive import table_counts
+from taizhang.intake import services as intake
+from taizhang.intake.models import Channel
 from taizhang.ledger import services
 from taizhang.reports import snapshots
 from taizhang.testing import PDF, close, record
@@ -31,6 +33,8 @@ def _ledger(world) -> None:
     services.add_evidence(open_one, by=world.handler_a1, upload=io.BytesIO(PDF + b"2"),
                           original_name="现场照片.pdf")  # fmt: skip
     snapshots.take_snapshots(world.campaign, dt.date.today())
+    intake.submit_suggestion(world.campaign, channel=Channel.HOTLINE, title="噪音", text="夜间施工",
+                             phone="13800000001", name="张三", rate_limited=False)  # fmt: skip
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -44,6 +48,7 @@ def fresh_machine(tmp_path):
            "TAIZHANG_EVIDENCE_ROOT": str(tmp_path / "evidence2"),
            "DJANGO_SETTINGS_MODULE": "taizhang.settings"}  # fmt: skip
     env.pop("TAIZHANG_SECRET_KEY", None)
+    env.pop("TAIZHANG_DATA_KEY", None)
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         yield env
@@ -88,8 +93,13 @@ def test_backup_wipe_restore_gives_the_same_figures_rows_and_files(world, tmp_pa
     assert json.loads(again.stdout) == figures
     assert _taizhang(fresh_machine, "verify").returncode == 0
     assert _files(Path(fresh_machine["TAIZHANG_EVIDENCE_ROOT"])) == files
-    key = (Path(fresh_machine["TAIZHANG_VAR_DIR"]) / "secret_key").read_text().strip()
-    assert key == settings.SECRET_KEY
+    var = Path(fresh_machine["TAIZHANG_VAR_DIR"])
+    assert (var / "secret_key").read_text().strip() == settings.SECRET_KEY
+    assert (var / "data_key").read_text().strip() == settings.DATA_KEY
+    # Names and numbers, encrypted at rest, read back with the restored data key.
+    shell = _taizhang(fresh_machine, "shell", "-c", "from taizhang.intake.models import "
+                      "Suggestion; print(Suggestion.objects.get().phone)")  # fmt: skip
+    assert shell.stdout.strip().splitlines()[-1] == "13800000001", shell.stderr
     # Restoring twice would write over the first: refused, nothing touched.
     twice = _taizhang(fresh_machine, "restore", str(archive))
     assert twice.returncode != 0 and "不覆盖" in twice.stderr
