@@ -198,6 +198,11 @@ UPLOAD_RETENTION_HOURS = int(os.environ.get("TAIZHANG_UPLOAD_RETENTION_HOURS", 7
 # The digest of the history chain (ledger.chain): "sha256", or "sm3" where a 密评 asks for 国密.
 # A campaign's chain keeps the algorithm it was started with.
 TAIZHANG_HISTORY_HASH = os.environ.get("TAIZHANG_HISTORY_HASH", "sha256")
+# 登录失败处理: wrong passwords for one user name within LOCKOUT_MINUTES before it is locked
+# (until the failures fall out of that time); audit.lockout.
+LOGIN_FAILURES_BEFORE_LOCK = int(os.environ.get("TAIZHANG_LOGIN_FAILURES", 5))
+LOCKOUT_MINUTES = int(os.environ.get("TAIZHANG_LOCKOUT_MINUTES", 30))
+AUTHENTICATION_BACKENDS = ["taizhang.audit.lockout.LockingModelBackend"]
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -11,6 +11,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from taizhang.audit.lockout import count_failure, is_locked
 from taizhang.audit.models import AuditKind
 from taizhang.audit.services import Actor, actor_of, record
 from taizhang.core.clientip import client_ip
@@ -49,8 +50,12 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any
 ) -> None:
     name = str(credentials.get("username", ""))[:150]
-    record(AuditKind.LOGIN_FAILED, _("登录失败:用户名或密码不对"), target=name,
-           actor=Actor(None, "", _ip(request)), detail={"username": name})  # fmt: skip
+    locked = is_locked(name)
+    text = _("登录失败:账号已锁定") if locked else _("登录失败:用户名或密码不对")
+    record(AuditKind.LOGIN_FAILED, text, target=name, actor=Actor(None, "", _ip(request)),
+           detail={"username": name, "locked": locked})  # fmt: skip
+    if not locked:
+        count_failure(name, request)
 
 
 def _account_before(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:

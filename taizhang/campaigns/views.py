@@ -1,10 +1,13 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from taizhang.audit.lockout import is_locked
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.orgs.finding import search_units
@@ -16,6 +19,15 @@ class CampaignLogin(LoginView):
     the public pages too), so that a user knows where they are signing in."""
 
     template_name = "core/login.html"
+
+    def form_invalid(self, form: Any) -> Any:
+        """A locked account is told so (not "wrong password", which it may not be)."""
+        locked = ""
+        if is_locked(self.request.POST.get("username", "")):
+            locked = _("该账号因连续登录失败已被锁定,请 %(m)d 分钟后再试,或请管理员核实。") % {
+                "m": settings.LOCKOUT_MINUTES
+            }
+        return self.render_to_response(self.get_context_data(form=form, locked=locked))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()

@@ -189,3 +189,27 @@ def test_only_the_security_auditor_reads_and_exports_the_log(world):
     assert exported.actor == "auditor" and exported.detail["filter"].startswith("kind=role_grant")
     today = dt.date.today().isoformat()
     assert auditor.get(reverse("audit_log"), {"since": today, "until": today}).status_code == 200
+
+
+def test_a_command_line_export_is_recorded_as_the_command_lines(world, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from taizhang.audit.context import Actor, acting_as
+
+    record(world, title="路灯不亮")
+    with acting_as(Actor(None, "命令行 root: taizhang export")):
+        call_command(
+            "export",
+            "--kind",
+            "suggestions",
+            "--with-personal-data",
+            "--campaign",
+            world.campaign.slug,
+            "--out",
+            str(tmp_path / "s.csv"),
+            stdout=StringIO(),
+        )
+    entry = AuditEntry.objects.filter(kind=AuditKind.EXPORT).latest("pk")
+    assert entry.actor == "命令行 root: taizhang export" and "含个人信息" in entry.summary

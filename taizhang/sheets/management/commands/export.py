@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from taizhang.audit.services import record_export
 from taizhang.campaigns.models import Campaign
 from taizhang.intake.models import Suggestion
 from taizhang.ledger.models import Problem
@@ -69,4 +70,11 @@ class Command(BaseCommand):
                     sys.stderr.write(f"\r  {done} …")
 
             count = export_problems(problems, campaign=campaign, org=org, out=out, progress=report)
+        personal = options["kind"] == "suggestions" and options["with_personal_data"]
+        record_export(
+            f"{options['kind']} {campaign.slug}" + (" 含个人信息" if personal else ""),
+            rows=count,
+            query=f"org={options['org'] or ''}",
+            fmt=out.suffix.lstrip("."),
+        )
         self.stdout.write(f"已导出 {count} 行到 {out}(用时 {time.perf_counter() - started:.1f} 秒)")
