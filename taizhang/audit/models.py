@@ -58,3 +58,21 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("AuditEntry rows are append-only")
+
+
+class PasswordRecord(models.Model):
+    """Each password a user has had (its hash only), when it was set, and whether the user
+    must change it at the next login (set by someone else: an administrator, an import)."""
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField()
+    must_change = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-set_at"], name="password_record_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"

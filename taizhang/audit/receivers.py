@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from taizhang.audit.lockout import count_failure, is_locked
+from taizhang.audit.middleware import start_session
 from taizhang.audit.models import AuditKind
 from taizhang.audit.services import Actor, actor_of, record
 from taizhang.core.clientip import client_ip
@@ -38,12 +39,15 @@ def _ip(request: HttpRequest | None) -> str | None:
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) -> None:
     record(AuditKind.LOGIN, _("登录成功"), target=user.get_username(),
            actor=actor_of(user, _ip(request)))  # fmt: skip
+    if request is not None and hasattr(request, "session"):
+        start_session(request.session, user)
 
 
 def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) -> None:
     if user is not None:
-        record(AuditKind.LOGOUT, _("退出登录"), target=user.get_username(),
-               actor=actor_of(user, _ip(request)))  # fmt: skip
+        reason = getattr(request, "audit_logout_reason", "")
+        record(AuditKind.LOGOUT, _("会话超时,自动退出") if reason else _("退出登录"),
+               target=user.get_username(), actor=actor_of(user, _ip(request)))  # fmt: skip
 
 
 def _login_failed(

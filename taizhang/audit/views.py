@@ -1,4 +1,9 @@
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
@@ -8,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.audit.access import is_auditor
 from taizhang.audit.models import AuditKind
+from taizhang.audit.passwords import must_change
 from taizhang.audit.search import entries, parse
 from taizhang.audit.services import record_export
 from taizhang.core.typing import AuthedRequest
@@ -55,3 +61,23 @@ def audit_log(request: AuthedRequest) -> HttpResponse | FileResponse:
          "params": request.GET.copy()},
         status=400 if error else 200,
     )  # fmt: skip
+
+
+class PasswordChange(PasswordChangeView):
+    """Every user changes their own password here (管理员以外的用户也有修改密码的页面); the
+    policy's reasons to change it first are shown above the form."""
+
+    template_name = "audit/password_change.html"
+
+    def get_success_url(self) -> str:
+        wanted = self.request.GET.get("next", "")
+        return wanted if wanted.startswith("/") and not wanted.startswith("//") else "/"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "reason": must_change(self.request.user),
+                "rules": password_validators_help_texts()}  # fmt: skip
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("密码已修改。"))
+        return response

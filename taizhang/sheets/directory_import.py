@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -176,10 +177,16 @@ def import_users(path: Path, *, by: Any = None, dry_run: bool = False) -> Direct
                     f"“{v.get('role')}”应为:{'、'.join(list(ROLES)[:6])}",
                 )
             )
+        user = User.objects.filter(username=v.get("username", "")).first()
+        if v.get("password") and user is None:
+            try:  # the password policy holds for imported passwords too
+                validate_password(v["password"], User(username=v.get("username", "")))
+            except ValidationError as exc:
+                errors.append(RowError(sheet, line, names.get("password", "密码"),
+                                       ";".join(exc.messages)))  # fmt: skip
         if errors:
             continue
         assert org is not None and role is not None  # refused above otherwise
-        user = User.objects.filter(username=v["username"]).first()
         if user is None:
             user = User(username=v["username"], first_name=v.get("name", "")[:150])
             if v.get("password"):
