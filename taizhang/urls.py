@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("taizhang.campaigns.urls")),
     path("", include("taizhang.core.urls")),
     path("", include("taizhang.audit.urls")),
+    path("", include("taizhang.api.page_urls")),
     path("", include("taizhang.reports.urls")),
     path("", include("taizhang.ledger.urls")),
     path("", include("taizhang.catalogue.urls")),

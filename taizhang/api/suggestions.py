@@ -124,6 +124,7 @@ def _errors(exc: Exception) -> Response:
 
 
 class SuggestionList(ListCreateAPIView):
+    intake = True  # an intake-only token (a hotline system) may post here
     """The campaign's suggestions (office and hotline operators); POST records one."""
 
     serializer_class = SuggestionSerializer

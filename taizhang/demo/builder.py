@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -163,16 +163,6 @@ def build_users(orgs_by_code: dict[str, Org]) -> dict[str, Any]:
         user.first_name = display
         user.is_staff = role == Role.OFFICE
         user.save()
-        if role == Role.OFFICE:
-            # The office issues API tokens (admin → 令牌) to the hotline system, as the
-            # README says; in a real city the administrator grants these.
-            user.user_permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label="authtoken",
-                    codename__in=[f"{a}_{m}" for a in ("view", "add", "delete")
-                                  for m in ("token", "tokenproxy")],
-                )
-            )  # fmt: skip
         RoleAssignment.objects.create(user=user, org=orgs_by_code[code], role=role)
         users[username] = user
     return users

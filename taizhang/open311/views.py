@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.authtoken.models import Token
 
+from taizhang.api import tokens
+from taizhang.api.models import TokenScope
 from taizhang.campaigns.models import Campaign
 from taizhang.intake import services as intake
 from taizhang.intake.models import Channel, Suggestion
@@ -142,9 +143,11 @@ def _date(request: HttpRequest, name: str) -> dt.datetime | None:
 
 def _create(request: HttpRequest, fmt: str, campaign: Campaign) -> HttpResponse:
     data = request.POST
-    key = Token.objects.select_related("user").filter(key=data.get("api_key", "")).first()
-    if key is None or not key.user.is_active:
-        raise Open311Error(403, "a valid api_key is required to create requests")
+    key = tokens.find(data.get("api_key", ""))
+    if key is None or not key.user.is_active or key.scope == TokenScope.READ:
+        raise Open311Error(
+            403, "a valid api_key (not a read-only one) is required to create requests"
+        )
     code = data.get("service_code", "")
     area = campaign.focus_areas.filter(pk=_number(code)).first()
     if area is None:

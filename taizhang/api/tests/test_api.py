@@ -1,15 +1,15 @@
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from taizhang.api import tokens
 from taizhang.ledger.models import Status
 from taizhang.testing import record
 
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = tokens.issue(user, name="测试")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

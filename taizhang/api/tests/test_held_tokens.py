@@ -1,8 +1,9 @@
 """Tokens, users and roles are held a few seconds per process; changes made here apply at once."""
 
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from taizhang.api import tokens
+from taizhang.api.models import ApiToken
 from taizhang.api.tests.test_api import api_for
 from taizhang.orgs.models import RoleAssignment
 
@@ -15,10 +16,11 @@ def _post(client, world):
     )
 
 
-def test_a_deleted_token_is_refused_at_once(world):
+def test_a_revoked_token_is_refused_at_once(world):
     client = api_for(world.operator)
     assert _post(client, world).status_code == 201
-    Token.objects.filter(user=world.operator).delete()
+    for token in ApiToken.objects.filter(user=world.operator):
+        tokens.revoke(token, by=world.operator)
     assert _post(client, world).status_code == 401
 
 
@@ -39,17 +41,18 @@ def test_a_withdrawn_role_applies_at_once(world):
 
 def test_a_token_made_after_a_refusal_works(world):
     client = api_for(world.operator)
-    Token.objects.filter(user=world.operator).delete()
+    for token in ApiToken.objects.filter(user=world.operator):
+        tokens.revoke(token, by=world.operator)
     assert _post(client, world).status_code == 401
-    fresh = Token.objects.create(user=world.operator)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {fresh.key}")
+    _fresh, key = tokens.issue(world.operator, name="新的")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert _post(client, world).status_code == 201
 
 
 def test_each_request_gets_its_own_user(world):
     from taizhang.api.authentication import HeldTokenAuthentication
 
-    key = Token.objects.create(user=world.operator).key
+    key = tokens.issue(world.operator, name="测试")[1]
     first, _ = HeldTokenAuthentication().authenticate_credentials(key)
     second, _ = HeldTokenAuthentication().authenticate_credentials(key)
     first.first_name = "改过"

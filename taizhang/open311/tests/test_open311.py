@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 from georeport import GeoReport
-from rest_framework.authtoken.models import Token
 
+from taizhang.api import tokens
 from taizhang.intake import services
 from taizhang.intake.models import Channel, Suggestion
 from taizhang.testing import close
@@ -22,7 +22,7 @@ def endpoint(world, live_server):
 
 @pytest.fixture
 def api_key(world):
-    return Token.objects.create(user=world.operator).key
+    return tokens.issue(world.operator, name="Open311", scope="intake")[1]
 
 
 def post(endpoint, **fields):

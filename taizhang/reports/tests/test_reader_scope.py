@@ -2,15 +2,15 @@
 
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from taizhang.api import tokens
 from taizhang.supervision.services import issue_notice
 from taizhang.testing import record
 
 
 def _stats(user, **params):
     client = Client()
-    key = Token.objects.get_or_create(user=user)[0].key
+    key = tokens.issue(user, name="测试")[1]
     url = reverse("api_stats", args=["test-2026"])
     return client.get(url, params, HTTP_AUTHORIZATION=f"Token {key}").json()
 
