@@ -39,9 +39,12 @@ def refresh_queue(campaign: Campaign) -> int:
     now = timezone.now()
     with_phone = Suggestion.objects.filter(campaign=campaign).exclude(phone="")
     rows: list[CallBack] = []
-    for pk, at in with_phone.filter(
-        status=SuggestionStatus.ANSWERED, answered_at__isnull=False
-    ).values_list("pk", "answered_at"):
+    # In the order they were raised, so the queue is the same on every database.
+    for pk, at in (
+        with_phone.filter(status=SuggestionStatus.ANSWERED, answered_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "answered_at")
+    ):
         rows.append(_call(campaign, pk, CallReason.ANSWERED, at, now))
     settled = (
         with_phone.filter(status=SuggestionStatus.CONVERTED)
@@ -50,6 +53,7 @@ def refresh_queue(campaign: Campaign) -> int:
             closed_at=Max("problems__closed_at"),
         )
         .filter(open_n=0, closed_at__isnull=False)
+        .order_by("pk")
         .values_list("pk", "closed_at")
     )
     for pk, at in settled:
@@ -57,6 +61,7 @@ def refresh_queue(campaign: Campaign) -> int:
     unsatisfied = (
         with_phone.exclude(name="")
         .filter(rating__in=[r for r in Rating.values if r not in SATISFIED_RATINGS])
+        .order_by("pk")
         .values_list("pk", "rated_at")
     )
     for pk, at in unsatisfied:
