@@ -228,6 +228,7 @@ TAIZHANG_HISTORY_HASH = os.environ.get("TAIZHANG_HISTORY_HASH", "sha256")
 # (until the failures fall out of that time); audit.lockout.
 LOGIN_FAILURES_BEFORE_LOCK = int(os.environ.get("TAIZHANG_LOGIN_FAILURES", 5))
 LOCKOUT_MINUTES = int(os.environ.get("TAIZHANG_LOCKOUT_MINUTES", 30))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("TAIZHANG_LOGIN_FAILURES_PER_ADDRESS", 20))
 AUTHENTICATION_BACKENDS = ["taizhang.audit.lockout.LockingModelBackend"]
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -1,7 +1,9 @@
-"""Login failures lock the account for a while (登录失败处理, GB/T 22239-2019 8.1.4.1 b): after
-`LOGIN_FAILURES_BEFORE_LOCK` wrong passwords for one user name within `LOCKOUT_MINUTES`, every
-login to it is refused until the failures fall out of that time, and the lock-out is audited.
-The counts are shared by every server process (core.throttle)."""
+"""Login failures lock for a while (登录失败处理, GB/T 22239-2019 8.1.4.1 b): after
+`LOGIN_FAILURES_BEFORE_LOCK` wrong passwords for one user name, or
+`LOGIN_FAILURES_PER_ADDRESS` from one address (someone trying many names), within
+`LOCKOUT_MINUTES`, logins to that name or from that address are refused until the failures fall
+out of that time, or an administrator lifts the lock. Each lock and unlock is audited. The
+counts are shared by every server process (core.throttle)."""
 
 from typing import Any
 
@@ -21,8 +23,16 @@ def _key(username: str) -> str:
     return f"login-failed:{username.strip().lower()}"
 
 
+def _address_key(ip: str) -> str:
+    return f"login-failed-from:{ip}"
+
+
 def _window() -> int:
     return int(settings.LOCKOUT_MINUTES) * 60
+
+
+def _ip(request: HttpRequest | None) -> str:
+    return client_ip(request) if request is not None else ""
 
 
 def is_locked(username: str) -> bool:
@@ -30,31 +40,46 @@ def is_locked(username: str) -> bool:
     return bool(username) and throttle.count(_key(username), window=_window()) >= limit
 
 
+def address_locked(ip: str) -> bool:
+    limit = int(settings.LOGIN_FAILURES_PER_ADDRESS)
+    return bool(ip) and throttle.count(_address_key(ip), window=_window()) >= limit
+
+
 def count_failure(username: str, request: HttpRequest | None) -> None:
-    """One more failure; the one that reaches the limit locks the account (and says so)."""
-    if not username:
-        return
-    limit = int(settings.LOGIN_FAILURES_BEFORE_LOCK)
-    failures = throttle.hit(_key(username), window=_window())
-    if failures >= limit > failures - 1:
-        ip = (client_ip(request) or None) if request is not None else None
-        record(
-            AuditKind.LOCKOUT,
-            f"{username} 连续 {limit} 次登录失败,锁定 {settings.LOCKOUT_MINUTES} 分钟",
-            target=username[:150],
-            actor=Actor(None, "", ip),
-            detail={"failures": limit, "minutes": settings.LOCKOUT_MINUTES},
-        )
+    """One more failure, for the name and the address; the one that reaches a limit locks it
+    (and says so, once)."""
+    ip = _ip(request)
+    minutes = settings.LOCKOUT_MINUTES
+    for key, limit, what in (
+        (_key(username) if username else "", int(settings.LOGIN_FAILURES_BEFORE_LOCK), username),
+        (_address_key(ip) if ip else "", int(settings.LOGIN_FAILURES_PER_ADDRESS), ip),
+    ):
+        if not key:
+            continue
+        failures = throttle.hit(key, window=_window())
+        if failures >= limit > failures - 1:
+            subject = what if what == username else f"地址 {ip}"
+            record(AuditKind.LOCKOUT, f"{subject} 连续 {limit} 次登录失败,锁定 {minutes} 分钟",
+                   target=str(what)[:150], actor=Actor(None, "", ip or None),
+                   detail={"failures": limit, "minutes": minutes,
+                           "by": "username" if what == username else "address"})  # fmt: skip
+
+
+def unlock(username: str, *, by: Any) -> None:
+    """An administrator lifts a user name's lock before it passes."""
+    throttle.reset(_key(username))
+    record(AuditKind.LOCKOUT, f"解除 {username} 的登录锁定", target=username[:150],
+           actor=Actor(by.pk, by.get_username()), detail={"unlocked": True})  # fmt: skip
 
 
 class LockingModelBackend(ModelBackend):
-    """Django's own password check, refused while the user name is locked (even with the right
-    password: that is what a lock is)."""
+    """Django's own password check, refused while the user name or the address is locked
+    (even with the right password: that is what a lock is)."""
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
         **kwargs: Any,
     ) -> Any:  # fmt: skip
-        if username and is_locked(username):
+        if (username and is_locked(username)) or address_locked(_ip(request)):
             raise PermissionDenied("locked")  # stops here; Django reports a failed login
         return super().authenticate(request, username=username, password=password, **kwargs)

@@ -11,7 +11,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from taizhang.audit.lockout import count_failure, is_locked
+from taizhang.audit.lockout import address_locked, count_failure, is_locked
 from taizhang.audit.middleware import start_session
 from taizhang.audit.models import AuditKind
 from taizhang.audit.services import Actor, actor_of, record
@@ -36,9 +36,14 @@ def _ip(request: HttpRequest | None) -> str | None:
     return (client_ip(request) or None) if request is not None else None
 
 
+def _agent(request: HttpRequest | None) -> str:
+    """The browser or program that tried (什么终端登录), as it names itself."""
+    return request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+
+
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) -> None:
     record(AuditKind.LOGIN, _("登录成功"), target=user.get_username(),
-           actor=actor_of(user, _ip(request)))  # fmt: skip
+           actor=actor_of(user, _ip(request)), detail={"user_agent": _agent(request)})  # fmt: skip
     if request is not None and hasattr(request, "session"):
         start_session(request.session, user)
 
@@ -54,10 +59,10 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any
 ) -> None:
     name = str(credentials.get("username", ""))[:150]
-    locked = is_locked(name)
+    locked = is_locked(name) or address_locked(_ip(request) or "")
     text = _("登录失败:账号已锁定") if locked else _("登录失败:用户名或密码不对")
     record(AuditKind.LOGIN_FAILED, text, target=name, actor=Actor(None, "", _ip(request)),
-           detail={"username": name, "locked": locked})  # fmt: skip
+           detail={"username": name, "locked": locked, "user_agent": _agent(request)})  # fmt: skip
     if not locked:
         count_failure(name, request)
 

@@ -7,9 +7,10 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taizhang.audit.lockout import is_locked
+from taizhang.audit.lockout import address_locked, is_locked
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
+from taizhang.core.clientip import client_ip
 from taizhang.orgs.finding import search_units
 from taizhang.orgs.models import Org
 
@@ -23,7 +24,9 @@ class CampaignLogin(LoginView):
     def form_invalid(self, form: Any) -> Any:
         """A locked account is told so (not "wrong password", which it may not be)."""
         locked = ""
-        if is_locked(self.request.POST.get("username", "")):
+        if is_locked(self.request.POST.get("username", "")) or address_locked(
+            client_ip(self.request)
+        ):
             locked = _("该账号因连续登录失败已被锁定,请 %(m)d 分钟后再试,或请管理员核实。") % {
                 "m": settings.LOCKOUT_MINUTES
             }

@@ -74,3 +74,9 @@ def forget_old(before: dt.datetime) -> int:
     cutoff = int(before.timestamp())
     deleted, _by_model = ThrottleCount.objects.filter(window_start__lt=cutoff).delete()
     return deleted
+
+
+def reset(key: str) -> int:
+    """Forget every count of `key` (an administrator lifting a lock early)."""
+    deleted, _by_model = ThrottleCount.objects.filter(key=_digest(key)).delete()
+    return deleted

@@ -38,7 +38,7 @@ def test_logins_failures_logouts_and_passwords_are_recorded(world):
     user.set_password(PASSWORD)
     user.save()
     assert _kinds(kind=AuditKind.PASSWORD, target=user.username) == ["password"]
-    client = Client(REMOTE_ADDR="10.1.2.3")
+    client = Client(REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0)")
     client.post(reverse("login"), {"username": user.username, "password": "wrong"})
     client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     client.post(reverse("logout"))
@@ -48,6 +48,8 @@ def test_logins_failures_logouts_and_passwords_are_recorded(world):
     assert [e.kind for e in entries.order_by("pk")] == ["login_failed", "login", "logout"]
     assert {e.ip for e in entries} == {"10.1.2.3"}
     assert entries.get(kind="login").actor == user.username
+    assert entries.get(kind="login").detail["user_agent"] == "Mozilla/5.0 (Windows NT 10.0)"
+    assert entries.get(kind="login_failed").detail["user_agent"].startswith("Mozilla")
     assert entries.get(kind="login_failed").actor_id is None
     assert all("wrong" not in str(e.detail) and PASSWORD not in e.summary for e in entries)
 
