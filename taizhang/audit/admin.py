@@ -3,9 +3,23 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from taizhang.audit import lockout
+from taizhang.audit.duties import DUTIES
+
+
+class OneDutyUserChangeForm(UserChangeForm):
+    def clean_groups(self) -> Any:
+        groups = self.cleaned_data["groups"]
+        duties = [g.name for g in groups if g.name in DUTIES]
+        if len(duties) > 1:
+            raise ValidationError(
+                _("三员分立:每个账号只担任一种职责,不能同时是“%(d)s”。") % {"d": "、".join(duties)}
+            )
+        return groups
 
 
 class KeptUserAdmin(UserAdmin):
@@ -13,6 +27,7 @@ class KeptUserAdmin(UserAdmin):
     views of personal data stay whole. The audit log itself is not in the admin at all: only
     the security auditor reads it (/audit/)."""
 
+    form = OneDutyUserChangeForm
     actions = ["unlock"]
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:

@@ -11,6 +11,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from taizhang.audit.duties import check_one_duty
 from taizhang.audit.lockout import address_locked, count_failure, is_locked
 from taizhang.audit.middleware import start_session
 from taizhang.audit.models import AuditKind
@@ -30,6 +31,7 @@ def connect() -> None:
     post_save.connect(_account_after, sender=user, dispatch_uid="audit-account-post")
     pre_delete.connect(_never_delete, sender=user, dispatch_uid="audit-account-delete")
     m2m_changed.connect(_groups, sender=user.groups.through, dispatch_uid="audit-groups")
+    m2m_changed.connect(_one_duty, sender=user.groups.through, dispatch_uid="audit-one-duty")
 
 
 def _ip(request: HttpRequest | None) -> str | None:
@@ -129,3 +131,18 @@ def _groups(
         record(AuditKind.ROLE_GRANT if granted else AuditKind.ROLE_WITHDRAW,
                f"{_('授予') if granted else _('撤销')} {name} {'、'.join(names)}",
                target=name, detail={"groups": names})  # fmt: skip
+
+
+def _one_duty(
+    sender: Any, instance: Any, action: str, pk_set: set[int] | None, reverse: bool, **kw: Any
+) -> None:
+    """三员分立 by any path: a second duty group for one account is refused."""
+    if action != "pre_add" or not pk_set:
+        return
+    if reverse:  # group.user_set.add(users)
+        for user in get_user_model()._default_manager.filter(pk__in=pk_set):
+            check_one_duty(user, [instance.name])
+    else:
+        check_one_duty(
+            instance, list(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True))
+        )

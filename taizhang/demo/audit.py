@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+from taizhang.audit import duties
 from taizhang.audit.access import AUDITOR_GROUP
 from taizhang.audit.context import Actor, acting_as
 from taizhang.audit.services import record_download, record_export
@@ -23,7 +24,8 @@ def build_audit_trail(campaign: Campaign, password: str) -> None:
     auditor = User.objects.create_user(username=AUDITOR[0], password=password)
     auditor.first_name = AUDITOR[1]
     auditor.save()
-    Group.objects.get_or_create(name=AUDITOR_GROUP)[0].user_set.add(auditor)
+    duties.set_up()  # the three separated duties, with their permissions
+    Group.objects.get(name=AUDITOR_GROUP).user_set.add(auditor)
     users = {u.username: u for u in User.objects.filter(username__in=[n for n, _ in LOGINS])}
     # Someone mistyped a password twice before getting in.
     for _attempt in range(2):
