@@ -112,6 +112,7 @@ def world(db) -> SimpleNamespace:
         starts_on=today - dt.timedelta(days=60),
         ends_on=today + dt.timedelta(days=60),
         focus_areas=["优化营商环境", "破解民生难题"],
+        rules={"second_factor_roles": []},  # the tests of the second factor turn it on
     )
     w.area, w.area2 = list(w.campaign.focus_areas.all())
     return w

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "taizhang.audit.middleware.AuditMiddleware",
     "taizhang.audit.middleware.SessionLimitsMiddleware",
+    "taizhang.campaigns.second_factor.SecondFactorMiddleware",
     "taizhang.audit.middleware.PasswordPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

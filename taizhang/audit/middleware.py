@@ -13,7 +13,15 @@ from taizhang.audit.passwords import must_change
 
 STARTED, SEEN, CHECKED = "_session_started", "_session_seen", "_password_checked"
 # Pages a user who must change their password may still open.
-OPEN_PREFIXES = ("/account/password/", "/logout/", "/login/", "/static/", "/i18n/", "/api/")
+OPEN_PREFIXES = (
+    "/account/password/",
+    "/account/second-factor/",
+    "/logout/",
+    "/login/",
+    "/static/",
+    "/i18n/",
+    "/api/",
+)
 
 
 def start_session(session: Any, user: Any) -> None:

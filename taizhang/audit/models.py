@@ -9,6 +9,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.crypto import EncryptedTextField
+
 
 class AuditKind(models.TextChoices):
     LOGIN = "login", _("登录")
@@ -76,3 +78,16 @@ class PasswordRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.set_at:%Y-%m-%d}"
+
+
+class SecondFactor(models.Model):
+    """A user's authenticator (TOTP secret, encrypted at rest) and recovery codes (digests)."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="+")
+    secret = EncryptedTextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)  # a code is accepted once
+    recovery = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'confirmed' if self.confirmed_at else 'pending'}"

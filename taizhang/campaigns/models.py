@@ -61,6 +61,9 @@ DEFAULT_RULES: dict[str, Any] = {
     # The privacy notice (隐私告知) on the public form and the hotline script; "" for the
     # standard one built from the retention period above.
     "privacy_notice": "",
+    # 双因素认证: the roles that must give a code from an authenticator app after their password
+    # ([]: nobody); a person holding such a role in any campaign gives it.
+    "second_factor_roles": ["office", "leader", "admin"],
     # Citizens whose name and number one operator may see on call-back pages in a day.
     "callback_identities_per_day": 100,
     # Supervision: an overdue problem gets 催办 at once and 督办 after this many working days.

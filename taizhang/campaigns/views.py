@@ -3,11 +3,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taizhang.audit import totp
 from taizhang.audit.lockout import address_locked, is_locked
+from taizhang.campaigns import second_factor
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.core.clientip import client_ip
@@ -69,4 +72,35 @@ def units(request: HttpRequest, slug: str) -> JsonResponse:
                 for o in found
             ]
         }
+    )  # fmt: skip
+
+
+@login_required
+def second_factor_page(request: HttpRequest) -> HttpResponse:
+    """Give the code from the authenticator app (or a recovery code); the first time, add the
+    account to the app and confirm it with its first code."""
+    factor = second_factor.enrolment(request.user)
+    wanted = request.GET.get("next", "")
+    after = wanted if wanted.startswith("/") and not wanted.startswith("//") else "/"
+    error, codes = "", None
+    if request.method == "POST":
+        typed = request.POST.get("code", "")
+        if factor.confirmed_at is None:
+            codes = second_factor.confirm(factor, typed)
+            if codes is None:
+                error = _("动态口令不对:请输入认证器应用当前显示的 6 位数字。")
+        elif second_factor.verify(factor, typed, request):
+            request.session[second_factor.STATE] = "ok"
+            return redirect(after)
+        else:
+            error = _("动态口令或恢复码不对。")
+        if codes is not None:
+            request.session[second_factor.STATE] = "ok"
+    return render(
+        request,
+        "core/second_factor.html",
+        {"factor": factor, "error": error, "codes": codes, "next": after,
+         "secret": totp.grouped(factor.secret),
+         "uri": totp.uri(factor.secret, request.user.get_username())},
+        status=400 if error else 200,
     )  # fmt: skip

@@ -130,6 +130,9 @@ def build_campaign(city: Org, today: dt.date) -> Campaign:
         rules={
             "time_limits": {"immediate": 10, "deadline": 60, "long_term": 120},
             "closure_stages": CLOSURE_STAGES,
+            # The demo's logins are for trying the product: no authenticator app needed (a
+            # real campaign asks the office, leaders and admins for one by default).
+            "second_factor_roles": [],
         },
     )
     FocusArea.objects.bulk_create(
