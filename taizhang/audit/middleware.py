@@ -13,15 +13,10 @@ from taizhang.audit.passwords import must_change
 
 STARTED, SEEN, CHECKED = "_session_started", "_session_seen", "_password_checked"
 # Pages a user who must change their password may still open.
-OPEN_PREFIXES = (
-    "/account/password/",
-    "/account/second-factor/",
-    "/logout/",
-    "/login/",
-    "/static/",
-    "/i18n/",
-    "/api/",
-)
+# (Not the API: a browser session owing a change must not use it with its cookie meanwhile; a
+# machine client's token is not a session.)
+OPEN_PREFIXES = ("/account/password/", "/account/second-factor/", "/logout/", "/login/",
+                 "/static/", "/i18n/")  # fmt: skip
 
 
 def start_session(session: Any, user: Any) -> None:

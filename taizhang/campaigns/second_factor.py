@@ -20,7 +20,8 @@ from taizhang.campaigns.models import Campaign
 from taizhang.orgs.scoping import scope_of
 
 STATE = "_second_factor"  # "pending" or "ok", per session
-OPEN_PREFIXES = ("/account/second-factor/", "/logout/", "/login/", "/static/", "/i18n/", "/api/")
+# Not the API: a session that owes its second factor must not use it with its cookie meanwhile.
+OPEN_PREFIXES = ("/account/second-factor/", "/logout/", "/login/", "/static/", "/i18n/")
 
 
 def required(user: Any) -> bool:

@@ -31,6 +31,9 @@ def test_the_office_enrols_an_authenticator_then_gives_codes(world):
     client = _password_login(world, world.office)
     first = client.get(todo)
     assert first.status_code == 302 and first.url.startswith(reverse("second_factor"))
+    # Nor can the session's cookie reach the API before the code is given.
+    api = client.get(reverse("api_stats", args=[world.campaign.slug]))
+    assert api.status_code == 302 and api.url.startswith(reverse("second_factor"))
     page = client.get(first.url).content.decode()
     secret = SecondFactor.objects.get(user=world.office).secret
     assert totp.grouped(secret) in page and "otpauth://totp/" in page
