@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from taizhang.audit.access import is_auditor
 from taizhang.campaigns.access import visible_campaigns
 
 
@@ -12,6 +13,8 @@ def home(request: HttpRequest) -> HttpResponse:
     campaign = visible_campaigns(request.user).first()
     if campaign is not None:
         return redirect("todo", slug=campaign.slug)  # each user starts on 我的待办
+    if is_auditor(request.user):
+        return redirect("audit_log")  # the security auditor's work has no campaign
     return render(request, "core/no_campaign.html", status=200)
 
 

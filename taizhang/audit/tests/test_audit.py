@@ -176,6 +176,7 @@ def test_only_the_security_auditor_reads_and_exports_the_log(world):
     assert superuser.get(reverse("audit_log")).status_code == 403  # a duty of its own
     auditor = Client()
     auditor.force_login(_auditor(world))
+    assert auditor.get("/").url == reverse("audit_log")  # their home: no campaign to open
     page = auditor.get(reverse("audit_log"), {"kind": "role_grant", "who": "office"})
     assert page.status_code == 200 and 'id="audit-link"' in page.content.decode()
     listed = page.content.decode().split('id="audit-entries"')[1]
