@@ -27,8 +27,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.migrations.recorder import MigrationRecorder
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,17 +54,22 @@ class Restored:
     mismatched: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def table_counts() -> dict[str, int]:
-    """Rows in every table of the application's models (and Django's own)."""
+def model_tables() -> list[str]:
+    """The tables of the application's models (and Django's own)."""
+    return sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)})
+
+
+def table_counts(cursor: Any = None, existing: set[str] | None = None) -> dict[str, int]:
+    """Rows in every model table: here, or through `cursor` (a copy being saved)."""
+    if cursor is None:
+        with connection.cursor() as own:
+            return table_counts(own, set(connection.introspection.table_names()))
     counts = {}
-    existing = set(connection.introspection.table_names())
-    with connection.cursor() as cursor:
-        for model in apps.get_models(include_auto_created=True):
-            table = model._meta.db_table
-            if table in existing and table not in counts:
-                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
-                counts[table] = int(cursor.fetchone()[0])
-    return dict(sorted(counts.items()))
+    for table in model_tables():
+        if existing is None or table in existing:
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+            counts[table] = int(cursor.fetchone()[0])
+    return counts
 
 
 def _evidence_files(root: Path) -> list[Path]:
@@ -83,11 +87,10 @@ def backup(out: Path) -> dict[str, Any]:
         work = Path(folder)
         # The database first: every evidence file it names exists by then.
         database = work / (SQLITE_FILE if vendor == "sqlite" else POSTGRES_FILE)
-        if vendor == "sqlite":
-            _dump_sqlite(database)
-        else:
-            _dump_postgres(database)
-        manifest = _manifest(vendor, database.name)
+        # The manifest describes what was saved, not the database a moment later: SQLite's
+        # facts are read from the copy, PostgreSQL's in the snapshot pg_dump saves.
+        facts = _dump_sqlite(database) if vendor == "sqlite" else _dump_postgres(database)
+        manifest = _manifest(vendor, database.name, facts)
         evidence = _evidence_files(Path(settings.EVIDENCE_ROOT))
         size = sum(p.stat().st_size for p in evidence)
         manifest["evidence"] = {"files": len(evidence), "bytes": size}
@@ -108,11 +111,14 @@ def backup(out: Path) -> dict[str, Any]:
     return manifest
 
 
-def _dump_sqlite(target: Path) -> None:
+def _dump_sqlite(target: Path) -> dict[str, Any]:
     connection.ensure_connection()
     copy = sqlite3.connect(target)
     try:
         connection.connection.backup(copy)  # one step: a consistent copy while others write
+        cursor = copy.cursor()
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return _facts(cursor, {row[0] for row in cursor.fetchall()})
     finally:
         copy.close()
 
@@ -127,37 +133,53 @@ def _postgres_env() -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def _dump_postgres(target: Path) -> None:
+def _dump_postgres(target: Path) -> dict[str, Any]:
     tool = shutil.which("pg_dump")
     if tool is None:
         raise ValidationError(_("备份 PostgreSQL 需要 pg_dump(Debian 软件包 postgresql-client)。"))
     args, env = _postgres_env()
-    done = subprocess.run(
-        [tool, *args, "-Fc", "--no-owner", "--no-privileges", "-f", str(target),
-         connection.settings_dict["NAME"]],
-        env=env, capture_output=True, text=True, timeout=24 * 3600,
-    )  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One snapshot, exported to pg_dump, in which the manifest's facts are read too.
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        facts = _facts(cursor, set(connection.introspection.table_names(cursor)))
+        done = subprocess.run(
+            [tool, *args, "-Fc", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
+             "-f", str(target), connection.settings_dict["NAME"]],
+            env=env, capture_output=True, text=True, timeout=24 * 3600,
+        )  # fmt: skip
     if done.returncode:
         raise ValidationError(_("pg_dump 失败:%(e)s") % {"e": done.stderr.strip()[:500]})
+    return facts
 
 
-def _manifest(vendor: str, database: str) -> dict[str, Any]:
-    recorder = MigrationRecorder(connection)
+def _facts(cursor: Any, existing: set[str]) -> dict[str, Any]:
+    """Row counts, migrations and history-chain heads, read through `cursor` in plain SQL."""
+    cursor.execute("SELECT app, name FROM django_migrations")
     migrations: dict[str, str] = {}
-    for app, name in recorder.applied_migrations():
+    for app, name in cursor.fetchall():
         migrations[app] = max(migrations.get(app, ""), name)
+    cursor.execute(
+        f"SELECT c.slug, h.seq, h.algorithm, h.digest FROM {ChainHead._meta.db_table} h "
+        "JOIN campaigns_campaign c ON c.id = h.campaign_id"
+    )
+    chains = {slug: [seq, name, digest] for slug, seq, name, digest in cursor.fetchall()}
+    return {
+        "tables": table_counts(cursor, existing),
+        "migrations": dict(sorted(migrations.items())),
+        "chains": dict(sorted(chains.items())),
+    }
+
+
+def _manifest(vendor: str, database: str, facts: dict[str, Any]) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "made_at": timezone.now().isoformat(),
         "host": socket.gethostname(),
         "vendor": vendor,
         "database": database,
-        "migrations": dict(sorted(migrations.items())),
-        "tables": table_counts(),
-        "chains": {
-            str(h.campaign.slug): [h.seq, h.algorithm, h.digest]
-            for h in ChainHead.objects.select_related("campaign")
-        },
+        **facts,
         "settings": {name: getattr(settings, name, None) for name in SETTINGS_SHOWN},
     }
 
