@@ -1,7 +1,10 @@
 """Settings come from the environment; without any, taizhang runs on SQLite under ./var/."""
 
+import base64
 import os
+import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,34 +20,31 @@ if VAR_DIR.exists():
     VAR_DIR.chmod(0o700)
 
 DEBUG = os.environ.get("TAIZHANG_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("TAIZHANG_SECRET_KEY", "")
-if not SECRET_KEY:
-    # A per-installation key kept beside the data, so sessions survive restarts.
-    _key_file = VAR_DIR / "secret_key"
-    if _key_file.exists():
-        SECRET_KEY = _key_file.read_text().strip()
-    else:
-        import secrets
 
-        VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
-        SECRET_KEY = secrets.token_urlsafe(50)
-        _key_file.write_text(SECRET_KEY)
-        _key_file.chmod(0o600)
+
+def _kept_key(variable: str, name: str, make: Callable[[], str]) -> str:
+    """A key from the environment, or a file of this installation's own made once beside the
+    data (0600), so it survives restarts."""
+    given = os.environ.get(variable, "")
+    if given:
+        return given
+    path = VAR_DIR / name
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = make()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+# Sessions and the keyed hashes of phone numbers depend on it.
+SECRET_KEY = _kept_key("TAIZHANG_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
 # The key that encrypts citizens' names and phone numbers at rest (core.crypto), kept outside
-# the database: from the environment (a secrets store), or a file made once beside the data.
-DATA_KEY = os.environ.get("TAIZHANG_DATA_KEY", "")
-if not DATA_KEY:
-    _data_key_file = VAR_DIR / "data_key"
-    if _data_key_file.exists():
-        DATA_KEY = _data_key_file.read_text().strip()
-    else:
-        import base64
-        import secrets
-
-        VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
-        DATA_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
-        _data_key_file.write_text(DATA_KEY)
-        _data_key_file.chmod(0o600)
+# the database: from the environment (a secrets store), or the file.
+DATA_KEY = _kept_key(
+    "TAIZHANG_DATA_KEY", "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+)
 # "aes-256-gcm", or "sm4-gcm" (GB/T 32907) where a 密评 asks for 国密; values keep the cipher
 # they were written with, so changing it applies to what is written from then on.
 DATA_CIPHER = os.environ.get("TAIZHANG_DATA_CIPHER", "aes-256-gcm")

@@ -34,6 +34,11 @@ def actor_of(user: Any, ip: str | None = None) -> Actor:
     return Actor(user.pk, user.get_username(), ip)
 
 
+def request_ip(request: HttpRequest | None) -> str | None:
+    """The address a request came from (behind trusted proxies), None without a request."""
+    return (client_ip(request) or None) if request is not None else None
+
+
 def current_actor() -> Actor:
     acting = _current.get()
     if isinstance(acting, Actor):

@@ -12,11 +12,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from taizhang.audit.context import Actor
+from taizhang.audit.context import Actor, request_ip
 from taizhang.audit.models import AuditKind
 from taizhang.audit.services import record
 from taizhang.core import throttle
-from taizhang.core.clientip import client_ip
 
 
 def _key(username: str) -> str:
@@ -29,10 +28,6 @@ def _address_key(ip: str) -> str:
 
 def _window() -> int:
     return int(settings.LOCKOUT_MINUTES) * 60
-
-
-def _ip(request: HttpRequest | None) -> str:
-    return client_ip(request) if request is not None else ""
 
 
 def is_locked(username: str) -> bool:
@@ -48,7 +43,7 @@ def address_locked(ip: str) -> bool:
 def count_failure(username: str, request: HttpRequest | None) -> None:
     """One more failure, for the name and the address; the one that reaches a limit locks it
     (and says so, once)."""
-    ip = _ip(request)
+    ip = request_ip(request) or ""
     minutes = settings.LOCKOUT_MINUTES
     for key, limit, what in (
         (_key(username) if username else "", int(settings.LOGIN_FAILURES_BEFORE_LOCK), username),
@@ -80,6 +75,6 @@ class LockingModelBackend(ModelBackend):
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
         **kwargs: Any,
     ) -> Any:  # fmt: skip
-        if (username and is_locked(username)) or address_locked(_ip(request)):
+        if (username and is_locked(username)) or address_locked(request_ip(request) or ""):
             raise PermissionDenied("locked")  # stops here; Django reports a failed login
         return super().authenticate(request, username=username, password=password, **kwargs)

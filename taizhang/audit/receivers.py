@@ -11,12 +11,12 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from taizhang.audit.context import request_ip
 from taizhang.audit.duties import check_one_duty
 from taizhang.audit.lockout import address_locked, count_failure, is_locked
 from taizhang.audit.middleware import start_session
 from taizhang.audit.models import AuditKind
 from taizhang.audit.services import Actor, actor_of, record
-from taizhang.core.clientip import client_ip
 
 WATCHED = ("password", "is_active", "is_staff", "is_superuser")
 _OLD = "_audit_account"
@@ -34,18 +34,15 @@ def connect() -> None:
     m2m_changed.connect(_one_duty, sender=user.groups.through, dispatch_uid="audit-one-duty")
 
 
-def _ip(request: HttpRequest | None) -> str | None:
-    return (client_ip(request) or None) if request is not None else None
-
-
 def _agent(request: HttpRequest | None) -> str:
     """The browser or program that tried (什么终端登录), as it names itself."""
     return request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
 
 
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) -> None:
-    record(AuditKind.LOGIN, _("登录成功"), target=user.get_username(),
-           actor=actor_of(user, _ip(request)), detail={"user_agent": _agent(request)})  # fmt: skip
+    who = actor_of(user, request_ip(request))
+    record(AuditKind.LOGIN, _("登录成功"), target=user.get_username(), actor=who,
+           detail={"user_agent": _agent(request)})  # fmt: skip
     if request is not None and hasattr(request, "session"):
         start_session(request.session, user)
 
@@ -54,16 +51,16 @@ def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) 
     if user is not None:
         reason = getattr(request, "audit_logout_reason", "")
         record(AuditKind.LOGOUT, _("会话超时,自动退出") if reason else _("退出登录"),
-               target=user.get_username(), actor=actor_of(user, _ip(request)))  # fmt: skip
+               target=user.get_username(), actor=actor_of(user, request_ip(request)))  # fmt: skip
 
 
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any
 ) -> None:
     name = str(credentials.get("username", ""))[:150]
-    locked = is_locked(name) or address_locked(_ip(request) or "")
+    locked = is_locked(name) or address_locked(request_ip(request) or "")
     text = _("登录失败:账号已锁定") if locked else _("登录失败:用户名或密码不对")
-    record(AuditKind.LOGIN_FAILED, text, target=name, actor=Actor(None, "", _ip(request)),
+    record(AuditKind.LOGIN_FAILED, text, target=name, actor=Actor(None, "", request_ip(request)),
            detail={"username": name, "locked": locked, "user_agent": _agent(request)})  # fmt: skip
     if not locked:
         count_failure(name, request)
