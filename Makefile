@@ -9,6 +9,7 @@ PORT ?= 8000
 .PHONY: install demo serve test test-sqlite test-postgres check lint format messages bench clean
 
 $(BIN)/.installed: pyproject.toml
+	scripts/system-deps.sh build
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# System packages the tests need: Debian's Chromium (the browser test) and a CJK font
+# System packages. `system-deps.sh build`: what installing taizhang needs (OpenLDAP's and
+# SASL's headers, which python-ldap, the directory login, builds against). Without an
+# argument, also what the tests need: Debian's Chromium (the browser test) and a CJK font
 # (anything the server renders in Chinese), LibreOffice (spreadsheets as offices save them, and
-# the brief as PDF), poppler's pdftotext. Installed with apt-get when missing and root.
+# the brief as PDF), poppler's pdftotext, OpenLDAP's slapd (the directory tests start one).
+# Installed with apt-get when missing and root.
 set -euo pipefail
 missing=()
+[ -e /usr/include/ldap.h ] || missing+=(libldap-dev)
+[ -e /usr/include/sasl/sasl.h ] || missing+=(libsasl2-dev)
+if [ "${1:-}" != "build" ]; then
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -iE 'wqy|noto.*cjk' >/dev/null || missing+=(fonts-wqy-microhei)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
@@ -11,6 +17,8 @@ command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 # pdftotext measures the type of the printed 台账 (its words' boxes on the PDF's pages).
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -x /usr/sbin/slapd ] || missing+=(slapd)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "需要安装 (please install): sudo apt-get install ${missing[*]}" >&2
@@ -19,4 +27,6 @@ fi
 echo "installing ${missing[*]} …"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# slapd's package would configure and start a directory of its own; the tests start theirs.
+echo "slapd slapd/no_configuration boolean true" | debconf-set-selections 2>/dev/null || true
 apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,6 +1,7 @@
 """Settings come from the environment; without any, taizhang runs on SQLite under ./var/."""
 
 import base64
+import json
 import os
 import secrets
 import sys
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
     "taizhang.audit",
     "taizhang.workdays",
     "taizhang.orgs",
+    "taizhang.identity",
+    "django_cas_ng",
     "taizhang.campaigns",
     "taizhang.ledger",
     "taizhang.catalogue",
@@ -230,7 +233,83 @@ TAIZHANG_HISTORY_HASH = os.environ.get("TAIZHANG_HISTORY_HASH", "sha256")
 LOGIN_FAILURES_BEFORE_LOCK = int(os.environ.get("TAIZHANG_LOGIN_FAILURES", 5))
 LOCKOUT_MINUTES = int(os.environ.get("TAIZHANG_LOCKOUT_MINUTES", 30))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("TAIZHANG_LOGIN_FAILURES_PER_ADDRESS", 20))
-AUTHENTICATION_BACKENDS = ["taizhang.audit.lockout.LockingModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "taizhang.identity.backends.LocalPasswordBackend",
+    "taizhang.identity.backends.DirectoryBackend",
+    "taizhang.identity.oidc.PlatformOIDCBackend",
+    "taizhang.identity.backends.PlatformCASBackend",
+]
+
+
+def _env_json(variable: str, default: Any) -> Any:
+    given = os.environ.get(variable, "")
+    return json.loads(given) if given else default
+
+
+# Single sign-on with the city's identity platform (统一身份认证) and its directory: each
+# platform is on when its address is set (taizhang.identity; docs/operations.md).
+SSO_NAME = os.environ.get("TAIZHANG_SSO_NAME", "统一身份认证")
+# How a platform's user is matched to an account the first time: "username", or "id_number"
+# (the keyed digest of the 身份证号 the platform sends, in the form SSO_ID_FORM says: "plain",
+# "sha256" or "sm3"). Later logins follow the link made then.
+SSO_MATCH = os.environ.get("TAIZHANG_SSO_MATCH", "username")
+SSO_ID_FORM = os.environ.get("TAIZHANG_SSO_ID_FORM", "plain")
+# Accounts a platform knows may not log in with a local password.
+SSO_ONLY = os.environ.get("TAIZHANG_SSO_ONLY", "") == "1"
+# The platform's own login counts as the second factor (it does multi-factor itself).
+SSO_TRUSTS_PLATFORM_MFA = os.environ.get("TAIZHANG_SSO_TRUST_MFA", "") == "1"
+
+OIDC_ISSUER = os.environ.get("TAIZHANG_OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = os.environ.get("TAIZHANG_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("TAIZHANG_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("TAIZHANG_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("TAIZHANG_OIDC_SCOPES", "openid profile")
+OIDC_USERNAME_CLAIM = os.environ.get("TAIZHANG_OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_ID_NUMBER_CLAIM = os.environ.get("TAIZHANG_OIDC_ID_NUMBER_CLAIM", "")
+# Endpoints come from the issuer's discovery document unless named here.
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("TAIZHANG_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("TAIZHANG_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("TAIZHANG_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("TAIZHANG_OIDC_JWKS_ENDPOINT", "")
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_VERIFY_SSL = os.environ.get("TAIZHANG_OIDC_VERIFY_TLS", "1") == "1"
+
+CAS_SERVER_URL = os.environ.get("TAIZHANG_CAS_SERVER_URL", "")
+CAS_VERSION = os.environ.get("TAIZHANG_CAS_VERSION", "3")
+# The attribute naming the account ("" for the CAS user itself) and the one with the ID number.
+CAS_ACCOUNT_ATTRIBUTE = os.environ.get("TAIZHANG_CAS_USERNAME_ATTRIBUTE", "")
+CAS_ID_NUMBER_ATTRIBUTE = os.environ.get("TAIZHANG_CAS_ID_NUMBER_ATTRIBUTE", "")
+CAS_CREATE_USER = False
+CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+
+# The directory (LDAP / Active Directory): its password at the login form, and the sync.
+AUTH_LDAP_SERVER_URI = os.environ.get("TAIZHANG_LDAP_URL", "")
+AUTH_LDAP_BIND_DN = os.environ.get("TAIZHANG_LDAP_BIND_DN", "")
+AUTH_LDAP_BIND_PASSWORD = os.environ.get("TAIZHANG_LDAP_BIND_PASSWORD", "")
+AUTH_LDAP_START_TLS = os.environ.get("TAIZHANG_LDAP_START_TLS", "") == "1"
+LDAP_USER_BASE = os.environ.get("TAIZHANG_LDAP_USER_BASE", "")
+# Who the sync reads, and how a login's name is looked up (sAMAccountName on AD).
+LDAP_PEOPLE_FILTER = os.environ.get("TAIZHANG_LDAP_PEOPLE_FILTER", "(objectClass=inetOrgPerson)")
+LDAP_USERNAME_ATTRIBUTE = os.environ.get("TAIZHANG_LDAP_USERNAME_ATTRIBUTE", "uid")
+LDAP_NAME_ATTRIBUTE = os.environ.get("TAIZHANG_LDAP_NAME_ATTRIBUTE", "cn")
+LDAP_EMAIL_ATTRIBUTE = os.environ.get("TAIZHANG_LDAP_EMAIL_ATTRIBUTE", "mail")
+# The unit: an attribute holding its code or name, or "dn:ou" for the entry's nearest OU.
+LDAP_UNIT_ATTRIBUTE = os.environ.get("TAIZHANG_LDAP_UNIT_ATTRIBUTE", "departmentNumber")
+LDAP_ROOT_UNIT = os.environ.get("TAIZHANG_LDAP_ROOT_UNIT", "")
+LDAP_ROLE_ATTRIBUTE = os.environ.get("TAIZHANG_LDAP_ROLE_ATTRIBUTE", "employeeType")
+LDAP_ROLES = _env_json("TAIZHANG_LDAP_ROLES", {
+    "活动办公室": "office", "单位管理员": "admin", "经办人": "handler", "领导": "leader",
+    "督导组成员": "inspector", "坐席": "operator",
+})  # fmt: skip
+LDAP_DEFAULT_ROLE = os.environ.get("TAIZHANG_LDAP_DEFAULT_ROLE", "handler")
+LDAP_ID_NUMBER_ATTRIBUTE = os.environ.get("TAIZHANG_LDAP_ID_NUMBER_ATTRIBUTE", "")
+LDAP_SYNC_NIGHTLY = os.environ.get("TAIZHANG_LDAP_SYNC_NIGHTLY", "1") == "1"
+# A sync that would deactivate more than this share of the directory's accounts stops.
+LDAP_MAX_LEAVERS_PERCENT = int(os.environ.get("TAIZHANG_LDAP_MAX_LEAVERS_PERCENT", 20))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/", include("taizhang.api.urls")),
     path("open311/v2/", include("taizhang.open311.urls")),
     path("", include("taizhang.campaigns.urls")),
+    path("", include("taizhang.identity.urls")),
     path("", include("taizhang.core.urls")),
     path("", include("taizhang.audit.urls")),
     path("", include("taizhang.api.page_urls")),

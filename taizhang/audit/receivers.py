@@ -3,7 +3,7 @@ membership (the 安全审计员 duty among them). Users are deactivated, never d
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
@@ -42,9 +42,15 @@ def _agent(request: HttpRequest | None) -> str:
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) -> None:
     who = actor_of(user, request_ip(request))
     record(AuditKind.LOGIN, _("登录成功"), target=user.get_username(), actor=who,
-           detail={"user_agent": _agent(request)})  # fmt: skip
+           detail={"user_agent": _agent(request), "by": _method(request)})  # fmt: skip
     if request is not None and hasattr(request, "session"):
         start_session(request.session, user)
+
+
+def _method(request: HttpRequest | None) -> str:
+    """Which way in (the backend's class: a local password, the directory, a platform)."""
+    session = getattr(request, "session", None)
+    return str(session.get(BACKEND_SESSION_KEY, "")).rsplit(".", 1)[-1] if session else ""
 
 
 def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) -> None:
@@ -57,6 +63,8 @@ def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) 
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any
 ) -> None:
+    if "username" not in credentials:
+        return  # a platform's login: identity.matching audits a refusal with its reason
     name = str(credentials.get("username", ""))[:150]
     locked = is_locked(name) or address_locked(request_ip(request) or "")
     text = _("登录失败:账号已锁定") if locked else _("登录失败:用户名或密码不对")

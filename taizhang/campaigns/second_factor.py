@@ -6,6 +6,8 @@ recovery codes. Until they do, every page leads to the second-factor page."""
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,6 +19,7 @@ from taizhang.audit.lockout import count_failure
 from taizhang.audit.models import AuditKind, SecondFactor
 from taizhang.audit.services import record
 from taizhang.campaigns.models import Campaign
+from taizhang.identity.backends import SINGLE_SIGN_ON
 from taizhang.orgs.scoping import scope_of
 
 STATE = "_second_factor"  # "pending" or "ok", per session
@@ -35,8 +38,12 @@ def required(user: Any) -> bool:
 
 
 def start(session: Any, user: Any) -> None:
-    """At login: whether this session still owes its second factor."""
-    session[STATE] = "pending" if required(user) else "ok"
+    """At login: whether this session still owes its second factor. A login through the
+    identity platform counts as one where the platform does multi-factor itself
+    (`SSO_TRUSTS_PLATFORM_MFA`)."""
+    by_platform = session.get(BACKEND_SESSION_KEY) in SINGLE_SIGN_ON
+    vouched = settings.SSO_TRUSTS_PLATFORM_MFA and by_platform
+    session[STATE] = "pending" if required(user) and not vouched else "ok"
 
 
 def enrolment(user: Any) -> SecondFactor:

@@ -14,6 +14,7 @@ from taizhang.campaigns import second_factor
 from taizhang.campaigns.access import campaign_for
 from taizhang.campaigns.models import Campaign
 from taizhang.core.clientip import client_ip
+from taizhang.identity.config import login_buttons
 from taizhang.orgs.finding import search_units
 from taizhang.orgs.models import Org
 
@@ -41,6 +42,7 @@ class CampaignLogin(LoginView):
         return {
             **super().get_context_data(**kwargs),
             "campaigns": running.select_related("org").order_by("org__path", "name")[:5],
+            "platforms": login_buttons(),
         }
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from openpyxl import Workbook
 
+from taizhang.identity.matching import account_for, id_digest
 from taizhang.orgs.models import Org, RoleAssignment
 from taizhang.orgs.scoping import scope_of
 from taizhang.sheets.directory_import import import_orgs, import_users
@@ -116,3 +117,23 @@ def test_only_the_office_over_a_unit_imports_there(world, tmp_path):
     assert "您无权为“尧都区”导入人员" in str(refused.value)
     assert import_orgs(units, by=world.office).created == 1
     assert import_users(people, by=world.office).created == 1
+
+
+def test_an_id_number_column_is_kept_only_as_its_digest(world, tmp_path, settings):
+    """身份证号 lets the identity platform find the account (SSO_MATCH=id_number); the
+    number itself is not stored, and a malformed one is refused with its row and column."""
+    path = sheet(
+        tmp_path,
+        ["用户名", "单位代码", "角色", "身份证号"],
+        [["liu", "141002101", "经办人", "14100219800101001x"]],
+    )
+    import_users(path)
+    liu = get_user_model().objects.get(username="liu")
+    settings.SSO_MATCH = "id_number"
+    assert liu.id_number.digest == id_digest("14100219800101001X")
+    assert account_for("oidc", "sub-liu", id_sent="14100219800101001X") == liu
+    bad = sheet(tmp_path, ["用户名", "单位代码", "角色", "身份证号"],
+                [["wang", "141002101", "经办人", "1234"]], name="bad.xlsx")  # fmt: skip
+    with pytest.raises(ImportRefused, match="第 2 行“身份证号”列:身份证号“1234”格式不正确"):
+        import_users(bad)
+    assert not get_user_model().objects.filter(username="wang").exists()
