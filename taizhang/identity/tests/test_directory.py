@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from taizhang.audit.models import AuditEntry, AuditKind
 from taizhang.core.housekeeping import run_nightly
+from taizhang.identity.checks import configuration
 from taizhang.identity.models import ExternalAccount, Platform
 from taizhang.identity.tests.conftest import add
 from taizhang.orgs.models import Role, RoleAssignment
@@ -189,3 +190,13 @@ def test_the_sync_runs_at_night_when_a_directory_is_configured(world, directory)
     done = run_nightly()
     assert done["sync_at_night"] == 2  # created, placed
     assert User.objects.get(username="zhaoliu").role_assignments.count() == 1
+
+
+def test_settings_that_cannot_work_are_named_by_the_checks(settings):
+    assert configuration() == []
+    settings.SSO_MATCH, settings.SSO_ID_FORM = "email", "md5"
+    settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID = "https://sso.example.gov.cn", ""
+    settings.AUTH_LDAP_SERVER_URI, settings.LDAP_USER_BASE = "ldap://dc", ""
+    settings.LDAP_ROLES = {"科员": "clerk"}
+    codes = {m.id for m in configuration()}
+    assert codes == {f"taizhang.E{n}" for n in (101, 102, 103, 104, 105)}
