@@ -7,6 +7,7 @@ back. A dry run does exactly the same work in a transaction it then rolls back, 
 reports is what a real run would do."""
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from taizhang.audit.models import AuditKind
 from taizhang.audit.services import record
 from taizhang.identity import matching
 from taizhang.identity.config import ldap_on
-from taizhang.identity.models import ExternalAccount, Platform
+from taizhang.identity.models import ExternalAccount, IdNumber, Platform
 from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org, Role, RoleAssignment
 
@@ -152,6 +153,12 @@ def read_directory() -> list[Entry]:
                 break
             paging.cookie = cookie
         conn.unbind_s()
+    except ldap.SIZELIMIT_EXCEEDED as error:
+        # A partial list would look like mass departures: refuse it outright.
+        raise DirectoryError(_(
+            "目录只允许服务账号读取部分人员(size limit),未做任何更改:请目录管理员为 %(dn)s "
+            "取消数量限制(OpenLDAP: limits dn.exact=\"%(dn)s\" size=unlimited)。"
+        ) % {"dn": settings.AUTH_LDAP_BIND_DN}) from error  # fmt: skip
     except ldap.LDAPError as error:
         raise DirectoryError(_("读取目录失败:%(e)s") % {"e": _describe(error)}) from error
     return entries
@@ -187,14 +194,29 @@ def unit_for(value: str, roots: Iterable[Org]) -> Org:
 
 
 class _Run:
-    def __init__(self, report: Report, now: dt.datetime) -> None:
+    """One pass over the entries. What it compares against is read once at the start (links,
+    the directory's roles, ID-number digests), so an entry that changed nothing costs no query."""
+
+    def __init__(self, report: Report, now: dt.datetime, only: Any = None) -> None:
+        """`only`: one user (a login), instead of everyone."""
         self.report, self.now, self.roots = report, now, _roots()
         self.User = get_user_model()
+        links = ExternalAccount.objects.filter(platform=Platform.LDAP).select_related("user")
+        held = RoleAssignment.objects.filter(via=VIA).select_related("org")
+        digests = IdNumber.objects.all()
+        if only is not None:
+            links, held = links.filter(user=only), held.filter(user=only)
+            digests = digests.filter(user=only)
+        self.links = {link.subject: link for link in links}
+        self.held: dict[int, dict[tuple[int, str], RoleAssignment]] = defaultdict(dict)
+        for assignment in held:
+            self.held[assignment.user_id][(assignment.org_id, assignment.role)] = assignment
+        self.digests = dict(digests.values_list("user_id", "digest"))
+        self.units: dict[str, Org | ValidationError] = {}
+        self.seen: list[int] = []
 
     def account(self, entry: Entry) -> Any:
-        link = ExternalAccount.objects.select_related("user").filter(
-            platform=Platform.LDAP, subject=entry.dn
-        ).first()  # fmt: skip
+        link = self.links.get(entry.dn)
         if link is not None:
             return link.user
         return self.User.objects.filter(username__iexact=entry.username).first()
@@ -217,17 +239,27 @@ class _Run:
             self.report.created.append(who)
         else:
             self.refresh(user, entry, who)
-        link, _made = ExternalAccount.objects.get_or_create(
-            platform=Platform.LDAP, subject=entry.dn, defaults={"user": user}
-        )  # fmt: skip
+        link = self.links.get(entry.dn)
+        if link is None:
+            link, _made = ExternalAccount.objects.get_or_create(
+                platform=Platform.LDAP, subject=entry.dn, defaults={"user": user}
+            )  # fmt: skip
+            self.links[entry.dn] = link
         if not user.is_active and link.left_at is not None:
             user.is_active = True
             user.save(update_fields=["is_active"])
             self.report.reactivated.append(who)
-        ExternalAccount.objects.filter(pk=link.pk).update(user=user, seen_at=self.now,
-                                                          left_at=None)  # fmt: skip
+        if link.user_id != user.pk or link.left_at is not None:
+            ExternalAccount.objects.filter(pk=link.pk).update(user=user, left_at=None)
+            link.user, link.left_at = user, None
+        self.seen.append(link.pk)
         self.id_number(user, entry, who)
         self.place(user, entry, who)
+
+    def mark_seen(self) -> None:
+        for start in range(0, len(self.seen), 5000):
+            chunk = self.seen[start : start + 5000]
+            ExternalAccount.objects.filter(pk__in=chunk).update(seen_at=self.now)
 
     def refresh(self, user: Any, entry: Entry, who: str) -> None:
         changed = [
@@ -245,20 +277,29 @@ class _Run:
         if not entry.id_number:
             return
         try:
-            matching.set_id_number(user, entry.id_number)
+            digest = matching.id_digest(matching.platform_form(matching.clean_id_number(
+                entry.id_number)))  # fmt: skip
         except ValueError as error:
             self.report.problems.append(f"{who}:{error}")
+            return
+        if self.digests.get(user.pk) != digest:
+            IdNumber.objects.update_or_create(user=user, defaults={"digest": digest})
+            self.digests[user.pk] = digest
 
     def place(self, user: Any, entry: Entry, who: str) -> None:
-        held = {(a.org_id, a.role): a for a in RoleAssignment.objects.filter(user=user, via=VIA)}
+        held = self.held.get(user.pk, {})
         if not entry.unit or not entry.role:
             if entry.unit and not entry.role:
                 self.report.problems.append(_("%(who)s:角色无法对应,未分配") % {"who": who})
             return
-        try:
-            org = unit_for(entry.unit, self.roots)
-        except ValidationError as error:
-            self.report.problems.append(f"{who}:{' '.join(error.messages)}")
+        if entry.unit not in self.units:
+            try:
+                self.units[entry.unit] = unit_for(entry.unit, self.roots)
+            except ValidationError as error:
+                self.units[entry.unit] = error
+        org = self.units[entry.unit]
+        if isinstance(org, ValidationError):
+            self.report.problems.append(f"{who}:{' '.join(org.messages)}")
             return  # a unit the directory misspells does not take away the one held
         role_name = Role(entry.role).label
         if (org.pk, entry.role) not in held:
@@ -305,6 +346,7 @@ def sync(entries: list[Entry], *, dry_run: bool = False, force: bool = False,
         for entry in entries:
             run.take(entry)
         run.leavers({e.dn for e in entries if e.enabled})
+        run.mark_seen()
         linked = ExternalAccount.objects.filter(platform=Platform.LDAP).count()
         limit = max(10, linked * settings.LDAP_MAX_LEAVERS_PERCENT // 100)
         if len(report.deactivated) > limit and not force:
@@ -336,7 +378,9 @@ def take_login(user: Any, dn: str, attrs: Mapping[str, Sequence[Any]]) -> None:
     """A directory login before the night's sync: the same linking and placing for this one
     person, so they land in their unit at once."""
     with transaction.atomic():
-        _Run(Report(dry_run=False), timezone.now()).take(entry_of(dn, attrs))
+        run = _Run(Report(dry_run=False), timezone.now(), only=user)
+        run.take(entry_of(dn, attrs))
+        run.mark_seen()
 
 
 def sync_at_night(*, now: dt.datetime, **_signal: Any) -> int:

@@ -6,7 +6,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,10 +21,16 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-SLAPD = "/usr/sbin/slapd"
-SUFFIX = "dc=linfen,dc=gov,dc=cn"
-ADMIN_DN, ADMIN_PASSWORD = f"cn=admin,{SUFFIX}", "directory-secret"
-SERVICE_DN, SERVICE_PASSWORD = f"cn=taizhang,{SUFFIX}", "service-secret"
+from taizhang.identity.tests.platforms.slapd import (
+    SERVICE_DN,
+    SERVICE_PASSWORD,
+    SLAPD,
+    SUFFIX,
+    add,
+    free_port,
+    start_slapd,
+)  # fmt: skip
+
 PEOPLE = [
     {"username": "zhangsan", "password": "platform-pw-1", "name": "张三",
      "id_card": "14100219800101001X"},
@@ -36,12 +41,6 @@ PEOPLE = [
 ]  # fmt: skip
 CLIENT_ID, CLIENT_SECRET = "taizhang-test", "client-secret-for-tests"
 _branches = itertools.count(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
@@ -65,63 +64,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-SLAPD_CONF = """\
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-include /etc/ldap/schema/nis.schema
-pidfile {folder}/slapd.pid
-modulepath /usr/lib/ldap
-moduleload back_mdb
-database mdb
-maxsize 67108864
-suffix "{suffix}"
-rootdn "{admin}"
-rootpw {password}
-directory {folder}/db
-access to attrs=userPassword by self write by anonymous auth by * none
-access to * by users read by * none
-"""
-
-
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """OpenLDAP's slapd on a free port, with the city's tree and a service account."""
     if not os.path.exists(SLAPD):
         pytest.fail("slapd is not installed: run scripts/system-deps.sh (Debian's slapd)")
-    folder = tmp_path_factory.mktemp("slapd")
-    (folder / "db").mkdir()
-    conf = folder / "slapd.conf"
-    conf.write_text(SLAPD_CONF.format(folder=folder, suffix=SUFFIX, admin=ADMIN_DN,
-                                      password=ADMIN_PASSWORD))  # fmt: skip
-    url = f"ldap://127.0.0.1:{free_port()}/"
-    log = folder / "slapd.log"
-    process = subprocess.Popen([SLAPD, "-f", str(conf), "-h", url, "-d", "0"],
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)  # fmt: skip
-    admin = None
-    deadline = time.monotonic() + 30
-    while admin is None:
-        try:
-            admin = ldap.initialize(url)
-            admin.simple_bind_s(ADMIN_DN, ADMIN_PASSWORD)
-        except ldap.SERVER_DOWN:
-            admin = None
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"slapd did not start: {log.read_text()}") from None
-            time.sleep(0.1)
-    add(admin, SUFFIX, objectClass=["dcObject", "organization"], dc="linfen", o="临汾市")
-    add(admin, SERVICE_DN, objectClass=["organizationalRole", "simpleSecurityObject"],
-        cn="taizhang", userPassword=SERVICE_PASSWORD)  # fmt: skip
-    yield SimpleNamespace(url=url, admin=admin)
-    admin.unbind_s()
-    _stop(process)
-
-
-def add(conn: Any, dn: str, **attrs: Any) -> None:
-    entry = {
-        k: [v.encode() for v in (vs if isinstance(vs, list) else [vs])] for k, vs in attrs.items()
-    }
-    conn.add_s(dn, ldap.modlist.addModlist(entry))
+    server = start_slapd(tmp_path_factory.mktemp("slapd"))
+    yield server
+    server.admin.unbind_s()
+    _stop(server.process)
 
 
 class Branch:

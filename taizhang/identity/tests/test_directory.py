@@ -16,7 +16,7 @@ from taizhang.audit.models import AuditEntry, AuditKind
 from taizhang.core.housekeeping import run_nightly
 from taizhang.identity.checks import configuration
 from taizhang.identity.models import ExternalAccount, Platform
-from taizhang.identity.tests.conftest import add
+from taizhang.identity.tests.platforms.slapd import SUFFIX, add
 from taizhang.orgs.models import Role, RoleAssignment
 
 User = get_user_model()
@@ -200,3 +200,31 @@ def test_settings_that_cannot_work_are_named_by_the_checks(settings):
     settings.LDAP_ROLES = {"科员": "clerk"}
     codes = {m.id for m in configuration()}
     assert codes == {f"taizhang.E{n}" for n in (101, 102, 103, 104, 105)}
+
+
+def test_a_directory_that_lists_only_some_people_changes_nothing(world, directory, settings):
+    """slapd gives an account without a raised limit 500 entries a search: a sync must not
+    take the first 500 for everyone (the rest would look like people who left)."""
+    add(directory.conn, f"cn=limited,{SUFFIX}", objectClass=["organizationalRole",
+        "simpleSecurityObject"], cn="limited", userPassword="limited-pw")  # fmt: skip
+    for n in range(501):
+        directory.person(f"m{n}", f"人员{n}", unit="141002801")
+    settings.AUTH_LDAP_BIND_DN, settings.AUTH_LDAP_BIND_PASSWORD = (
+        f"cn=limited,{SUFFIX}",
+        "limited-pw",
+    )
+    with pytest.raises(CommandError, match="目录只允许服务账号读取部分人员"):
+        _sync()
+    assert not User.objects.filter(username__startswith="m").exists()
+
+
+def test_a_login_after_the_sync_keeps_the_place_the_sync_gave(world, directory):
+    directory.person("zhaoliu", "赵六", unit="141002801", role="领导", password="dir-pw-1")
+    _sync()
+    user = User.objects.get(username="zhaoliu")
+    for _time in range(2):
+        client = Client()
+        client.post(reverse("login"), {"username": "zhaoliu", "password": "dir-pw-1"})
+        assert signed_in(client)
+    assert _roles(user) == {("141002801", Role.LEADER, "directory")}
+    assert ExternalAccount.objects.get(user=user).seen_at is not None
