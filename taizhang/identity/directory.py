@@ -320,16 +320,15 @@ class _Run:
         self.report.deactivated.append(text)
 
     def leavers(self, seen: set[str]) -> None:
-        gone = (
-            ExternalAccount.objects.filter(platform=Platform.LDAP, user__is_active=True)
-            .exclude(subject__in=seen)
-            .select_related("user")
-        )
-        for link in gone:
-            user = link.user
-            still = ExternalAccount.objects.filter(user=user, platform=Platform.LDAP,
-                                                   subject__in=seen).exists()  # fmt: skip
-            if not still:
+        """Everyone linked to the directory none of whose entries is still there."""
+        subjects: dict[int, set[str]] = defaultdict(set)
+        links = ExternalAccount.objects.filter(platform=Platform.LDAP)
+        for subject, user_id in links.values_list("subject", "user_id").iterator(chunk_size=5000):
+            subjects[user_id].add(subject)
+        gone = sorted(user_id for user_id, held in subjects.items() if not held & seen)
+        for start in range(0, len(gone), 500):
+            users = self.User.objects.filter(pk__in=gone[start : start + 500], is_active=True)
+            for user in users.order_by("username"):
                 self.leave(user, _("%(u)s:已不在目录中") % {"u": user.get_username()})
 
 
