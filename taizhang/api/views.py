@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
@@ -23,6 +23,7 @@ from taizhang.ledger.models import Problem
 from taizhang.ledger.permissions import visible_problems
 from taizhang.ledger.transitions import take_step
 from taizhang.orgs.models import Org
+from taizhang.reports import history
 from taizhang.reports.stats import campaign_stats
 
 
@@ -103,9 +104,17 @@ class ProblemTransition(GenericAPIView):
 
 
 class CampaignStats(APIView):
-    """The campaign's figures (DESIGN §4) within the caller's scope; `?org=CODE` for a subtree."""
+    """The campaign's figures (DESIGN §4) within the caller's scope; `?org=CODE` for a subtree;
+    `?as_of=YYYY-MM-DD[THH:MM]` for the ledger figures as they stood then, recomputed from the
+    history (with `snapshot`: whether that day's frozen figures agree)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("org", str, description="unit code"),
+            OpenApiParameter("as_of", str, description="YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request, slug: str) -> Response:
         campaign = campaign_for(request.user, slug)
         org = None
@@ -113,4 +122,15 @@ class CampaignStats(APIView):
             org = get_object_or_404(
                 Org, code=request.query_params["org"], path__under=campaign.org.path
             )
-        return Response(campaign_stats(campaign, user=request.user, org=org))
+        as_of = request.query_params.get("as_of", "")
+        if not as_of:
+            return Response(campaign_stats(campaign, user=request.user, org=org))
+        try:
+            at = history.asked(campaign, as_of)
+        except ValueError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        figures = history.stats_at(campaign, at, org=org, user=request.user)
+        if figures["covers"] == "whole":
+            unit = Org.objects.get(code=figures["org"])
+            figures["snapshot"] = history.against_snapshot(campaign, unit, at)
+        return Response(figures)

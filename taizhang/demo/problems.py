@@ -224,7 +224,8 @@ def build_ledger(
     now = timezone.now()
 
     def at(day: dt.date, hour: int) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=tz)
+        # Never later than the build: a history holds no rows from the future.
+        return min(dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=tz), now)
 
     counts, batch = LedgerCounts(), _Batch(campaign.pk)
     # Signing times draw from a stream of their own: the ledger's draws stay as they were.
@@ -265,8 +266,9 @@ def build_ledger(
             late = sign_rng.random() >= SIGNED_ON_TIME_SHARE
             sign_day = sign_by + dt.timedelta(days=sign_rng.randint(1, 4)) if late else created
             sign_day = min(sign_day, applied_at.date() if applied_at else today)
-            signed_at = dt.datetime.combine(
-                sign_day, dt.time(15, sign_rng.randrange(60)), tzinfo=tz
+            signed_at = min(
+                dt.datetime.combine(sign_day, dt.time(15, sign_rng.randrange(60)), tzinfo=tz),
+                now,
             )
         percent = 0
         if status == Status.CLOSED:

@@ -119,11 +119,23 @@ def seal(events: Sequence[ProblemEvent]) -> None:
 def sealed_rows(campaign_id: int, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Bulk writers (the demo, imports): their rows (EVENT_COLUMNS' first eight) sealed, once
     the problems they describe are written. The last row of each problem records its state,
-    read back from the database; earlier rows of the same batch record none."""
+    read back from the database; the earlier rows of the same batch change only the status
+    (a bulk writer writes a problem's other fields once), so each records that state with the
+    status it left (and `closed_on_time` only once closed). Every row then tells how its
+    problem stood from that moment: reports.history recomputes any past day from them."""
     last = {row[0]: i for i, row in enumerate(rows)}
     states = current_states(campaign_id, list(last))
-    with_state = [(row, states.get(row[0]) if last[row[0]] == i else None)
-                  for i, row in enumerate(rows)]  # fmt: skip
+    status_now: dict[int, str] = {}
+    with_state = []
+    for i, row in enumerate(rows):
+        problem_id, to_status, final = row[0], row[5], states.get(row[0])
+        status_now[problem_id] = to_status or status_now.get(problem_id, "")
+        if final is None or last[problem_id] == i:
+            with_state.append((row, final))
+            continue
+        status = status_now[problem_id] or final["status"]
+        closed = final["closed_on_time"] if status == "closed" else None
+        with_state.append((row, {**final, "status": status, "closed_on_time": closed}))
     head = _locked_head(campaign_id)
     return [
         (*row, seq, state, digest)

@@ -1,9 +1,11 @@
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from taizhang.api import tokens
 from taizhang.ledger.models import Status
-from taizhang.testing import record
+from taizhang.reports.snapshots import take_snapshots
+from taizhang.testing import close, record
 
 
 def api_for(user) -> APIClient:
@@ -58,6 +60,22 @@ def test_stats_endpoint_and_schema(world):
     assert stats["problems_total"] == 1 and stats["campaign"] == "test-2026"
     schema = api_for(world.office).get(reverse("api_schema"))
     assert schema.status_code == 200 and b"/api/problems/{id}/transitions/" in schema.content
+
+
+def test_stats_as_they_stood_at_a_past_moment(world):
+    close(world, record(world))
+    record(world, by=world.handler_b1, org=world.dept_b1)
+    today = timezone.localdate()
+    take_snapshots(world.campaign, today)
+    url = reverse("api_stats", args=[world.campaign.slug])
+    past = api_for(world.leader_a).get(url, {"as_of": today.isoformat()}).json()
+    assert (past["source"], past["org"], past["problems_total"]) == ("history", "141002", 1)
+    assert past["problems_rectified"] == 1 and past["snapshot"]["agrees"]
+    start = world.campaign.starts_on.isoformat()
+    assert api_for(world.office).get(url, {"as_of": start}).json()["problems_total"] == 0
+    refused = api_for(world.office).get(url, {"as_of": "2020-01-01"})
+    assert refused.status_code == 400 and "还没有台账" in refused.json()["detail"]
+    assert api_for(world.office).get(url, {"as_of": "明天"}).status_code == 400
 
 
 def test_decline_forward_and_review_through_the_api(world):

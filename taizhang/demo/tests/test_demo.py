@@ -5,9 +5,11 @@ from django.core.management import call_command
 
 from taizhang.campaigns.models import Campaign
 from taizhang.demo.builder import DEMO_USERS, SHOWCASE_PROBLEMS, SLUG, build_demo
+from taizhang.evaluation.models import Snapshot
 from taizhang.ledger.models import Problem, ProblemEvent, Status
 from taizhang.ledger.verify import verify
 from taizhang.orgs.models import Org
+from taizhang.reports.history import against_snapshot, moment
 from taizhang.reports.snapshots import frozen_heads
 
 
@@ -41,6 +43,12 @@ def test_demo_reproduces_the_articles_figures(capsys):
     report = verify(campaign, frozen_heads(campaign))
     assert report.intact, [f.text for f in report.findings[:5]]
     assert report.rows == ProblemEvent.objects.count() and report.snapshots > 0
+    # Every frozen day's ledger figures, recomputed from that history alone, are the same.
+    snapshots = Snapshot.objects.filter(campaign=campaign).select_related("org")
+    assert snapshots.count() > 1
+    for snap in snapshots:
+        compared = against_snapshot(campaign, snap.org, moment(snap.day.isoformat()))
+        assert compared is not None and compared["agrees"], (snap.org.name, compared)
 
 
 @pytest.mark.django_db

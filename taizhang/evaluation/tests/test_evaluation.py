@@ -157,12 +157,30 @@ def test_snapshots_reproduce_a_past_day_exactly(world, capsys):
     call_command("stats", "--json", "--campaign", world.campaign.slug)
     live = json.loads(capsys.readouterr().out)
     record(world, title="快照之后的问题")  # the ledger moves on …
-    call_command("stats", "--json", "--campaign", world.campaign.slug, "--as-of", str(today))
+    slug, day = world.campaign.slug, str(today)
+    call_command("stats", "--json", "--campaign", slug, "--as-of", day, "--frozen")
     frozen = json.loads(capsys.readouterr().out)
     assert frozen["problems_total"] == live["problems_total"]  # … the frozen figure does not
     assert frozen["supervision"] == live["supervision"]
+    # Recomputed from the history: the day so far, and the snapshot checked against it.
+    call_command("stats", "--json", "--campaign", slug, "--as-of", day)
+    recomputed = json.loads(capsys.readouterr().out)
+    assert recomputed["source"] == "history"
+    assert recomputed["problems_total"] == live["problems_total"] + 1
+    assert recomputed["snapshot"]["agrees"] and recomputed["snapshot"]["day"] == day
+    with pytest.raises(CommandError, match=r"自 .* 开始,2020-01-01 时还没有台账"):
+        call_command("stats", "--campaign", slug, "--as-of", "2020-01-01")
     with pytest.raises(CommandError, match=r"没有 .* 的数字快照"):
-        call_command("stats", "--campaign", world.campaign.slug, "--as-of", "2020-01-01")
+        call_command("stats", "--campaign", slug, "--frozen",
+                     "--as-of", str(today - dt.timedelta(days=1)))  # fmt: skip
+    # A frozen figure edited behind the application's back no longer matches its history.
+    held = Snapshot.objects.get(campaign=world.campaign, org=world.city, day=today)
+    Snapshot.objects.filter(pk=held.pk).update(
+        figures={**held.figures, "problems_rectified": held.figures["problems_rectified"] + 5}
+    )
+    with pytest.raises(CommandError, match=r"与 .* 冻结的数字不一致:problems_rectified"):
+        call_command("stats", "--campaign", slug, "--as-of", day)
+    assert "由办理记录重算;与当日冻结的数字不一致" in capsys.readouterr().out
 
 
 def test_the_daily_command_is_idempotent(world, capsys):

@@ -1,0 +1,94 @@
+"""A past moment's figures recomputed from the history equal the figures as they stood then:
+captured live at that moment, or frozen in that day's snapshot."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from taizhang.ledger import services
+from taizhang.ledger.models import Status
+from taizhang.reports.history import LEDGER_KEYS, Moment, against_snapshot, moment, stats_at
+from taizhang.reports.snapshots import snapshot_figures, take_snapshots
+from taizhang.reports.stats import campaign_stats
+from taizhang.testing import close, record
+
+
+def ledger_part(stats: dict) -> dict:  # type: ignore[type-arg]
+    return {k: stats[k] for k in LEDGER_KEYS}
+
+
+def now_moment() -> Moment:
+    return Moment(timezone.now(), timezone.localdate(), "now")
+
+
+def test_each_past_moment_is_recomputed_as_it_stood(world):
+    first = record(world)
+    second = record(world, org=world.town_a2, by=world.handler_a2)
+    record(world, org=world.dept_b1, by=world.handler_b1)
+    at_start = now_moment()
+    then = {
+        u: ledger_part(campaign_stats(world.campaign, org=u)) for u in (world.city, world.county_a)
+    }
+    close(world, first)
+    services.void_problem(second, by=world.office, version=second.version, reason="重复")
+    record(world)  # a problem recorded later did not exist then
+    later = now_moment()
+    for unit in (world.city, world.county_a):
+        assert ledger_part(stats_at(world.campaign, at_start, org=unit)) == then[unit]
+    assert then[world.city]["problems_total"] == 3 and then[world.city]["problems_rectified"] == 0
+    now = ledger_part(stats_at(world.campaign, later))
+    assert now == ledger_part(campaign_stats(world.campaign))
+    assert (now["problems_total"], now["problems_rectified"], now["problems_void"]) == (3, 1, 1)
+
+
+def test_a_day_with_a_snapshot_agrees_with_it(world):
+    record(world)
+    close(world, record(world))
+    today = timezone.localdate()
+    take_snapshots(world.campaign, today, depth=2)  # down to the departments
+    for unit in (world.city, world.county_a, world.county_b, world.dept_a1):
+        frozen = snapshot_figures(world.campaign, unit, today)
+        assert frozen is not None
+        assert ledger_part(stats_at(world.campaign, moment(today.isoformat()), org=unit)) == (
+            ledger_part(frozen)
+        )
+        compared = against_snapshot(world.campaign, unit, moment(today.isoformat()))
+        assert compared is not None and compared["agrees"] and compared["differs"] == []
+
+
+def test_overdue_is_judged_on_the_day_asked(world):
+    problem = record(world)
+    deadline = problem.deadline
+    before = moment((deadline - dt.timedelta(days=1)).isoformat())
+    after = moment((deadline + dt.timedelta(days=1)).isoformat())
+    # Asked about days after today, the history so far: overdue once the deadline has passed.
+    assert stats_at(world.campaign, before)["overdue"] == 0
+    assert stats_at(world.campaign, after)["overdue"] == 1
+    assert problem.status == Status.RECTIFYING
+
+
+def test_a_reader_who_sees_part_gets_their_part(world):
+    record(world)
+    record(world, org=world.dept_b1, by=world.handler_b1)
+    at = now_moment()
+    mine = stats_at(world.campaign, at, user=world.handler_a1)
+    assert (
+        mine["problems_total"]
+        == ledger_part(campaign_stats(world.campaign, user=world.handler_a1))["problems_total"]
+        == 1
+    )
+
+
+def test_moments_are_read_as_the_end_of_the_day_or_minute():
+    day = moment("2026-03-31")
+    assert day.day == dt.date(2026, 3, 31) and day.before.hour == 0
+    assert day.before.date() == dt.date(2026, 4, 1)
+    minute = moment("2026-03-31T14:30")
+    assert (minute.before.hour, minute.before.minute) == (14, 31)
+    for bad in ("31/03/2026", "2026-03-31T14:30:15", "昨天"):
+        try:
+            moment(bad)
+        except ValueError as error:
+            assert "格式不正确" in str(error)
+        else:
+            raise AssertionError(bad)
