@@ -270,6 +270,8 @@ def build_ledger(
                 dt.datetime.combine(sign_day, dt.time(15, sign_rng.randrange(60)), tzinfo=tz),
                 now,
             )
+            if applied_at is not None:  # signed for before it could be applied to close
+                signed_at = max(min(signed_at, applied_at - dt.timedelta(minutes=5)), created_at)
         percent = 0
         if status == Status.CLOSED:
             percent = 100

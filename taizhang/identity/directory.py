@@ -157,7 +157,7 @@ def read_directory() -> list[Entry]:
         # A partial list would look like mass departures: refuse it outright.
         raise DirectoryError(_(
             "目录只允许服务账号读取部分人员(size limit),未做任何更改:请目录管理员为 %(dn)s "
-            "取消数量限制(OpenLDAP: limits dn.exact=\"%(dn)s\" size=unlimited)。"
+            "取消数量限制(OpenLDAP 中为 limits dn.exact=%(dn)s size=unlimited)。"
         ) % {"dn": settings.AUTH_LDAP_BIND_DN}) from error  # fmt: skip
     except ldap.LDAPError as error:
         raise DirectoryError(_("读取目录失败:%(e)s") % {"e": _describe(error)}) from error

@@ -6,21 +6,18 @@ from collections import Counter
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.evaluation.models import Snapshot
-from taizhang.ledger.models import Problem, Status
 from taizhang.orgs.models import Org, OrgKind
 from taizhang.reports.figures import (
-    COUNTED,
     FIGURE_LABELS,
     Breakdown,
     Figures,
     list_url,
 )
+from taizhang.reports.history import trend_points
 from taizhang.reports.ranking import order_kinds
 
 
@@ -100,7 +97,8 @@ def _own(child: Org, org: Org) -> int | None:
 
 def trend(campaign: Campaign, org: Org, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Weekly points since the campaign began: the frozen daily figures where a snapshot was
-    taken (see reports.snapshots.take_snapshots), else figures rebuilt from the history."""
+    taken (see reports.snapshots.take_snapshots), else the figures recomputed from the history
+    as they stood at the end of that day."""
     today = today or dt.date.today()
     frozen = {
         s.day: {
@@ -126,37 +124,13 @@ def trend(campaign: Campaign, org: Org, today: dt.date | None = None) -> list[di
 def history_points(
     campaign: Campaign, org: Org, days: list[dt.date], today: dt.date
 ) -> dict[dt.date, dict[str, Any]]:
-    """Figures rebuilt from the ledger's dates for days without a snapshot: problems counted
-    (as the figures count them today) recorded by the end of each day, and those closed by then.
-    An approximation (a problem closed, reopened and open again counts as never closed), shown
-    only where no frozen figure exists; cached for the day."""
+    """The days without a snapshot, recomputed from the history (reports.history); held for an
+    hour (a past day's figures do not change: the history only grows at the present)."""
     key = f"trend-history:{campaign.pk}:{org.pk}:{today.isoformat()}"
     cached = cache.get(key)
     if cached is not None and all(d in cached for d in days):
         return cached
-    problems = Problem.objects.filter(campaign=campaign, status__in=COUNTED)
-    if org.pk != campaign.org_id:
-        problems = problems.filter(org_path__under=org.path)
-    tz = timezone.get_current_timezone()
-    ends = {d: dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), tzinfo=tz) for d in days}
-    # One pass over the rows: for each day, how many were recorded and closed by its end.
-    counts = problems.aggregate(
-        **{f"t{i}": Count("pk", filter=Q(created_at__lt=ends[d])) for i, d in enumerate(days)},
-        **{
-            f"c{i}": Count("pk", filter=Q(status=Status.CLOSED, closed_at__lt=ends[d]))
-            for i, d in enumerate(days)
-        },
-    )
-    points: dict[dt.date, dict[str, Any]] = {}
-    for i, day in enumerate(days):
-        total, closed = counts[f"t{i}"], counts[f"c{i}"]
-        points[day] = {
-            "day": day.isoformat(),
-            "total": total,
-            "rectified": closed,
-            "rate": round(100.0 * closed / total, 1) if total else None,
-            "source": "history",
-        }
+    points = trend_points(campaign, org, days)
     cache.set(key, points, timeout=3600)
     return points
 

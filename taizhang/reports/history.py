@@ -2,7 +2,8 @@
 
 Every history row records the state its problem was left in (ledger.chain: status, unit, focus
 area, kind, source, deadline, closed on time), so a problem stood at a moment as its last row
-before that moment says; a problem with no row yet did not exist. Counting those states by
+before that moment (in the order rows are written, which is the order things happen) says; a
+problem with no row yet did not exist. Counting those states by
 the figures' own definitions (reports.figures) gives the figures as they stood, whether or not
 that day was frozen; where it was, both agree (tested on the demo and on a history written
 through the services). Units are placed in the tree as it is now.
@@ -11,26 +12,41 @@ Rows written before every row recorded a state (bulk rows of earlier versions, w
 only the status) are read as the status they left and the problem's other fields as they are.
 """
 
+import bisect
 import datetime as dt
+import json
+import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import reader_org
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.evaluation.models import Snapshot
-from taizhang.ledger.models import OPEN_STATUSES, Kind, Problem, ProblemEvent, Source
+from taizhang.ledger.models import (
+    OPEN_STATUSES,
+    UNCOUNTED_STATUSES,
+    EventAction,
+    Kind,
+    Problem,
+    ProblemEvent,
+    Source,
+    Status,
+)  # fmt: skip
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org
 from taizhang.orgs.scoping import scope_of
-from taizhang.reports.figures import Breakdown, Figures
+from taizhang.reports.figures import Breakdown, Figures, percent
 from taizhang.reports.stats import child_rows
 
 OPEN = frozenset(str(s) for s in OPEN_STATUSES)
+UNCOUNTED = frozenset(str(s) for s in UNCOUNTED_STATUSES)
 # What `stats_at` recomputes: the keys of `campaign_stats` that count the ledger.
 LEDGER_KEYS = (
     "problems_total", "problems_rectified", "problems_rectified_on_time", "problems_open",
@@ -98,57 +114,64 @@ def against_snapshot(campaign: Campaign, org: Org, at: Moment) -> dict[str, Any]
             "differs": differs}  # fmt: skip
 
 
-def _field(name: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"(e.state ->> '{name}')"
-    return f"json_extract(e.state, '$.{name}')"
+# The steps that can move a problem to another unit: a subtree's figures read the history of
+# the problems under it now and of those that ever took one of these steps.
+MOVING = (EventAction.ASSIGN, EventAction.FORWARD, EventAction.DECLINE_ACCEPT, EventAction.UPDATE)
+FALLBACK = ("org_id", "focus_area_id", "kind", "source", "status", "deadline", "closed_on_time")
 
 
-def _sql(scoped: str) -> str:
-    recorded = f"{_field('status')} IS NOT NULL"
-    on_time = (
-        f"CAST({_field('closed_on_time')} AS BOOLEAN)"
-        if connection.vendor == "postgresql"
-        else _field("closed_on_time")
-    )
+def _last_rows_sql(scoped: str) -> str:
+    """Each problem's last history row written before the moment (rows are written in the
+    order things happen): its recorded state, or for an older row without one, its status."""
     event, problem = ProblemEvent._meta.db_table, Problem._meta.db_table
     return f"""
-        SELECT org_id, area_id, kind, source, status, on_time,
-               CASE WHEN deadline IS NOT NULL AND deadline < %s THEN 1 ELSE 0 END AS late,
-               COUNT(*)
-        FROM (
-            SELECT
-                CASE WHEN {recorded} THEN CAST({_field("org_id")} AS INTEGER)
-                     ELSE p.org_id END AS org_id,
-                CASE WHEN {recorded} THEN CAST({_field("focus_area_id")} AS INTEGER)
-                     ELSE p.focus_area_id END AS area_id,
-                CASE WHEN {recorded} THEN {_field("kind")} ELSE p.kind END AS kind,
-                CASE WHEN {recorded} THEN {_field("source")} ELSE p.source END AS source,
-                CASE WHEN {recorded} THEN {_field("status")}
-                     ELSE COALESCE(NULLIF(e.to_status, ''), p.status) END AS status,
-                CASE WHEN {recorded} THEN {on_time} ELSE p.closed_on_time END AS on_time,
-                CASE WHEN {recorded} THEN {_field("deadline")}
-                     ELSE CAST(p.deadline AS TEXT) END AS deadline
-            FROM (
-                SELECT ev.problem_id, ev.to_status, ev.state,
-                       ROW_NUMBER() OVER (
-                           PARTITION BY ev.problem_id ORDER BY ev.at DESC, ev.id DESC
-                       ) AS rn
-                FROM {event} ev JOIN {problem} q ON q.id = ev.problem_id
-                WHERE q.campaign_id = %s AND ev.at < %s {scoped}
-            ) e JOIN {problem} p ON p.id = e.problem_id
-            WHERE e.rn = 1
-        ) t
-        GROUP BY org_id, area_id, kind, source, status, on_time, late
+        SELECT e.problem_id, e.state, e.to_status FROM {event} e
+        JOIN (
+            SELECT MAX(ev.id) AS id FROM {event} ev
+            WHERE ev.at < %s AND ev.problem_id IN (
+                SELECT q.id FROM {problem} q WHERE q.campaign_id = %s {scoped}
+            )
+            GROUP BY ev.problem_id
+        ) last ON last.id = e.id
     """
 
 
+def _states(campaign: Campaign, root: Org, at: Moment, visible: Any) -> list[dict[str, Any]]:
+    scoped, params = "", []
+    if root.pk != campaign.org_id:
+        moved = ProblemEvent.objects.filter(action__in=MOVING).values("problem_id").query
+        moved_sql, moved_params = moved.sql_with_params()
+        scoped = f"AND (q.org_path LIKE %s OR q.id IN ({moved_sql}))"
+        params = [root.path + "%", *moved_params]
+    if visible is not None:
+        ids_sql, ids_params = visible.order_by().values("pk").query.sql_with_params()
+        scoped += f" AND q.id IN ({ids_sql})"
+        params += list(ids_params)
+    with connection.cursor() as cursor:
+        cursor.execute(_last_rows_sql(scoped), [at.before, campaign.pk, *params])
+        rows = cursor.fetchall()
+    states, unrecorded = [], {}
+    for problem_id, state, to_status in rows:
+        if isinstance(state, str):  # SQLite hands JSON over as text, PostgreSQL as a dict
+            state = json.loads(state)
+        if state:
+            states.append(state)
+        else:
+            unrecorded[problem_id] = to_status
+    for start in range(0, len(ids := list(unrecorded)), 900):
+        for problem_id, *values in Problem.objects.filter(
+            pk__in=ids[start : start + 900]
+        ).values_list("pk", *FALLBACK):
+            state = dict(zip(FALLBACK, values, strict=True))
+            state["status"] = unrecorded[problem_id] or state["status"]
+            if isinstance(state["deadline"], dt.date):
+                state["deadline"] = state["deadline"].isoformat()
+            states.append(state)
+    return states
+
+
 def _on_time_code(value: Any) -> int:
-    if value is None:
-        return -1
-    if isinstance(value, str):
-        return 1 if value.lower() in ("true", "1") else 0
-    return 1 if value else 0
+    return -1 if value is None else 1 if value else 0
 
 
 def breakdown_at(
@@ -156,23 +179,41 @@ def breakdown_at(
 ) -> Breakdown:
     """The figures of `root`'s subtree as they stood at `at` (of the `visible` problems only,
     for a reader who sees part of it), cut as the present ones are."""
-    scoped, params = "", []
-    if visible is not None:
-        ids_sql, ids_params = visible.order_by().values("pk").query.sql_with_params()
-        scoped, params = f"AND q.id IN ({ids_sql})", list(ids_params)
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(scoped), [at.day.isoformat(), campaign.pk, at.before, *params])
-        rows = cursor.fetchall()
     paths = dict(Org.objects.filter(path__under=root.path).values_list("pk", "path"))
-    breakdown = Breakdown()
     depth = root.path.count("/")  # "/141000/" has 2: a child's path keeps 3 parts
-    for org_id, area, kind, source, status, on_time, late, n in rows:
-        path = paths.get(org_id)
-        if path is None:
-            continue  # a unit outside the subtree (or one since deleted)
-        child = root.path if path == root.path else "/".join(path.split("/")[: depth + 1]) + "/"
-        for cell in breakdown.cells(area, kind, source, child):
-            _count(cell, status, _on_time_code(on_time), bool(late), n)
+    day = at.day.isoformat()
+    # Counted per child unit and cut first, so each distinct cell and state is added once.
+    groups: Counter[tuple[str, Any, str, str, str, int, bool]] = Counter()
+    children: dict[int, str | None] = {}
+    for state in _states(campaign, root, at, visible):
+        org_id = state["org_id"]
+        if org_id not in children:
+            path = paths.get(org_id)  # None: outside the subtree then (or a unit since deleted)
+            children[org_id] = (
+                None if path is None
+                else path if path == root.path
+                else "/".join(path.split("/")[: depth + 1]) + "/"
+            )  # fmt: skip
+        child = children[org_id]
+        if child is None:
+            continue
+        deadline = state["deadline"]
+        groups[child, state["focus_area_id"], state["kind"], state["source"], state["status"],
+               _on_time_code(state["closed_on_time"]),
+               deadline is not None and deadline < day] += 1  # fmt: skip
+    counts: Counter[tuple[str, Any, str, int, bool]] = Counter()
+    for (child, area, kind, source, *flags), n in groups.items():
+        for cut, key in (("overall", None), ("area", area), ("kind", kind), ("source", source),
+                         ("child", child), ("child_area", (child, area))):  # fmt: skip
+            counts[(cut, key, *flags)] += n  # type: ignore[index]
+    breakdown = Breakdown()
+    cuts: dict[str, dict[Any, Figures]] = {
+        "area": breakdown.by_area, "kind": breakdown.by_kind, "source": breakdown.by_source,
+        "child": breakdown.by_child, "child_area": breakdown.by_child_area,
+    }  # fmt: skip
+    for (cut, key, status, on_time, late), n in counts.items():
+        cell = breakdown.overall if cut == "overall" else cuts[cut].setdefault(key, Figures())
+        _count(cell, status, on_time, late, n)
     return breakdown
 
 
@@ -217,3 +258,60 @@ def stats_at(
             s.value: breakdown.by_source.get(s.value, Figures()).as_dict() for s in Source
         },
     }
+
+
+def trend_points(
+    campaign: Campaign, org: Org, days: list[dt.date]
+) -> dict[dt.date, dict[str, Any]]:
+    """Problems counted and closed at the end of each of `days` in `org`'s subtree, as the
+    history says they stood (the trend's points where no day was frozen). One pass over the
+    campaign's history, in order: each row's state holds from its moment until the problem's
+    next row, and counts towards every day that ends in between."""
+    tz = timezone.get_current_timezone()
+    ends = [
+        dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), tzinfo=tz).timestamp()
+        for d in days
+    ]
+    under = set(Org.objects.filter(path__under=org.path).values_list("pk", flat=True))
+    counted, closed = [0] * (len(days) + 1), [0] * (len(days) + 1)
+    rows = (
+        ProblemEvent.objects.filter(problem__campaign=campaign)
+        .order_by("problem_id", "at", "pk")
+        .annotate(
+            s_status=KeyTextTransform("status", "state"), s_org=KeyTextTransform("org_id", "state")
+        )
+        .values_list("problem_id", "at", "to_status", "s_status", "s_org", "problem__org_id")
+    )
+
+    def hold(status: str, org_id: int, start: float, end: float) -> None:
+        if status in UNCOUNTED or org_id not in under:
+            return
+        lo, hi = bisect.bisect_right(ends, start), bisect.bisect_right(ends, end)
+        if lo >= hi:
+            return
+        counted[lo] += 1
+        counted[hi] -= 1
+        if status == Status.CLOSED:
+            closed[lo] += 1
+            closed[hi] -= 1
+
+    held: tuple[int, str, int, float] | None = None  # problem, status, unit, since
+    for problem_id, at, to_status, status, recorded_org, org_now in rows.iterator(chunk_size=20000):
+        moment_ = at.timestamp()
+        if held is not None:
+            same = held[0] == problem_id
+            hold(held[1], held[2], held[3], moment_ if same else math.inf)
+            if not same:
+                held = None
+        status = status or to_status or (held[1] if held else "")
+        unit = int(recorded_org) if recorded_org is not None else (held[2] if held else org_now)
+        held = (problem_id, status, unit, moment_)
+    if held is not None:
+        hold(held[1], held[2], held[3], math.inf)
+    points: dict[dt.date, dict[str, Any]] = {}
+    total = done = 0
+    for i, day in enumerate(days):
+        total, done = total + counted[i], done + closed[i]
+        points[day] = {"day": day.isoformat(), "total": total, "rectified": done,
+                       "rate": percent(done, total), "source": "history"}  # fmt: skip
+    return points

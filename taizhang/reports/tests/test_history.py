@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from taizhang.ledger import services
 from taizhang.ledger.models import Status
-from taizhang.reports.history import LEDGER_KEYS, Moment, against_snapshot, moment, stats_at
+from taizhang.ledger.services.dispatching import forward_problem
+from taizhang.reports.history import (
+    LEDGER_KEYS,
+    Moment,
+    against_snapshot,
+    moment,
+    stats_at,
+    trend_points,
+)  # fmt: skip
 from taizhang.reports.snapshots import snapshot_figures, take_snapshots
 from taizhang.reports.stats import campaign_stats
 from taizhang.testing import close, record
@@ -92,3 +100,34 @@ def test_moments_are_read_as_the_end_of_the_day_or_minute():
             assert "格式不正确" in str(error)
         else:
             raise AssertionError(bad)
+
+
+def test_the_trend_counts_each_day_as_the_history_recomputes_it(world):
+    close(world, record(world))
+    second = record(world, org=world.town_a2, by=world.handler_a2)
+    record(world, org=world.dept_b1, by=world.handler_b1)
+    services.void_problem(second, by=world.office, version=second.version, reason="重复")
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    for unit in (world.city, world.county_a, world.county_b):
+        points = trend_points(world.campaign, unit, [yesterday, today])
+        now = stats_at(world.campaign, moment(today.isoformat()), org=unit)
+        assert (points[today]["total"], points[today]["rectified"]) == (
+            now["problems_total"], now["problems_rectified"])  # fmt: skip
+        assert points[yesterday]["total"] == 0 and points[yesterday]["rate"] is None
+    assert trend_points(world.campaign, world.county_a, [today])[today]["rate"] == 100.0
+
+
+def test_a_problem_sent_on_counts_where_it_was_at_the_moment(world):
+    problem = record(world, by=world.office, org=world.county_a)
+    assert problem.status == Status.ASSIGNED
+    before = now_moment()
+    forward_problem(problem, by=world.admin_a, version=problem.version, org=world.town_a2)
+    after = now_moment()
+    then = stats_at(world.campaign, before, org=world.county_a)
+    assert then["by_org"]["141002"]["problems_total"] == 1  # the county's own
+    assert then["by_org"]["141002101"]["problems_total"] == 0
+    assert stats_at(world.campaign, before, org=world.town_a2)["problems_total"] == 0
+    assert stats_at(world.campaign, after, org=world.town_a2)["problems_total"] == 1
+    assert stats_at(world.campaign, after, org=world.county_a)["by_org"]["141002101"][
+        "problems_total"] == 1  # fmt: skip
