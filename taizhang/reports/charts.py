@@ -124,14 +124,15 @@ def trend(campaign: Campaign, org: Org, today: dt.date | None = None) -> list[di
 def history_points(
     campaign: Campaign, org: Org, days: list[dt.date], today: dt.date
 ) -> dict[dt.date, dict[str, Any]]:
-    """The days without a snapshot, recomputed from the history (reports.history); held for an
-    hour (a past day's figures do not change: the history only grows at the present)."""
+    """The days without a snapshot, recomputed from the history (reports.history); held for the
+    day (a past day's figures do not change: the history only grows at the present), and
+    worked out ahead by the daily run for each campaign's own unit."""
     key = f"trend-history:{campaign.pk}:{org.pk}:{today.isoformat()}"
     cached = cache.get(key)
     if cached is not None and all(d in cached for d in days):
         return cached
     points = trend_points(campaign, org, days)
-    cache.set(key, points, timeout=3600)
+    cache.set(key, points, timeout=26 * 3600)
     return points
 
 

@@ -11,6 +11,7 @@ from django_tasks import task
 from taizhang.campaigns.models import Campaign
 from taizhang.core.housekeeping import run_nightly
 from taizhang.evaluation.services import refresh_queue
+from taizhang.reports.charts import trend
 from taizhang.reports.snapshots import take_snapshots
 from taizhang.supervision.services import RunResult, check_as_of, run_rules
 
@@ -31,6 +32,8 @@ def run_day(campaign: Campaign, as_of: dt.date, *, snapshots: bool = True) -> Da
     # Figures are frozen for today only: a past day's snapshot is never rewritten from today's
     # ledger (that is what makes it a snapshot).
     frozen = take_snapshots(campaign, as_of) if snapshots and as_of == timezone.localdate() else 0
+    if frozen:
+        trend(campaign, campaign.org, as_of)  # the overview's first visit of the day waits less
     return DayResult(campaign.slug, notices, calls, frozen)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,7 +266,8 @@ def trend_points(
     """Problems counted and closed at the end of each of `days` in `org`'s subtree, as the
     history says they stood (the trend's points where no day was frozen). One pass over the
     campaign's history, in order: each row's state holds from its moment until the problem's
-    next row, and counts towards every day that ends in between."""
+    next row, and counts towards every day that ends in between. (The city's at scale 1 takes
+    seconds: the daily run computes it ahead, see reports.daily.)"""
     tz = timezone.get_current_timezone()
     ends = [
         dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), tzinfo=tz).timestamp()
@@ -274,9 +275,12 @@ def trend_points(
     ]
     under = set(Org.objects.filter(path__under=org.path).values_list("pk", flat=True))
     counted, closed = [0] * (len(days) + 1), [0] * (len(days) + 1)
+    events = ProblemEvent.objects.filter(problem__campaign=campaign)
+    if org.pk != campaign.org_id:  # as breakdown_at: under it now, or ever moved
+        moved = ProblemEvent.objects.filter(action__in=MOVING).values("problem_id")
+        events = events.filter(Q(problem__org_path__under=org.path) | Q(problem_id__in=moved))
     rows = (
-        ProblemEvent.objects.filter(problem__campaign=campaign)
-        .order_by("problem_id", "at", "pk")
+        events.order_by("problem_id", "pk")
         .annotate(
             s_status=KeyTextTransform("status", "state"), s_org=KeyTextTransform("org_id", "state")
         )

@@ -25,6 +25,7 @@ from taizhang.intake.privacy import mask_numbers_in_text
 from taizhang.ledger.models import Kind, ProblemEvent, ProblemTally, Source
 from taizhang.orgs.models import Org, OrgKind, Role
 from taizhang.orgs.scoping import scope_of
+from taizhang.reports import history
 from taizhang.reports.brief import FORMATS, make_brief
 from taizhang.reports.charts import chart_data
 from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures
@@ -370,3 +371,35 @@ def _hotline_suggestions(
             "opens_suggestions": handles_suggestions(request.user, campaign),
         },
     )
+
+
+@login_required
+def figures_then(request: AuthedRequest, slug: str) -> HttpResponse:
+    """核对历史数字: the ledger figures of a unit as they stood at a past moment, recomputed from
+    the history, checked against that day's snapshot where one was frozen, with the command
+    that gives the same answer to anyone with the data."""
+    campaign = campaign_for(request.user, slug)
+    asked = None
+    if request.GET.get("org"):
+        asked = Org.objects.filter(code=request.GET["org"], path__under=campaign.org.path).first()
+    org, whole = reader_org(request.user, campaign, asked)
+    text = request.GET.get("at", "").strip()[:20]
+    context: dict[str, Any] = {"campaign": campaign, "org": org, "whole": whole, "at": text,
+                               "today": timezone.localdate()}  # fmt: skip
+    if text:
+        try:
+            at = history.asked(campaign, text)
+        except ValueError as error:
+            context["error"] = str(error)
+        else:
+            figures = history.stats_at(campaign, at, org=org, user=request.user)
+            areas = FocusArea.objects.filter(campaign=campaign)
+            context.update(
+                figures=figures,
+                headline=[(k, FIGURE_LABELS[k], figures[k]) for k in HEADLINE],
+                by_area=[(a.name, figures["by_focus_area"].get(a.name, {})) for a in areas],
+                snapshot=history.against_snapshot(campaign, org, at) if whole else None,
+                command=f"taizhang stats --json --campaign {campaign.slug} --org {org.code} "
+                f"--as-of {at.text}",
+            )
+    return render(request, "reports/figures_then.html", context)

@@ -3,6 +3,7 @@ captured live at that moment, or frozen in that day's snapshot."""
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.ledger import services
@@ -131,3 +132,18 @@ def test_a_problem_sent_on_counts_where_it_was_at_the_moment(world):
     assert stats_at(world.campaign, after, org=world.town_a2)["problems_total"] == 1
     assert stats_at(world.campaign, after, org=world.county_a)["by_org"]["141002101"][
         "problems_total"] == 1  # fmt: skip
+
+
+def test_the_page_checks_a_past_day_for_a_leader(world, client):
+    close(world, record(world))
+    today = timezone.localdate()
+    take_snapshots(world.campaign, today)
+    client.force_login(world.leader_a)
+    url = reverse("figures_then", args=[world.campaign.slug])
+    page = client.get(url, {"at": today.isoformat()}).content.decode()
+    assert 'id="then-rate">100.0%' in page or 'id="then-rate">100%' in page
+    assert "冻结的数字一致" in page and "--org 141002 --as-of" in page
+    before = client.get(url, {"at": "2020-01-01"}).content.decode()
+    assert 'id="figures-then-error"' in before and "还没有台账" in before
+    overview = client.get(reverse("campaign_overview", args=[world.campaign.slug])).content
+    assert b'id="figures-then-link"' in overview
