@@ -120,35 +120,36 @@ MOVING = (EventAction.ASSIGN, EventAction.FORWARD, EventAction.DECLINE_ACCEPT, E
 FALLBACK = ("org_id", "focus_area_id", "kind", "source", "status", "deadline", "closed_on_time")
 
 
-def _last_rows_sql(scoped: str) -> str:
+def _last_rows_sql(problems: str) -> str:
     """Each problem's last history row written before the moment (rows are written in the
     order things happen): its recorded state, or for an older row without one, its status."""
-    event, problem = ProblemEvent._meta.db_table, Problem._meta.db_table
+    event = ProblemEvent._meta.db_table
     return f"""
         SELECT e.problem_id, e.state, e.to_status FROM {event} e
         JOIN (
             SELECT MAX(ev.id) AS id FROM {event} ev
-            WHERE ev.at < %s AND ev.problem_id IN (
-                SELECT q.id FROM {problem} q WHERE q.campaign_id = %s {scoped}
-            )
+            WHERE ev.at < %s AND {problems}
             GROUP BY ev.problem_id
         ) last ON last.id = e.id
     """
 
 
 def _states(campaign: Campaign, root: Org, at: Moment, visible: Any) -> list[dict[str, Any]]:
-    scoped, params = "", []
+    problems = Problem.objects.filter(campaign=campaign).order_by()
+    part = root.pk != campaign.org_id or visible is not None
     if root.pk != campaign.org_id:
-        moved = ProblemEvent.objects.filter(action__in=MOVING).values("problem_id").query
-        moved_sql, moved_params = moved.sql_with_params()
-        scoped = f"AND (q.org_path LIKE %s OR q.id IN ({moved_sql}))"
-        params = [root.path + "%", *moved_params]
+        moved = ProblemEvent.objects.filter(action__in=MOVING).order_by().values("problem_id")
+        problems = problems.filter(Q(org_path__under=root.path) | Q(pk__in=moved))
     if visible is not None:
-        ids_sql, ids_params = visible.order_by().values("pk").query.sql_with_params()
-        scoped += f" AND q.id IN ({ids_sql})"
-        params += list(ids_params)
+        problems = problems.filter(pk__in=visible.order_by().values("pk"))
+    if part and connection.vendor == "postgresql":
+        # A part of the ledger, named by its problems: PostgreSQL then reads their rows by index.
+        where, params = "ev.problem_id = ANY(%s)", [list(problems.values_list("pk", flat=True))]
+    else:
+        sql, problem_params = problems.values("pk").query.sql_with_params()
+        where, params = f"ev.problem_id IN ({sql})", list(problem_params)
     with connection.cursor() as cursor:
-        cursor.execute(_last_rows_sql(scoped), [at.before, campaign.pk, *params])
+        cursor.execute(_last_rows_sql(where), [at.before, *params])
         rows = cursor.fetchall()
     states, unrecorded = [], {}
     for problem_id, state, to_status in rows:
