@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django_auth_ldap.backend import LDAPBackend
 from django_auth_ldap.config import LDAPSearch
 from django_cas_ng.backends import CASBackend
@@ -95,7 +96,7 @@ class PlatformCASBackend(CASBackend):
         client = get_cas_client(service_url=service, request=request)
         subject, attributes, _pgt = client.verify_ticket(ticket)
         if not subject:
-            matching.refused(Platform.CAS, "", "ticket", request)
+            matching.refused(Platform.CAS, "", _("CAS 票据无效或已过期"), request)
             return None
         attributes = attributes or {}
         name = _attribute(attributes, settings.CAS_ACCOUNT_ATTRIBUTE) or subject
@@ -110,12 +111,3 @@ class PlatformCASBackend(CASBackend):
 
     def get_user(self, user_id: Any) -> Any:
         return _active(user_id)
-
-
-def platform_of(backend_path: str) -> str:
-    """How a session logged in, for the audit log and the second factor."""
-    return {
-        "taizhang.identity.backends.DirectoryBackend": Platform.LDAP,
-        "taizhang.identity.oidc.PlatformOIDCBackend": Platform.OIDC,
-        "taizhang.identity.backends.PlatformCASBackend": Platform.CAS,
-    }.get(backend_path, "password")

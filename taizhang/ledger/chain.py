@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from taizhang.ledger.models import ChainHead, Problem, ProblemEvent
+from taizhang.ledger.models import ChainHead, Problem, ProblemEvent, Status
 
 ALGORITHMS = ("sha256", "sm3")
 # The problem's fields a history row records it was left with: what every figure counts by.
@@ -134,7 +134,7 @@ def sealed_rows(campaign_id: int, rows: list[tuple[Any, ...]]) -> list[tuple[Any
             with_state.append((row, final))
             continue
         status = status_now[problem_id] or final["status"]
-        closed = final["closed_on_time"] if status == "closed" else None
+        closed = final["closed_on_time"] if status == Status.CLOSED else None
         with_state.append((row, {**final, "status": status, "closed_on_time": closed}))
     head = _locked_head(campaign_id)
     return [

@@ -218,6 +218,8 @@ def test_cas_logs_in_by_the_ticket_the_server_validates(world, cas):
     forged = Client()
     forged.get(reverse("cas_login") + "?next=/&ticket=ST-forged-ticket")
     assert "_auth_user_id" not in forged.session
+    assert AuditEntry.objects.filter(kind=AuditKind.LOGIN_FAILED,
+                                     summary__contains="CAS 票据无效").exists()  # fmt: skip
 
 
 def test_cas_matches_by_the_id_number_attribute(world, cas, settings):
