@@ -74,9 +74,9 @@ def main() -> None:
         started = time.perf_counter()
         figures["entries"] = len(directory.read_directory())
         figures["read_s"] = round(time.perf_counter() - started, 2)
-        for name, kwargs in (("first", {}), ("unchanged", {})):
+        for name in ("first", "unchanged"):
             started = time.perf_counter()
-            report = directory.sync(directory.read_directory(), **kwargs)
+            report = directory.sync(directory.read_directory())
             figures[f"{name}_s"] = round(time.perf_counter() - started, 2)
             figures[f"{name}_changes"] = report.changes()
         for n in range(0, args.people, 20):
