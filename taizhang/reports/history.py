@@ -274,10 +274,16 @@ def trend_points(
         dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), tzinfo=tz).timestamp()
         for d in days
     ]
-    under = set(Org.objects.filter(path__under=org.path).values_list("pk", flat=True))
+    # The campaign's own unit holds every unit its problems were ever at: nothing to check.
+    whole = org.pk == campaign.org_id
+    under = (
+        set()
+        if whole
+        else set(Org.objects.filter(path__under=org.path).values_list("pk", flat=True))
+    )
     counted, closed = [0] * (len(days) + 1), [0] * (len(days) + 1)
     events = ProblemEvent.objects.filter(problem__campaign=campaign)
-    if org.pk != campaign.org_id:  # as breakdown_at: under it now, or ever moved
+    if not whole:  # as breakdown_at: under it now, or ever moved
         moved = ProblemEvent.objects.filter(action__in=MOVING).values("problem_id")
         events = events.filter(Q(problem__org_path__under=org.path) | Q(problem_id__in=moved))
     rows = (
@@ -289,7 +295,7 @@ def trend_points(
     )
 
     def hold(status: str, org_id: int, start: float, end: float) -> None:
-        if status in UNCOUNTED or org_id not in under:
+        if status in UNCOUNTED or not (whole or org_id in under):
             return
         lo, hi = bisect.bisect_right(ends, start), bisect.bisect_right(ends, end)
         if lo >= hi:
