@@ -134,7 +134,9 @@ def _last_rows_sql(problems: str) -> str:
     """
 
 
-def _states(campaign: Campaign, root: Org, at: Moment, visible: Any) -> list[dict[str, Any]]:
+def _where(campaign: Campaign, root: Org, visible: Any) -> tuple[str, list[Any]]:
+    """Which problems' history is read: the campaign's, or for a part of it, the problems under
+    `root` now and those ever moved (and only the `visible` ones)."""
     problems = Problem.objects.filter(campaign=campaign).order_by()
     part = root.pk != campaign.org_id or visible is not None
     if root.pk != campaign.org_id:
@@ -144,10 +146,13 @@ def _states(campaign: Campaign, root: Org, at: Moment, visible: Any) -> list[dic
         problems = problems.filter(pk__in=visible.order_by().values("pk"))
     if part and connection.vendor == "postgresql":
         # A part of the ledger, named by its problems: PostgreSQL then reads their rows by index.
-        where, params = "ev.problem_id = ANY(%s)", [list(problems.values_list("pk", flat=True))]
-    else:
-        sql, problem_params = problems.values("pk").query.sql_with_params()
-        where, params = f"ev.problem_id IN ({sql})", list(problem_params)
+        return "ev.problem_id = ANY(%s)", [list(problems.values_list("pk", flat=True))]
+    sql, problem_params = problems.values("pk").query.sql_with_params()
+    return f"ev.problem_id IN ({sql})", list(problem_params)
+
+
+def _states(campaign: Campaign, root: Org, at: Moment, visible: Any) -> list[dict[str, Any]]:
+    where, params = _where(campaign, root, visible)
     with connection.cursor() as cursor:
         cursor.execute(_last_rows_sql(where), [at.before, *params])
         rows = cursor.fetchall()
@@ -175,16 +180,15 @@ def _on_time_code(value: Any) -> int:
     return -1 if value is None else 1 if value else 0
 
 
-def breakdown_at(
-    campaign: Campaign, root: Org, at: Moment, visible: QuerySet[Problem] | None = None
-) -> Breakdown:
-    """The figures of `root`'s subtree as they stood at `at` (of the `visible` problems only,
-    for a reader who sees part of it), cut as the present ones are."""
+Groups = Counter[tuple[str, Any, str, str, str, int, bool]]
+
+
+def _groups_in_python(campaign: Campaign, root: Org, at: Moment, visible: Any) -> Groups:
+    """The states read whole and counted here (SQLite's JSON functions are the slow part)."""
     paths = dict(Org.objects.filter(path__under=root.path).values_list("pk", "path"))
     depth = root.path.count("/")  # "/141000/" has 2: a child's path keeps 3 parts
     day = at.day.isoformat()
-    # Counted per child unit and cut first, so each distinct cell and state is added once.
-    groups: Counter[tuple[str, Any, str, str, str, int, bool]] = Counter()
+    groups: Groups = Counter()
     children: dict[int, str | None] = {}
     for state in _states(campaign, root, at, visible):
         org_id = state["org_id"]
@@ -202,8 +206,66 @@ def breakdown_at(
         groups[child, state["focus_area_id"], state["kind"], state["source"], state["status"],
                _on_time_code(state["closed_on_time"]),
                deadline is not None and deadline < day] += 1  # fmt: skip
+    return groups
+
+
+def _groups_in_postgresql(campaign: Campaign, root: Org, at: Moment, visible: Any) -> Groups:
+    """The same counts grouped by PostgreSQL, which reads JSON fast: for the whole campaign,
+    1.5 s instead of 2.2 s at scale 1."""
+    where, params = _where(campaign, root, visible)
+    recorded = "e.state ? 'status'"
+
+    def field(name: str, older: str) -> str:
+        return f"CASE WHEN {recorded} THEN e.state ->> '{name}' ELSE {older} END"
+
+    event, problem, org = (m._meta.db_table for m in (ProblemEvent, Problem, Org))
+    start = len(root.path)
+    sql = f"""
+        SELECT CASE WHEN o.path = %s THEN o.path
+                    ELSE substr(o.path, 1, strpos(substr(o.path, {start + 1}), '/') + {start})
+               END AS child,
+               t.area, t.kind, t.source, t.status, t.on_time, t.late, COUNT(*)
+        FROM (
+            SELECT CAST({field("org_id", "CAST(p.org_id AS TEXT)")} AS INTEGER) AS org_id,
+                   CAST({field("focus_area_id", "CAST(p.focus_area_id AS TEXT)")} AS INTEGER)
+                       AS area,
+                   {field("kind", "p.kind")} AS kind, {field("source", "p.source")} AS source,
+                   {field("status", "COALESCE(NULLIF(e.to_status, ''), p.status)")} AS status,
+                   CAST({field("closed_on_time", "CAST(p.closed_on_time AS TEXT)")} AS BOOLEAN)
+                       AS on_time,
+                   COALESCE({field("deadline", "CAST(p.deadline AS TEXT)")} < %s, FALSE) AS late
+            FROM {event} e
+            JOIN (
+                SELECT MAX(ev.id) AS id FROM {event} ev WHERE ev.at < %s AND {where}
+                GROUP BY ev.problem_id
+            ) last ON last.id = e.id
+            JOIN {problem} p ON p.id = e.problem_id
+        ) t
+        JOIN {org} o ON o.id = t.org_id
+        WHERE o.path LIKE %s
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [root.path, at.day.isoformat(), at.before, *params, root.path + "%"])
+        rows = cursor.fetchall()
+    groups: Groups = Counter()
+    for child, area, kind, source, status, on_time, late, n in rows:
+        groups[child, area, kind, source, status, _on_time_code(on_time), bool(late)] += n
+    return groups
+
+
+def breakdown_at(
+    campaign: Campaign, root: Org, at: Moment, visible: QuerySet[Problem] | None = None
+) -> Breakdown:
+    """The figures of `root`'s subtree as they stood at `at` (of the `visible` problems only,
+    for a reader who sees part of it), cut as the present ones are."""
+    # PostgreSQL groups the whole campaign faster itself; a part reads fewer rows, faster here.
+    whole = root.pk == campaign.org_id and visible is None
+    in_sql = whole and connection.vendor == "postgresql"
+    grouping = _groups_in_postgresql if in_sql else _groups_in_python
+    # Counted per child unit and cut first, so each distinct cell and state is added once.
     counts: Counter[tuple[str, Any, str, int, bool]] = Counter()
-    for (child, area, kind, source, *flags), n in groups.items():
+    for (child, area, kind, source, *flags), n in grouping(campaign, root, at, visible).items():
         for cut, key in (("overall", None), ("area", area), ("kind", kind), ("source", source),
                          ("child", child), ("child_area", (child, area))):  # fmt: skip
             counts[(cut, key, *flags)] += n  # type: ignore[index]

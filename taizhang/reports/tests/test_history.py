@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.ledger import services
-from taizhang.ledger.models import Status
+from taizhang.ledger.models import ProblemEvent, Status
 from taizhang.ledger.services.dispatching import forward_problem
 from taizhang.reports.history import (
     LEDGER_KEYS,
@@ -147,3 +147,13 @@ def test_the_page_checks_a_past_day_for_a_leader(world, client):
     assert 'id="figures-then-error"' in before and "还没有台账" in before
     overview = client.get(reverse("campaign_overview", args=[world.campaign.slug])).content
     assert b'id="figures-then-link"' in overview
+
+
+def test_rows_from_before_every_row_recorded_its_state_are_read_by_their_status(world):
+    close(world, record(world))
+    record(world, org=world.dept_b1, by=world.handler_b1)
+    at = now_moment()
+    expected = ledger_part(stats_at(world.campaign, at))
+    ProblemEvent.objects.update(state=None)  # as bulk rows of earlier versions were written
+    assert ledger_part(stats_at(world.campaign, at)) == expected
+    assert expected["problems_rectified"] == 1 and expected["problems_total"] == 2
