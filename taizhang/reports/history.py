@@ -2,11 +2,11 @@
 
 Every history row records the state its problem was left in (ledger.chain: status, unit, focus
 area, kind, source, deadline, closed on time), so a problem stood at a moment as its last row
-before that moment (in the order rows are written, which is the order things happen) says; a
-problem with no row yet did not exist. Counting those states by
-the figures' own definitions (reports.figures) gives the figures as they stood, whether or not
-that day was frozen; where it was, both agree (tested on the demo and on a history written
-through the services). Units are placed in the tree as it is now.
+before that moment says (rows are written in the order things happen); a problem with no row
+yet did not exist. Counting those states by the figures' own definitions (reports.figures)
+gives the figures as they stood, whether or not that day was frozen; where it was, both agree
+(tested on the demo and on a history written through the services). Units are placed in the
+tree as it is now.
 
 Rows written before every row recorded a state (bulk rows of earlier versions, which changed
 only the status) are read as the status they left and the problem's other fields as they are.
