@@ -38,7 +38,7 @@ class IdNumberForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Any:
         held = super().save(commit=False)
-        held.digest = matching.id_digest(matching.platform_form(self.cleaned_data["number"]))
+        held.digest = matching.number_digest(self.cleaned_data["number"])
         if commit:
             held.save()
         return held

@@ -277,8 +277,7 @@ class _Run:
         if not entry.id_number:
             return
         try:
-            digest = matching.id_digest(matching.platform_form(matching.clean_id_number(
-                entry.id_number)))  # fmt: skip
+            digest = matching.number_digest(entry.id_number)
         except ValueError as error:
             self.report.problems.append(f"{who}:{error}")
             return

@@ -52,9 +52,13 @@ def id_digest(sent: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
+def number_digest(raw: str) -> str:
+    """What is kept of an ID number as written (ValueError if it is not one)."""
+    return id_digest(platform_form(clean_id_number(raw)))
+
+
 def set_id_number(user: Any, raw: str) -> None:
-    digest = id_digest(platform_form(clean_id_number(raw)))
-    IdNumber.objects.update_or_create(user=user, defaults={"digest": digest})
+    IdNumber.objects.update_or_create(user=user, defaults={"digest": number_digest(raw)})
 
 
 def _found(platform: str, subject: str, username: str, id_sent: str) -> Any:

@@ -48,6 +48,8 @@ class OIDCReturn(OIDCAuthenticationCallbackView):
             raise Http404
         try:
             return super().get(request)
+        except requests.HTTPError:  # the provider answered, refusing the code (used, expired)
+            return redirect("sso_refused")
         except requests.RequestException:
             return unreachable(request)
 

@@ -27,23 +27,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.access import reader_org
-from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import Snapshot
 from taizhang.ledger.models import (
     OPEN_STATUSES,
     UNCOUNTED_STATUSES,
     EventAction,
-    Kind,
     Problem,
     ProblemEvent,
-    Source,
     Status,
 )  # fmt: skip
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org
 from taizhang.orgs.scoping import scope_of
 from taizhang.reports.figures import Breakdown, Figures, percent
-from taizhang.reports.stats import child_rows
+from taizhang.reports.stats import ledger_stats
 
 OPEN = frozenset(str(s) for s in OPEN_STATUSES)
 UNCOUNTED = frozenset(str(s) for s in UNCOUNTED_STATUSES)
@@ -299,28 +297,7 @@ def stats_at(
     reaches = user is None or scope_of(user).reaches(root.path)
     visible = None if reaches else visible_problems(user, campaign)
     breakdown = breakdown_at(campaign, root, at, visible)
-    areas = FocusArea.objects.filter(campaign=campaign)
-    return {
-        "campaign": campaign.slug,
-        "campaign_name": campaign.name,
-        "org": root.code,
-        "org_name": root.name,
-        "covers": "whole" if whole else "visible",
-        "as_of": at.text,
-        "source": "history",
-        **breakdown.overall.as_dict(),
-        "by_focus_area": {
-            area.name: breakdown.by_area.get(area.pk, Figures()).as_dict() for area in areas
-        },
-        "by_org": {
-            child.code: {"name": child.name, **figures.as_dict()}
-            for child, figures in child_rows(root, breakdown)
-        },
-        "by_kind": {k.value: breakdown.by_kind.get(k.value, Figures()).as_dict() for k in Kind},
-        "by_source": {
-            s.value: breakdown.by_source.get(s.value, Figures()).as_dict() for s in Source
-        },
-    }
+    return {**ledger_stats(campaign, root, whole, breakdown, at.text), "source": "history"}
 
 
 def trend_points(

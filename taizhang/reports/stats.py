@@ -107,7 +107,6 @@ def campaign_stats(
     else:
         root, whole = reader_org(user, campaign, org)
     breakdown = org_breakdown(campaign, root, today, user)
-    areas = FocusArea.objects.filter(campaign=campaign)
     # What the reader sees only part of is not shown as the whole: the ledger's figures count
     # the problems they see; the figures kept per subtree (supervision, study, hotline) are left
     # out rather than shown for units outside their reach.
@@ -124,13 +123,22 @@ def campaign_stats(
             # The campaign-wide three rates, where they always were (also under `handling`).
             whole_only["hotline"] = hotline_figures(campaign, root, today)
             whole_only["suggestions"] = late_counts(campaign, today)
+    return {**ledger_stats(campaign, root, whole, breakdown, today.isoformat()), **whole_only}
+
+
+def ledger_stats(
+    campaign: Campaign, root: Org, whole: bool, breakdown: Breakdown, as_of: str
+) -> dict[str, Any]:
+    """The ledger's part of the stats: the figures of `root`'s subtree and their cuts (also
+    what reports.history recomputes for a past moment)."""
+    areas = FocusArea.objects.filter(campaign=campaign)
     return {
         "campaign": campaign.slug,
         "campaign_name": campaign.name,
         "org": root.code,
         "org_name": root.name,
         "covers": "whole" if whole else "visible",
-        "as_of": today.isoformat(),
+        "as_of": as_of,
         **breakdown.overall.as_dict(),
         "by_focus_area": {
             area.name: breakdown.by_area.get(area.pk, Figures()).as_dict() for area in areas
@@ -143,5 +151,4 @@ def campaign_stats(
         "by_source": {
             s.value: breakdown.by_source.get(s.value, Figures()).as_dict() for s in Source
         },
-        **whole_only,
     }

@@ -132,13 +132,18 @@ def test_a_code_is_good_for_one_login_only(world, oidc):
     User.objects.create_user("zhangsan")
     client = Client()
     start = client.get(reverse("oidc_authentication_init"))
-    back = _local(platform_login(start["Location"], "zhangsan"))
-    assert client.get(back).status_code == 302
-    replay = Client()
-    replay.cookies = client.cookies
-    client.logout()
-    replay.get(back)  # the state was used up: refused (400), nobody logged in
-    assert "_auth_user_id" not in replay.session
+    back = urlsplit(platform_login(start["Location"], "zhangsan"))
+    assert client.get(f"{back.path}?{back.query}").status_code == 302
+    assert "_auth_user_id" in client.session
+    # Someone holding that code starts a flow of their own (a state their session knows) and
+    # hands the used code in with it: the provider refuses it, nobody is logged in.
+    thief = Client()
+    their_state = parse_qs(urlsplit(thief.get(reverse("oidc_authentication_init"))["Location"])
+                           .query)["state"][0]  # fmt: skip
+    code = parse_qs(back.query)["code"][0]
+    page = thief.get(reverse("oidc_authentication_callback"), {"code": code, "state": their_state})
+    assert page.status_code == 302 and page["Location"] == reverse("sso_refused")
+    assert "_auth_user_id" not in thief.session
 
 
 def test_a_platform_user_without_an_account_is_told_and_audited(world, oidc):
