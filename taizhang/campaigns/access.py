@@ -91,3 +91,14 @@ def reader_org(user: object, campaign: Campaign, asked: Org | None) -> tuple[Org
         home = home_org(user, campaign)
         return home, scope.reaches(home.path)
     return asked, False
+
+
+def reached_org(user: object, campaign: Campaign, code: str | None) -> Org:
+    """The unit `code` of the campaign (else the reader's home), which the reader must reach
+    whole: figures kept per subtree are never shown for a part of it."""
+    org: Org | None = home_org(user, campaign)
+    if code:
+        org = Org.objects.filter(code=code, path__under=campaign.org.path).first()
+    if org is None or not scope_of(user).reaches(org.path):
+        raise Http404
+    return org

@@ -10,6 +10,7 @@ from django.utils import timezone
 from taizhang.campaigns.models import Campaign
 from taizhang.evaluation.models import Snapshot
 from taizhang.orgs.models import Org, OrgKind
+from taizhang.reports.links import rate_parts
 from taizhang.reports.stats import campaign_stats
 
 
@@ -77,6 +78,8 @@ def ranking(
                 "name": child.name,
                 "problems_total": stats["problems_total"],
                 "components": components,
+                # Each rate's numerator and denominator, which its cell links to.
+                "parts": {k: rate_parts(stats, k) for k in components},
                 "measured": measured,
                 "score_week_ago": before.get(child.pk),
             }

@@ -6,11 +6,21 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from taizhang.campaigns.models import Campaign
-from taizhang.meetings.models import ActiveUnit, Meeting, MeetingStatus, MemberTally, StudyTally
+from taizhang.meetings.models import (
+    ActiveUnit,
+    Attendance,
+    Meeting,
+    MeetingStatus,
+    Member,
+    MemberTally,
+    Presence,
+    StudyTally,
+)
 from taizhang.meetings.services import kinds_of
 from taizhang.orgs.models import Org, OrgKind
 from taizhang.reports.figures import child_path_expression, percent
@@ -134,8 +144,6 @@ def _figures(
 
 
 def _branches(org: Org) -> int:
-    if org.kind == OrgKind.BRANCH:
-        return 1
     return Org.objects.filter(path__under=org.path, kind=OrgKind.BRANCH).count()
 
 
@@ -149,3 +157,35 @@ def silent_branches(campaign: Campaign, org: Org, today: dt.date, since: dt.date
         held_on__lte=today,
     ).values("org_id")
     return Org.objects.filter(path__under=org.path, kind=OrgKind.BRANCH).exclude(pk__in=held)
+
+
+STUDY_FIGURE_LABELS = {
+    "meetings_total": gettext_lazy("已召开的会议"),
+    "members_total": gettext_lazy("成员(未离开)"),
+    "branches_total": gettext_lazy("党支部"),
+    "branches_silent": gettext_lazy("未开会的支部"),
+    "attendance_present": gettext_lazy("出席人次"),
+    "attendance_expected": gettext_lazy("应出席人次"),
+}
+
+
+def study_rows(campaign: Campaign, org: Org, figure: str) -> QuerySet[Any]:
+    """The meetings, members, branches or attendance rows behind one study figure of `org`'s
+    subtree: the same rows the tallies count."""
+    held = Meeting.objects.filter(
+        campaign=campaign, status=MeetingStatus.HELD, org_path__under=org.path
+    )
+    if figure == "meetings_total":
+        return held
+    if figure == "members_total":
+        return Member.objects.filter(org_path__under=org.path, left_on__isnull=True)
+    if figure in ("attendance_present", "attendance_expected"):
+        rows = Attendance.objects.filter(meeting__in=held, member__isnull=False)
+        return rows.filter(presence=Presence.PRESENT) if figure == "attendance_present" else rows
+    branches = Org.objects.filter(path__under=org.path, kind=OrgKind.BRANCH)
+    if figure == "branches_total":
+        return branches
+    if figure == "branches_silent":
+        active = ActiveUnit.objects.filter(campaign=campaign, is_branch=True, meetings__gt=0)
+        return branches.exclude(pk__in=active.values("org_id"))
+    raise KeyError(figure)

@@ -16,7 +16,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from taizhang.audit.services import record_export
-from taizhang.campaigns.access import campaign_for, handles_suggestions, home_org, reader_org
+from taizhang.campaigns.access import (
+    campaign_for,
+    handles_suggestions,
+    home_org,
+    reached_org,
+    reader_org,
+)
 from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.core import params
 from taizhang.core.typing import AuthedRequest
@@ -40,6 +46,7 @@ from taizhang.reports.handling import (
     report_rows,
 )
 from taizhang.reports.hotline import HOTLINE_FIGURE_LABELS, RESPONSE_FIGURES, hotline_rows
+from taizhang.reports.links import rate_cell
 from taizhang.reports.ranking import ranking, ranking_kinds
 from taizhang.reports.stats import child_rows, org_breakdown
 from taizhang.sheets.workbook import download
@@ -211,6 +218,11 @@ def ranking_page(request: AuthedRequest, slug: str) -> HttpResponse:
     kind = request.GET.get("kind") if request.GET.get("kind") in kinds else None
     kind = kind or (kinds[0] if kinds else None)
     rows = _ranking(campaign, parent, kind)
+    for row in rows:
+        row["links"] = {
+            key: rate_cell(campaign, row["org"], key, part, whole)
+            for key, (part, whole) in row["parts"].items()
+        }
     return render(
         request,
         "reports/ranking.html",
@@ -260,13 +272,7 @@ HOTLINE_RATES = ("hotline_response_rate", "hotline_solve_rate", "hotline_satisfa
 
 
 def _handling_org(request: HttpRequest, campaign: Campaign) -> Org:
-    """The unit asked for (else the reader's home), which the reader must reach whole."""
-    org = home_org(request.user, campaign)
-    if request.GET.get("org"):
-        org = get_object_or_404(Org, code=request.GET["org"], path__under=campaign.org.path)
-    if not scope_of(request.user).reaches(org.path):
-        raise Http404
-    return org
+    return reached_org(request.user, campaign, request.GET.get("org"))
 
 
 @login_required
