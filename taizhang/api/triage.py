@@ -50,6 +50,8 @@ class ProposalSerializer(serializers.ModelSerializer):
             "org_code",
             "org_name",
             "org_confidence",
+            "area_agreed",
+            "org_agreed",
             "model_versions",
             "decision",
         ]
@@ -63,20 +65,41 @@ class SimilarSerializer(serializers.Serializer):
     score = serializers.FloatField()
 
 
+class PrecedentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="suggestion.pk")
+    receipt_code = serializers.CharField(source="suggestion.receipt_code")
+    campaign = serializers.CharField(source="suggestion.campaign.slug")
+    summary = serializers.CharField()
+    similarity = serializers.FloatField()
+    area = serializers.IntegerField(source="area.pk", default=None, allow_null=True)
+    area_name = serializers.CharField(source="area.name", default=None, allow_null=True)
+    org_code = serializers.CharField(source="unit.code", default=None, allow_null=True)
+    org_name = serializers.CharField(source="unit.name", default=None, allow_null=True)
+    kind = serializers.CharField()
+    earlier = serializers.BooleanField()
+
+
 class HintsSerializer(serializers.Serializer):
     proposal = ProposalSerializer(allow_null=True)
     duplicates = SimilarSerializer(many=True)
+    precedents = PrecedentSerializer(many=True)
 
 
 class TriageHints(GenericAPIView):
-    """The proposed area and unit (with confidence) and the likely duplicates (with score)."""
+    """The proposed area and unit (with confidence and whether the model and the precedents
+    agreed), the likely duplicates (with score) and the most similar labelled suggestions with
+    where they went (precedents, with similarity)."""
 
     serializer_class = HintsSerializer
 
     def get(self, request: Request, pk: int) -> Response:
         s = _office_suggestion(request, pk)
         proposal = Proposal.objects.filter(suggestion=s).select_related("area", "org").first()
-        data = {"proposal": proposal, "duplicates": services.likely_duplicates(s)}
+        data = {
+            "proposal": proposal,
+            "duplicates": services.likely_duplicates(s),
+            "precedents": services.precedents(s),
+        }
         return Response(HintsSerializer(data).data)
 
 

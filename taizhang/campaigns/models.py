@@ -66,6 +66,9 @@ DEFAULT_RULES: dict[str, Any] = {
     "second_factor_roles": ["office", "leader", "admin"],
     # Citizens whose name and number one operator may see on call-back pages in a day.
     "callback_identities_per_day": 100,
+    # 分诊先例: whether the labelled suggestions of the campaigns before this one (previous, and
+    # its previous …) are shown as precedents and train the proposals, areas matched by name.
+    "precedents_from_earlier": False,
     # Supervision: an overdue problem gets 催办 at once and 督办 after this many working days.
     "supervise_after_days": 5,
     # Working days a unit has to reply to a notice in writing.

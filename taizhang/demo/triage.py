@@ -45,6 +45,7 @@ def build_triage(campaign: Campaign) -> None:
             area_id=int(p.label),
             area_confidence=p.confidence,
             area_basis=Basis.MODEL,
+            area_agreed=p.agreed,
             model_versions={"area": model.version},
         )
         for (pk, *_rest), p in zip(waiting, proposals, strict=True)

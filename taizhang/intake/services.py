@@ -291,7 +291,15 @@ def convert_to_problem(
     )
     s.problems.add(problem)
     note = answer.strip() or _("已转交%(org)s办理。") % {"org": org.name}
-    _save(s, version, status=SuggestionStatus.CONVERTED, answer=note, answered_at=timezone.now())
+    # The area it was converted under is its area from now on (and the area models' label).
+    _save(
+        s,
+        version,
+        status=SuggestionStatus.CONVERTED,
+        answer=note,
+        answered_at=timezone.now(),
+        focus_area=focus_area,
+    )
     _log(s, by, SuggestionAction.CONVERT, SuggestionStatus.RECEIVED, problem.number)
     transaction.on_commit(lambda: updates.tell_citizen(s, updates.CONVERTED))
     return problem

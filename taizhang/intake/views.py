@@ -334,6 +334,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "text": privacy.mask_numbers_in_text(suggestion.text),
             "can_triage": can_triage,
             "similar": triage_services.likely_duplicates(suggestion) if can_triage else [],
+            "precedents": triage_services.precedents(suggestion) if can_triage else [],
             "proposal": proposal,
             "route": route,
             "citizens": services.distinct_citizens(suggestion),

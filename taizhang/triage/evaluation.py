@@ -11,7 +11,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from taizhang.triage.classify import TextClassifier, prepare
+from taizhang.triage.classify import BlendClassifier, TextClassifier, prepare
 from taizhang.triage.topics import Message
 
 
@@ -35,6 +35,7 @@ class Evaluation:
     docs_per_second: float
     train_size: int
     test_size: int
+    model: str
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -43,6 +44,7 @@ class Evaluation:
             "classes": [c.__dict__ for c in self.classes],
             "labels": self.labels,
             "confusion": self.confusion,
+            "model": self.model,
             "train_seconds": round(self.train_seconds, 2),
             "docs_per_second": round(self.docs_per_second),
             "train_size": self.train_size,
@@ -60,11 +62,14 @@ def evaluate(
     test: Sequence[Message],
     test_labels: Sequence[str],
     seed: int = 0,
+    model_kind: str = BlendClassifier.kind,
 ) -> Evaluation:
     started = time.perf_counter()
-    model = TextClassifier(seed=seed).fit(documents(train), train_labels)
+    kind = BlendClassifier if model_kind == BlendClassifier.kind else TextClassifier
+    model = kind(seed=seed).fit(documents(train), train_labels)
     trained = time.perf_counter()
-    # Throughput counts everything a new message goes through: normalising, features, model.
+    # Throughput counts everything a new message goes through: normalising, features, the
+    # model and, for the blend, the search for its precedents.
     predicted = model.predict(documents(test))
     predicted_at = time.perf_counter()
     labels = sorted(set(train_labels) | set(test_labels))
@@ -85,4 +90,5 @@ def evaluate(
         docs_per_second=len(test) / max(predicted_at - trained, 1e-9),
         train_size=len(train),
         test_size=len(test),
+        model=kind.kind,
     )

@@ -66,10 +66,13 @@ class Proposal(models.Model):
     )
     area_confidence = models.FloatField(_("领域置信度"), default=0.0)
     area_basis = models.CharField(max_length=10, choices=Basis.choices, blank=True)
+    # Whether the model's own choice and the precedents' vote agreed (None: no model's proposal).
+    area_agreed = models.BooleanField(_("领域与先例一致"), null=True)
     org = models.ForeignKey(
         Org, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("建议责任单位")
     )
     org_confidence = models.FloatField(_("单位置信度"), default=0.0)
+    org_agreed = models.BooleanField(_("单位与先例一致"), null=True)
     model_versions = models.JSONField(default=dict)  # {"area": 3, "org": 1}
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     decided_by = models.ForeignKey(

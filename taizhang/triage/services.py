@@ -32,8 +32,8 @@ from taizhang.intake.models import Suggestion, SuggestionStatus
 from taizhang.ledger.models import Status as ProblemStatus
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.models import Org
-from taizhang.triage import dedup
-from taizhang.triage.classify import TextClassifier, prepare
+from taizhang.triage import classify, dedup
+from taizhang.triage.classify import BlendClassifier, Classifier, prepare
 from taizhang.triage.models import (
     Band,
     Basis,
@@ -137,6 +137,7 @@ def _propose_batch(group: list[Suggestion]) -> None:
             area=areas.get(int(p.label)),
             area_confidence=p.confidence,
             area_basis=Basis.MODEL,
+            area_agreed=p.agreed,
             model_versions={"area": area_model.version},
         )
         for s, p in zip(group, proposals, strict=True)
@@ -235,6 +236,18 @@ def set_keywords(campaign: Campaign, *, by: Any, keywords: dict[int, str]) -> No
         area.save(update_fields=["keywords"])
 
 
+@transaction.atomic
+def allow_earlier_precedents(campaign: Campaign, *, by: Any, allowed: bool) -> None:
+    """The office lets the campaigns before this one lend their labelled suggestions as
+    precedents (shown, and learnt from at the next training), or stops it."""
+    if not permissions.can_triage(by, campaign):
+        raise PermissionDenied(_("只有活动办公室可以使用分诊。"))
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    locked.rules = {**locked.rules, "precedents_from_earlier": allowed}
+    locked.save(update_fields=["rules"])
+    campaign.rules = locked.rules
+
+
 def keyword_scores(campaign: Campaign, text: str) -> list[tuple[FocusArea, int]]:
     """Areas whose keywords occur in the text, with how many occur, best first."""
     plain = compact(text)
@@ -246,16 +259,16 @@ def keyword_scores(campaign: Campaign, text: str) -> list[tuple[FocusArea, int]]
     return sorted(scored, key=lambda x: (-x[1], x[0].order, x[0].pk))
 
 
-def loaded_model(model: TriageModel) -> TextClassifier:
+def loaded_model(model: TriageModel) -> Classifier:
     # Rows never change once written (a new training makes a new version), so a model can be
     # cached across requests; the training time guards against a reused primary key.
     return _loaded(model.pk, model.trained_at.isoformat())
 
 
 @lru_cache(maxsize=4)  # a large campaign's model is tens of MB
-def _loaded(model_pk: int, trained_at: str) -> TextClassifier:
+def _loaded(model_pk: int, trained_at: str) -> Classifier:
     blob = TriageModel.objects.values_list("blob", flat=True).get(pk=model_pk)
-    return TextClassifier.loads(bytes(blob))
+    return classify.loads(bytes(blob))
 
 
 def _latest_models(campaign: Campaign) -> dict[str, TriageModel]:
@@ -299,7 +312,9 @@ def propose(s: Suggestion, fresh: bool = False) -> Proposal:
     if area_model is not None:
         p = loaded_model(area_model).propose([doc])[0]
         area = s.campaign.focus_areas.filter(pk=int(p.label)).first()
-        fields.update(area=area, area_confidence=p.confidence, area_basis=Basis.MODEL)
+        fields.update(
+            area=area, area_confidence=p.confidence, area_basis=Basis.MODEL, area_agreed=p.agreed
+        )
         fields["model_versions"]["area"] = area_model.version
     else:
         scored = keyword_scores(s.campaign, f"{s.title} {s.text}")
@@ -313,7 +328,11 @@ def propose(s: Suggestion, fresh: bool = False) -> Proposal:
     org_model = models.get(Target.ORG)
     if org_model is not None:
         p = loaded_model(org_model).propose([doc])[0]
-        fields.update(org=Org.objects.filter(code=p.label).first(), org_confidence=p.confidence)
+        fields.update(
+            org=Org.objects.filter(code=p.label).first(),
+            org_confidence=p.confidence,
+            org_agreed=p.agreed,
+        )
         fields["model_versions"]["org"] = org_model.version
     if fresh:
         if fields.get("area") is None and fields.get("org") is None:
@@ -321,6 +340,65 @@ def propose(s: Suggestion, fresh: bool = False) -> Proposal:
         return Proposal.objects.create(suggestion=s, **fields)
     proposal, _created = Proposal.objects.update_or_create(suggestion=s, defaults=fields)
     return proposal
+
+
+@dataclass
+class PrecedentRow:
+    """A labelled suggestion like the one in hand, and where it went."""
+
+    suggestion: Suggestion
+    summary: str  # its title, or the opening of its text, personal numbers masked
+    similarity: float
+    area: FocusArea | None  # its confirmed area, as one of this campaign's
+    unit: Org | None  # the lead unit of the (first) problem it became
+    kind: str  # that problem's 整改类型, "" when it became none
+    earlier: bool  # from a campaign before this one
+
+
+def precedents(s: Suggestion, limit: int = 5) -> list[PrecedentRow]:
+    """The labelled suggestions most like `s` (of this campaign, and of earlier ones when the
+    rule allows), best first: found by the latest area model's precedent index, with what they
+    are now (a correction since the training shows)."""
+    models = _cached(s.campaign, lambda: _latest_models(s.campaign), "models")
+    model = models.get(Target.AREA)
+    if model is None:
+        return []
+    doc = prepare(s.title, mask_personal_data(s.text))
+    found = [p for p in loaded_model(model).precedents([doc], k=limit + 1)[0] if p.key != s.pk]
+    similarity = {p.key: p.similarity for p in found[:limit]}
+    rows = {
+        r.pk: r
+        for r in Suggestion.objects.filter(pk__in=similarity)
+        .exclude(status=SuggestionStatus.INVALID)
+        .select_related("focus_area", "campaign")
+    }
+    areas = {a.name: a for a in s.campaign.focus_areas.all()}
+    problems: dict[int, tuple[Org, str]] = {}
+    for suggestion_id, org, kind in (
+        Suggestion.problems.through.objects.filter(suggestion_id__in=rows)
+        .order_by("problem_id")
+        .values_list("suggestion_id", "problem__org", "problem__kind")
+    ):
+        problems.setdefault(suggestion_id, (org, kind))
+    units = Org.objects.in_bulk([org for org, _kind in problems.values()])
+    result = []
+    for key, score in similarity.items():
+        row = rows.get(key)
+        if row is None:
+            continue
+        org, kind = problems.get(key, (None, ""))
+        result.append(
+            PrecedentRow(
+                suggestion=row,
+                summary=row.title or mask_personal_data(row.text)[:60],
+                similarity=score,
+                area=areas.get(row.focus_area.name) if row.focus_area else None,
+                unit=units.get(org) if org else None,
+                kind=kind,
+                earlier=row.campaign_id != s.campaign_id,
+            )
+        )
+    return result
 
 
 @transaction.atomic
@@ -347,34 +425,54 @@ def decide(s: Suggestion, *, by: Any, version: int, area: FocusArea | None) -> P
 # Training ------------------------------------------------------------------------------------
 
 
-def training_rows(campaign: Campaign, target: str) -> tuple[list[str], list[str]]:
-    """The campaign's labelled suggestions: the area staff confirmed (or the citizen chose and
-    nobody corrected), or the lead unit of the problem a suggestion became."""
+def training_rows(campaign: Campaign, target: str) -> tuple[list[str], list[str], list[int]]:
+    """The labelled suggestions, as (documents, labels, suggestion keys): the area staff confirmed
+    (or the citizen chose and nobody corrected), or the lead unit of the problem a suggestion
+    became. With the campaign's rule precedents_from_earlier, the campaigns before it count
+    too, their areas matched to this campaign's by name."""
     docs: list[str] = []
     labels: list[str] = []
-    if target == Target.AREA:
-        areas = (
-            Suggestion.objects.filter(campaign=campaign, focus_area__isnull=False)
-            .exclude(status=SuggestionStatus.INVALID)
-            .values_list("title", "text", "focus_area_id")
-        )
-        for title, text, area in areas.iterator(chunk_size=2000):
-            docs.append(prepare(title, mask_personal_data(text)))
-            labels.append(str(area))
-    else:
-        units = (
-            Suggestion.objects.filter(campaign=campaign, problems__isnull=False)
-            .values_list("title", "text", "problems__org__code")
-            .distinct()
-        )
-        seen: set[tuple[str, str]] = set()
-        for title, text, code in units.iterator(chunk_size=2000):
-            if (title, text) in seen:  # one suggestion split into several problems: first unit
-                continue
-            seen.add((title, text))
-            docs.append(prepare(title, mask_personal_data(text)))
-            labels.append(code)
-    return docs, labels
+    keys: list[int] = []
+    for source in precedent_campaigns(campaign):
+        if target == Target.AREA:
+            here = {a.name: str(a.pk) for a in campaign.focus_areas.all()}
+            rows = (
+                Suggestion.objects.filter(campaign=source, focus_area__isnull=False)
+                .exclude(status=SuggestionStatus.INVALID)
+                .values_list("pk", "title", "text", "focus_area__name")
+                .order_by("pk")
+            )
+            for pk, title, text, area_name in rows.iterator(chunk_size=2000):
+                if area_name in here:
+                    docs.append(prepare(title, mask_personal_data(text)))
+                    labels.append(here[area_name])
+                    keys.append(pk)
+        else:
+            units = (
+                Suggestion.objects.filter(campaign=source, problems__isnull=False)
+                .values_list("pk", "title", "text", "problems__org__code")
+                .order_by("pk", "problems__pk")
+            )
+            seen: set[int] = set()
+            for pk, title, text, code in units.iterator(chunk_size=2000):
+                if pk in seen:  # one suggestion split into several problems: the first unit
+                    continue
+                seen.add(pk)
+                docs.append(prepare(title, mask_personal_data(text)))
+                labels.append(code)
+                keys.append(pk)
+    return docs, labels, keys
+
+
+def precedent_campaigns(campaign: Campaign) -> list[Campaign]:
+    """The campaign, then (when its rule allows) the ones before it, newest first."""
+    found = [campaign]
+    if campaign.rule("precedents_from_earlier"):
+        earlier = campaign.previous
+        while earlier is not None and earlier not in found:
+            found.append(earlier)
+            earlier = earlier.previous
+    return found
 
 
 def train(
@@ -385,19 +483,19 @@ def train(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> TriageModel:
-    docs, labels = training_rows(campaign, target)
+    docs, labels, keys = training_rows(campaign, target)
     counts = Counter(labels)
     usable = {label for label, n in counts.items() if n >= MIN_PER_CLASS}
-    pairs = [(d, y) for d, y in zip(docs, labels, strict=True) if y in usable]
-    if len(pairs) < MIN_LABELS or len(usable) < 2:
+    rows = [(d, y, k) for d, y, k in zip(docs, labels, keys, strict=True) if y in usable]
+    if len(rows) < MIN_LABELS or len(usable) < 2:
         raise ValidationError(
             _("标注数据不足:需要至少 %(n)d 条、两个以上类别的已分类意见建议(现有 %(m)d 条)。")
-            % {"n": MIN_LABELS, "m": len(pairs)}
+            % {"n": MIN_LABELS, "m": len(rows)}
         )
-    docs, labels = [d for d, _y in pairs], [y for _d, y in pairs]
+    docs, labels, keys = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
     metrics = cross_validate(docs, labels, seed=seed, progress=progress)
     started = time.perf_counter()
-    model = TextClassifier(seed=seed).fit(docs, labels)
+    model = BlendClassifier(seed=seed).fit(docs, labels, keys)
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
     forget_cached(campaign)
     with transaction.atomic():
@@ -440,7 +538,7 @@ def cross_validate(
     predicted = np.empty(len(labels), dtype=object)
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     for n, (train_idx, test_idx) in enumerate(splitter.split(docs, y), start=1):
-        model = TextClassifier(seed=seed).fit([docs[i] for i in train_idx], y[train_idx])
+        model = BlendClassifier(seed=seed).fit([docs[i] for i in train_idx], y[train_idx])
         predicted[test_idx] = model.predict([docs[i] for i in test_idx])
         if progress:
             progress(n, folds + 1)

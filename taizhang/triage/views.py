@@ -137,6 +137,11 @@ def run_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
 def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _office_campaign(request, slug)
     areas = list(campaign.focus_areas.all())
+    if request.method == "POST" and "precedents" in request.POST:
+        allowed = request.POST["precedents"] == "earlier"
+        services.allow_earlier_precedents(campaign, by=request.user, allowed=allowed)
+        messages.success(request, _("先例设置已保存,下次训练模型时生效。"))
+        return redirect("triage_settings", slug=slug)
     if request.method == "POST":
         services.set_keywords(
             campaign,

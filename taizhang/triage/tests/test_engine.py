@@ -3,10 +3,14 @@
 import datetime as dt
 
 import numpy as np
+import pytest
+from scipy.sparse import diags
+from scipy.sparse import random as sparse_random
 
 from taizhang.triage import dedup
-from taizhang.triage.classify import TextClassifier, prepare
+from taizhang.triage.classify import BlendClassifier, TextClassifier, loads, prepare
 from taizhang.triage.features import CharTfidf, char_ngrams
+from taizhang.triage.neighbours import NeighbourIndex
 from taizhang.triage.topics import Message, hot_topics
 
 LAMP = "小区门口的路灯坏了三个月，晚上出行很不方便，老人孩子容易摔倒，请尽快修复。"
@@ -76,16 +80,58 @@ def _training_set() -> tuple[list[str], list[str]]:
     return docs, labels
 
 
-def test_the_classifier_learns_and_is_deterministic():
+@pytest.mark.parametrize("kind", [TextClassifier, BlendClassifier])
+def test_the_classifier_learns_and_is_deterministic(kind):
     docs, labels = _training_set()
-    a = TextClassifier(seed=3).fit(docs, labels)
-    b = TextClassifier(seed=3).fit(docs, labels)
+    a = kind(seed=3).fit(docs, labels)
+    b = kind(seed=3).fit(docs, labels)
     tests = [prepare("", "早上公交车挤不上去"), prepare("", "孩子的学校乱收费")]
     assert a.predict(tests) == ["交通", "教育"]
     assert [p.label for p in a.propose(tests)] == ["交通", "教育"]
     assert all(0.5 < p.confidence <= 1 for p in a.propose(tests))
     assert a.dumps() == b.dumps()
-    assert TextClassifier.loads(a.dumps()).predict(tests) == a.predict(tests)
+    assert loads(a.dumps()).predict(tests) == a.predict(tests)
+
+
+def test_the_blend_names_its_precedents_and_whether_they_agree():
+    docs, labels = _training_set()
+    model = BlendClassifier().fit(docs, labels, keys=[1000 + i for i in range(len(docs))])
+    near = prepare("", "地铁站出口太少,希望交通部门解决")  # docs 1, 11, 21, 31 read like this
+    [found] = model.precedents([near], k=3)
+    assert [p.label for p in found] == ["交通"] * 3
+    assert {p.key for p in found} <= {1001, 1011, 1021, 1031}
+    assert 0.3 < found[2].similarity <= found[0].similarity <= 1
+    [proposal] = model.propose([near], precedents=2)
+    assert proposal.label == proposal.model_label == proposal.precedent_label == "交通"
+    assert proposal.agreed and [p.key for p in proposal.precedents] == [p.key for p in found[:2]]
+    # A message sharing no distinctive term with any labelled one has no precedent to vote.
+    [alone] = model.propose([prepare("", "嗯")])
+    assert alone.precedent_label == "" and not alone.agreed
+
+
+def test_the_sparse_search_finds_the_exact_nearest_when_nothing_is_pruned():
+    rng = np.random.default_rng(7)
+    vectors = _unit(sparse_random(300, 400, density=0.03, random_state=rng, format="csr"))
+    queries = _unit(sparse_random(40, 400, density=0.03, random_state=rng, format="csr"))
+    index = NeighbourIndex(vectors, max_df=1.0, query_terms=10_000, candidates=300)
+    positions, similarities = index.search(queries, 5)
+    exact = (queries @ vectors.T).toarray()
+    for i in range(40):
+        best = np.sort(exact[i])[::-1][:5]
+        found = similarities[i][positions[i] >= 0]
+        assert np.allclose(found, best[: len(found)], atol=1e-5)
+        assert np.allclose(exact[i, positions[i][positions[i] >= 0]], found, atol=1e-5)
+        assert len(found) == min(5, int((exact[i] > 0).sum()))
+    # Pruned, it still ranks a copy of a labelled message first, at its exact similarity.
+    pruned = NeighbourIndex(vectors, max_df=0.1, min_common=0, query_terms=5)
+    positions, similarities = pruned.search(vectors[[3, 97]], 1, exact=True)
+    assert positions[:, 0].tolist() == [3, 97] and np.allclose(similarities[:, 0], 1, atol=1e-5)
+
+
+def _unit(x):
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return (diags(1 / norms) @ x).tocsr()
 
 
 def test_hot_topics_count_people_once_and_rank_by_heat():

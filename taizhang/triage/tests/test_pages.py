@@ -1,7 +1,8 @@
 from django.urls import reverse
 
 from taizhang.core import receipts
-from taizhang.triage.models import Decision, Proposal, Run, RunKind, RunStatus
+from taizhang.triage import services
+from taizhang.triage.models import Decision, Proposal, Run, RunKind, RunStatus, Target
 from taizhang.triage.tests.test_engine import LAMP, LAMP_VARIANTS, OTHER
 from taizhang.triage.tests.test_services import submit
 
@@ -109,3 +110,50 @@ def test_similar_problems_show_while_recording(world, client):
     assert "政务大厅" not in client.get(url, {"title": "政务大厅窗口太少"}).content.decode()
     form = client.get(reverse("problem_create", args=[world.campaign.slug])).content.decode()
     assert 'id="similar"' in form and "similar.js" in form
+
+
+def test_route_like_a_precedent_in_one_click_and_in_the_api(world, client):
+    from taizhang.triage.tests.test_services import _routed
+
+    _routed(world)
+    services.train(world.campaign, Target.AREA, by=world.office)
+    new = submit(world, "营业执照审批太慢,企业办事难,跑了好几趟")
+    client.force_login(world.office)
+    page = client.get(reverse("suggestion_detail", args=[new.pk])).content.decode()
+    section = page[page.index('id="precedents"') :]
+    assert section.count('class="precedent"') == 5 and "尧都区发改局" in section
+    assert "照此分办" in section and 'id="agreement"' in page
+    client.post(
+        reverse("suggestion_triage", args=[new.pk]),
+        {
+            "version": new.version,
+            "action": "convert",
+            "org_code": world.dept_a1.code,
+            "focus_area": world.area.pk,
+            "kind": "deadline",
+        },
+    )  # fmt: skip: what the button posts
+    new.refresh_from_db()
+    problem = new.problems.get()
+    assert problem.org == world.dept_a1 and problem.focus_area == world.area
+    other = submit(world, "营业执照审批太慢,企业办事难")
+    hints = client.get(reverse("api_suggestion_hints", args=[other.pk])).json()
+    assert len(hints["precedents"]) == 5
+    assert {p["org_code"] for p in hints["precedents"]} == {world.dept_a1.code}
+    assert hints["precedents"][0]["area"] == world.area.pk
+    assert hints["proposal"]["area_agreed"] is True
+
+
+def test_the_office_lets_earlier_campaigns_lend_precedents(world, client):
+    url = reverse("triage_settings", args=[world.campaign.slug])
+    client.force_login(world.operator)
+    assert client.post(url, {"precedents": "earlier"}).status_code == 403
+    client.force_login(world.office)
+    assert 'id="precedent-settings"' in client.get(url).content.decode()
+    client.post(url, {"precedents": "earlier"})
+    world.campaign.refresh_from_db()
+    assert world.campaign.rule("precedents_from_earlier") is True
+    assert world.campaign.rules["second_factor_roles"] == []  # the other rules are kept
+    client.post(url, {"precedents": "this"})
+    world.campaign.refresh_from_db()
+    assert world.campaign.rule("precedents_from_earlier") is False

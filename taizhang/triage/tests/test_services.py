@@ -208,3 +208,88 @@ def test_area_proposals_for_problem_texts_come_from_the_model_or_the_keywords(wo
     by_model = services.area_proposer(world.campaign)
     assert by_model("企业办理营业执照审批环节多") == world.area
     assert by_model("老旧小区路灯坏了") == world.area2
+
+
+def _routed(world, n=12):
+    """Labelled suggestions, the licence ones converted into problems for the 发改局, the lamp
+    ones only classified."""
+    licences, lamps = [], []
+    for k in range(n):
+        for text, area in (
+            (f"营业执照审批太慢,跑了{k}趟,企业办事难", world.area),
+            (f"小区路灯坏了{k}天,晚上出行不便", world.area2),
+        ):
+            s = submit(world, text, title=text[:6])
+            if area == world.area:
+                intake.convert_to_problem(
+                    s, by=world.office, version=s.version, org=world.dept_a1,
+                    focus_area=area, kind="deadline",
+                )  # fmt: skip
+                licences.append(s)
+            else:
+                services.decide(s, by=world.office, version=s.version, area=area)
+                lamps.append(s)
+    return licences, lamps
+
+
+def test_precedents_are_the_most_alike_labelled_suggestions_and_where_they_went(world):
+    s = submit(world, "营业执照审批太慢,跑了好几趟")
+    assert services.precedents(s) == []  # no model yet: nothing to compare with
+    licences, lamps = _routed(world)
+    services.train(world.campaign, Target.AREA, by=world.office)
+    new = submit(world, "营业执照审批太慢,企业办事难,跑了好几趟")
+    found = services.precedents(new)
+    assert len(found) == 5 and {p.suggestion.pk for p in found} <= {x.pk for x in licences}
+    assert all(p.area == world.area and p.unit == world.dept_a1 for p in found)
+    assert all(p.kind == "deadline" and not p.earlier for p in found)
+    assert [p.similarity for p in found] == sorted((p.similarity for p in found), reverse=True)
+    assert new.proposal.area == world.area and new.proposal.area_agreed is True
+    # A labelled suggestion is not its own precedent; a correction since training shows.
+    first = services.precedents(lamps[0])
+    assert lamps[0].pk not in {p.suggestion.pk for p in first}
+    assert first[0].area == world.area2 and first[0].unit is None and first[0].kind == ""
+    other = first[0].suggestion
+    services.decide(other, by=world.office, version=other.version, area=world.area)
+    assert services.precedents(lamps[0])[0].area == world.area
+
+
+def test_precedents_of_earlier_campaigns_count_only_when_the_rule_allows(world):
+    from taizhang.campaigns.services import create_campaign
+
+    _routed(world, n=6)
+    later = create_campaign(
+        slug="test-2027", name="第二轮", org=world.city, previous=world.campaign,
+        starts_on=world.campaign.starts_on, ends_on=world.campaign.ends_on,
+        focus_areas=["优化营商环境", "破解民生难题"], rules={"second_factor_roles": []},
+    )  # fmt: skip
+    mine = []
+    for k in range(12):
+        for text, area in (
+            ("学校周边道路拥堵", "破解民生难题"),
+            ("企业开办手续繁琐", "优化营商环境"),
+        ):
+            s = intake.submit_suggestion(
+                later, channel=Channel.WEB, title=text, text=f"{text}{k}次", rate_limited=False
+            )
+            services.decide(
+                s, by=world.office, version=s.version, area=later.focus_areas.get(name=area)
+            )
+            mine.append(s.pk)
+    assert set(services.training_rows(later, Target.AREA)[2]) == set(mine)
+    services.train(later, Target.AREA)
+    new = intake.submit_suggestion(
+        later,
+        channel=Channel.WEB,
+        title="营业执照",
+        text="营业执照审批太慢,跑了好几趟",
+        rate_limited=False,
+    )
+    assert not any(p.earlier for p in services.precedents(new))
+    later.rules = {**later.rules, "precedents_from_earlier": True}
+    later.save()
+    keys = services.training_rows(later, Target.AREA)[2]
+    assert len(keys) == len(mine) + 12
+    services.train(later, Target.AREA)
+    found = services.precedents(new)
+    assert found[0].earlier and found[0].unit == world.dept_a1
+    assert found[0].area == later.focus_areas.get(name="优化营商环境")  # this campaign's area

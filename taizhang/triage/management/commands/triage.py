@@ -27,6 +27,12 @@ class Command(BaseCommand):
         ev.add_argument("--text", required=True, help="text columns, comma separated")
         ev.add_argument("--label", required=True)
         ev.add_argument("--seed", type=int, default=0)
+        ev.add_argument(
+            "--model",
+            choices=["blend", "svm"],
+            default="blend",
+            help="blend: NB-SVM with the precedents' vote (what campaigns train); svm: the first",
+        )
         ev.add_argument("--json", action="store_true")
         hot = actions.add_parser("hot", help="the top hot topics of a CSV of messages")
         hot.add_argument("--csv", required=True, type=Path)
@@ -57,11 +63,14 @@ class Command(BaseCommand):
     def _evaluate(self, o: dict[str, Any]) -> None:
         columns = Columns(text=split_names(o["text"]), label=o["label"])
         train, test = read_rows(o["train"], columns), read_rows(o["test"], columns)
-        result = evaluate(train.messages, train.labels, test.messages, test.labels, o["seed"])
+        result = evaluate(
+            train.messages, train.labels, test.messages, test.labels, o["seed"], o["model"]
+        )
         if o["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:
             w = self.stdout.write
+            w(f"模型 (model): {result.model}")
             w(f"训练 (train): {result.train_size} 条   测试 (test): {result.test_size} 条")
             w(f"accuracy={result.accuracy:.4f}")
             w(f"{'类别 (class)':<14}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
