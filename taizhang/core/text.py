@@ -60,6 +60,12 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+def fold(text: str) -> str:
+    """normalise() up to rare NFKC cases (circled digits, ㎡ …), several times faster: what
+    the classifiers read of every message."""
+    return " ".join(_NOT_WORD.sub(" ", (text or "").translate(_fold_table())).split())
+
+
 def compact_many(texts: Sequence[str]) -> list[str]:
     """compact() of each text (up to rare NFKC cases), for all of them in one pass."""
     joined = "\0".join(t.replace("\0", "") for t in texts).translate(_fold_table())

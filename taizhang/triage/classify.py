@@ -14,7 +14,7 @@ from typing import Union
 import numpy as np
 from scipy.sparse import csr_matrix, diags, hstack
 
-from taizhang.core.text import normalise
+from taizhang.core.text import fold
 from taizhang.triage.features import CharTfidf, WordTfidf
 from taizhang.triage.neighbours import NeighbourIndex
 
@@ -31,7 +31,7 @@ def prepare(title: str, text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    return _DIGITS.sub("0", normalise(text))
+    return _DIGITS.sub("0", fold(text))
 
 
 def _split(doc: str) -> tuple[str, str]:
@@ -127,6 +127,9 @@ class TextClassifier:
     def precedents(self, docs: Sequence[str], k: int = 5) -> list[list[Precedent]]:
         return [[] for _d in docs]  # this model keeps no labelled messages
 
+    def similarities(self, doc: str, others: Sequence[str]) -> list[float]:
+        return [0.0 for _o in others]
+
     def dumps(self) -> bytes:
         return pickle.dumps((FORMAT, self), protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -147,8 +150,9 @@ class BlendClassifier:
 
     Features, each block scaled to unit length on its own: character unigrams (so that single
     characters keep weight of their own beside the many longer grams), character 1–3-grams,
-    jieba's words, and the lead (title or opening) as character 1–3-grams. Each class's scores from the model and from the vote are standardised within the
-    message before they are added, so that neither scale dominates.
+    jieba's words, and the lead (title or opening) as character 1–3-grams. Each class's scores
+    from the model and from the vote are standardised within the message before they are
+    added, so that neither scale dominates.
     """
 
     kind = "blend"
@@ -157,7 +161,7 @@ class BlendClassifier:
         self,
         c: float = 1.0,
         seed: int = 0,
-        neighbours: int = 10,
+        neighbours: int = 5,
         vote_weight: float = 0.2,
         lead_weight: float = 1.0,
     ) -> None:
@@ -166,21 +170,25 @@ class BlendClassifier:
         self.neighbours = neighbours
         self.vote_weight = vote_weight
         self.lead_weight = lead_weight
-        self.unigrams = CharTfidf(max_n=1, min_df=2)
         self.ngrams = CharTfidf(max_n=3, min_df=2)
         self.words = WordTfidf()
         self.lead = CharTfidf(max_n=3, min_df=2)
 
     def _features(self, docs: Sequence[str], fit: bool = False) -> csr_matrix:
         full, lead = [full_view(d) for d in docs], [lead_view(d) for d in docs]
-        step = "fit_transform" if fit else "transform"
-        blocks = [
-            getattr(self.unigrams, step)(full),
-            getattr(self.ngrams, step)(full),
-            getattr(self.words, step)(full),
-            getattr(self.lead, step)(lead) * self.lead_weight,
-        ]
-        return hstack(blocks).tocsr().astype(np.float32)
+        if fit:
+            ngrams = self.ngrams.fit_transform(full)
+            blocks = [ngrams, self.words.fit_transform(full), self.lead.fit_transform(lead)]
+            self.n_unigrams = int(np.searchsorted(self.ngrams.vocab, np.uint64(1 << 21)))
+        else:
+            ngrams = self.ngrams.transform(full)
+            blocks = [ngrams, self.words.transform(full), self.lead.transform(lead)]
+        # The unigrams' columns come first in the n-gram vocabulary (their ids are the smallest):
+        # the same tf-idf values, scaled to unit length as a block of their own.
+        unigrams = _unit_rows(ngrams[:, : self.n_unigrams])
+        return hstack(
+            [unigrams, blocks[0], blocks[1], (blocks[2] * self.lead_weight).tocsr()], format="csr"
+        )
 
     def fit(
         self, docs: Sequence[str], labels: Sequence[str], keys: Sequence[int] | None = None
@@ -200,7 +208,10 @@ class BlendClassifier:
             p = 1.0 + np.asarray(present[mine].sum(axis=0)).ravel()
             q = 1.0 + np.asarray(present[~mine].sum(axis=0)).ravel()
             ratio = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
-            svm = LinearSVC(C=self.c, random_state=self.seed, class_weight="balanced")
+            # Scaled by the ratios, features reach several units: allow liblinear more rounds.
+            svm = LinearSVC(
+                C=self.c, random_state=self.seed, class_weight="balanced", max_iter=3000
+            )
             svm.fit(x @ diags(ratio), mine.astype(int))
             weights.append(svm.coef_.ravel() * ratio)
             intercepts.append(svm.intercept_[0])
@@ -215,8 +226,9 @@ class BlendClassifier:
     def labels(self) -> list[str]:
         return [str(c) for c in self.classes_]
 
-    def _scores(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The model's scores and the vote, (docs, classes) each, and the neighbours found."""
+    def _scores(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The model's scores and the vote, (docs, classes) each, and the neighbours found
+        (positions and similarities, (docs, neighbours) each)."""
         x = self._features(docs)
         model = np.asarray(x @ self.weights.T) + self.intercepts
         if len(self.classes_) == 2:
@@ -226,27 +238,31 @@ class BlendClassifier:
         found = positions >= 0
         rows = np.nonzero(found)[0]
         np.add.at(vote, (rows, self.precedent_labels[positions[found]]), similarities[found])
-        return model, vote, np.stack([positions, similarities])
+        return model, vote, positions, similarities
 
     def propose(self, docs: Sequence[str], precedents: int = 0) -> list[Proposal]:
-        model, vote, (positions, similarities) = self._scores(docs)
+        model, vote, positions, similarities = self._scores(docs)
         blended = _standardised(model) + self.vote_weight * _standardised(vote)
         # Scale chosen so that a lead of one standard deviation reads as clear confidence.
         exp = np.exp(2.0 * (blended - blended.max(axis=1, keepdims=True)))
         probs = exp / exp.sum(axis=1, keepdims=True)
-        proposals = []
-        for i, best in enumerate(probs.argmax(axis=1)):
-            voted = vote[i].argmax() if vote[i].any() else None
-            proposals.append(
-                Proposal(
-                    label=str(self.classes_[best]),
-                    confidence=float(probs[i, best]),
-                    model_label=str(self.classes_[model[i].argmax()]),
-                    precedent_label="" if voted is None else str(self.classes_[voted]),
-                    precedents=self._precedents(positions[i], similarities[i], precedents),
-                )
+        best = probs.argmax(axis=1)
+        labels = [str(c) for c in self.classes_]
+        voted = np.where(vote.any(axis=1), vote.argmax(axis=1), -1).tolist()
+        return [
+            Proposal(
+                label=labels[b],
+                confidence=float(probs[i, b]),
+                model_label=labels[m],
+                precedent_label=labels[v] if v >= 0 else "",
+                precedents=self._precedents(positions[i], similarities[i], precedents)
+                if precedents
+                else [],
             )
-        return proposals
+            for i, (b, m, v) in enumerate(
+                zip(best.tolist(), model.argmax(axis=1).tolist(), voted, strict=True)
+            )
+        ]
 
     def _precedents(
         self, positions: np.ndarray, similarities: np.ndarray, k: int
@@ -265,19 +281,30 @@ class BlendClassifier:
         return [p.label for p in self.propose(docs)]
 
     def precedents(self, docs: Sequence[str], k: int = 5) -> list[list[Precedent]]:
-        """The k labelled messages most like each doc, best first."""
-        queries = _unit_rows(self._features(docs))
-        positions, similarities = self.index.search(queries, k, exact=True)
+        """The k labelled messages most like each doc by their distinctive terms, best first
+        (the model keeps no texts: to show a similarity, rescore them with similarities())."""
+        positions, similarities = self.index.search(_unit_rows(self._features(docs)), k)
         return [self._precedents(p, s, k) for p, s in zip(positions, similarities, strict=True)]
+
+    def similarities(self, doc: str, others: Sequence[str]) -> list[float]:
+        """The cosine similarity of doc to each of the others over all the model's features."""
+        if not others:
+            return []
+        x = _unit_rows(self._features([doc, *others]))
+        return [round(float(v), 3) for v in (x[1:] @ x[0].T).toarray().ravel()]
 
     def dumps(self) -> bytes:
         return pickle.dumps((FORMAT, self), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _unit_rows(x: csr_matrix) -> csr_matrix:
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    x = x.tocsr()
+    lengths = np.diff(x.indptr)
+    rows = np.repeat(np.arange(x.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=x.data.astype(np.float64) ** 2, minlength=x.shape[0]))
     norms[norms == 0] = 1.0
-    return (diags(1.0 / norms) @ x).tocsr().astype(np.float32)
+    data = (x.data / np.repeat(norms, lengths)).astype(np.float32)
+    return csr_matrix((data, x.indices, x.indptr), shape=x.shape)
 
 
 def _standardised(scores: np.ndarray) -> np.ndarray:

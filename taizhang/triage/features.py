@@ -56,20 +56,36 @@ class CharTfidf:
         self.min_df = min_df
 
     def fit_transform(self, texts: Sequence[str]) -> csr_matrix:
-        docs, ids = char_ngrams(texts, self.max_n)
+        return self.fit_grams(*char_ngrams(texts, self.max_n), len(texts))
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        return self.transform_grams(*char_ngrams(texts, self.max_n), len(texts))
+
+    def fit_grams(self, docs: np.ndarray, ids: np.ndarray, n_texts: int) -> csr_matrix:
+        """fit_transform for n-grams already counted by char_ngrams (up to max_n or beyond:
+        longer ones are left out)."""
+        docs, ids = _up_to(docs, ids, self.max_n)
         pairs = np.unique(np.stack([ids, docs.astype(np.uint64)]), axis=1)
         vocab, doc_freq = np.unique(pairs[0], return_counts=True)
         keep = doc_freq >= self.min_df
         self.vocab = vocab[keep]
-        self.idf = _idf(doc_freq[keep], len(texts))
-        return self.transform(texts)
+        self.idf = _idf(doc_freq[keep], n_texts)
+        return self.transform_grams(docs, ids, n_texts)
 
-    def transform(self, texts: Sequence[str]) -> csr_matrix:
-        docs, ids = char_ngrams(texts, self.max_n)
+    def transform_grams(self, docs: np.ndarray, ids: np.ndarray, n_texts: int) -> csr_matrix:
+        docs, ids = _up_to(docs, ids, self.max_n)
         cols = np.searchsorted(self.vocab, ids)
         cols[cols == len(self.vocab)] = 0
         found = self.vocab[cols] == ids
-        return _tfidf(docs[found], cols[found], len(texts), self.idf)
+        return _tfidf(docs[found], cols[found], n_texts, self.idf)
+
+
+def _up_to(docs: np.ndarray, ids: np.ndarray, max_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The n-grams of at most max_n characters (an n-gram's id is below 2**(21 n))."""
+    if max_n >= 3:
+        return docs, ids
+    short = ids < np.uint64(1 << (21 * max_n))
+    return docs[short], ids[short]
 
 
 class WordTfidf:
@@ -86,15 +102,16 @@ class WordTfidf:
         return self.transform(texts)
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
+        import rjieba
+
         docs: list[int] = []
         cols: list[int] = []
-        vocab = self.vocab
+        lookup = self.vocab.get
         for d, text in enumerate(texts):
-            for w in _cut(text):
-                c = vocab.get(w)
-                if c is not None:
-                    docs.append(d)
-                    cols.append(c)
+            # The vocabulary holds no blank "words": what the cut yields between words is left.
+            found = [c for c in map(lookup, rjieba.cut(text, False)) if c is not None]
+            cols.extend(found)
+            docs.extend([d] * len(found))
         return _tfidf(
             np.array(docs, dtype=np.int64), np.array(cols, dtype=np.int64), len(texts), self.idf
         )

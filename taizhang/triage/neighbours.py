@@ -3,35 +3,55 @@
 Comparing a message with every labelled one is a dense product that slows down as the campaign
 labels more. Here only the distinctive terms count towards finding candidates: terms found in
 more than a few per cent of the labelled messages are left out of the index (they say little
-about which message is alike), and each query keeps its strongest terms. For what people
-are shown, the candidates found that way are scored by their cosine similarity over all terms.
+about which message is alike), and each query keeps its strongest terms. What people are
+shown is then scored by the cosine over all terms (BlendClassifier.similarities).
 """
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags
 
 
-def top_per_row(matrix: csr_matrix, k: int) -> csr_matrix:
-    """The same matrix with only the k largest values of each row kept."""
+def top_per_row(matrix: csr_matrix, k: int, cells: int = 1 << 22) -> csr_matrix:
+    """The same matrix with only the k largest values of each row kept (and those tied with
+    the k-th). Rows longer than k are laid out side by side, shortest first, a block of about
+    `cells` values at a time, and cut at their k-th largest value by a partial sort."""
     matrix = matrix.tocsr()
     matrix.eliminate_zeros()
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    order = np.lexsort((-matrix.data, rows))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order)) - matrix.indptr[rows[order]]
-    keep = rank < k
+    lengths = np.diff(matrix.indptr)
+    keep = np.ones(matrix.nnz, dtype=bool)
+    long_rows = np.nonzero(lengths > k)[0]
+    long_rows = long_rows[np.argsort(lengths[long_rows], kind="stable")]  # little padding
+    start = 0
+    while start < len(long_rows):
+        width = int(lengths[long_rows[start]])
+        stop = start + 1
+        while stop < len(long_rows):
+            wider = max(width, int(lengths[long_rows[stop]]))
+            if wider * (stop + 1 - start) > cells:
+                break
+            width, stop = wider, stop + 1
+        rows = long_rows[start:stop]
+        counts = lengths[rows]
+        slot_row = np.repeat(np.arange(len(rows)), counts)
+        first = np.repeat(matrix.indptr[rows], counts)
+        slot = np.arange(len(slot_row)) - np.repeat(np.cumsum(counts) - counts, counts)
+        values = matrix.data[first + slot]
+        laid = np.full((len(rows), width), -np.inf, dtype=np.float32)
+        laid[slot_row, slot] = values
+        cut = np.partition(laid, width - k, axis=1)[:, width - k]
+        keep[first + slot] = values >= cut[slot_row]
+        start = stop
+    row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
+    kept = np.bincount(row_of[keep], minlength=matrix.shape[0])
     return csr_matrix(
-        (
-            matrix.data[keep],
-            matrix.indices[keep],
-            np.r_[0, np.cumsum(np.bincount(rows[keep], minlength=matrix.shape[0]))],
-        ),
-        shape=matrix.shape,
+        (matrix.data[keep], matrix.indices[keep], np.r_[0, np.cumsum(kept)]), shape=matrix.shape
     )
 
 
 class NeighbourIndex:
-    """Unit-length rows of labelled messages, searched for each query's nearest ones."""
+    """The distinctive terms of unit-length rows of labelled messages, as postings (term →
+    messages), searched for each query's nearest messages. Only the postings are kept: a
+    model carries its index, and the common terms hold most of a message's entries."""
 
     def __init__(
         self,
@@ -39,45 +59,36 @@ class NeighbourIndex:
         *,
         max_df: float = 0.02,
         min_common: int = 50,
-        query_terms: int = 40,
-        candidates: int = 30,
+        query_terms: int | None = 40,
     ) -> None:
-        self.vectors = vectors.tocsr().astype(np.float32)
-        n_docs, n_terms = self.vectors.shape
-        doc_freq = np.bincount(self.vectors.indices, minlength=n_terms)
+        vectors = vectors.tocsr()
+        n_docs, n_terms = vectors.shape
+        doc_freq = np.bincount(vectors.indices, minlength=n_terms)
         self.distinctive = (doc_freq <= max(max_df * n_docs, min_common)).astype(np.float32)
-        self.postings = (self.vectors @ diags(self.distinctive)).T.tocsr()
+        self.postings = (vectors @ diags(self.distinctive)).T.tocsr().astype(np.float32)
+        self.postings.eliminate_zeros()
+        self.size = n_docs
         self.query_terms = query_terms
-        self.candidates = candidates
 
     def __len__(self) -> int:
-        return int(self.vectors.shape[0])
+        return self.size
 
-    def search(
-        self, queries: csr_matrix, k: int, exact: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, queries: csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(positions, similarities), each of shape (queries, k), best first; position -1 (and
-        similarity 0) where fewer than k labelled messages share a distinctive term.
-
-        Similarities count the distinctive terms only, unless `exact`: then the candidates
-        found are scored by their cosine over all terms (what a person is shown)."""
+        similarity 0) where fewer than k labelled messages share a distinctive term. The
+        similarity counts the distinctive terms only (and, of the query, its strongest)."""
         queries = queries.tocsr().astype(np.float32)
         n = queries.shape[0]
-        pruned = top_per_row(queries @ diags(self.distinctive), self.query_terms)
-        scored = (pruned @ self.postings).tocsr()
-        if exact:
-            scored = top_per_row(scored, self.candidates)
-            rows = np.repeat(np.arange(n), np.diff(scored.indptr))
-            cosine = queries[rows].multiply(self.vectors[scored.indices]).sum(axis=1)
-            scored = csr_matrix(
-                (np.asarray(cosine).ravel(), scored.indices, scored.indptr), shape=scored.shape
-            )
-        best = top_per_row(scored, k)
+        pruned = queries @ diags(self.distinctive)
+        if self.query_terms:
+            pruned = top_per_row(pruned, self.query_terms)
+        best = top_per_row(pruned @ self.postings, k)
         positions = np.full((n, k), -1, dtype=np.int64)
         similarities = np.zeros((n, k), dtype=np.float32)
         rows = np.repeat(np.arange(n), np.diff(best.indptr))
-        order = np.lexsort((-best.data, rows))
+        order = np.lexsort((best.indices, -best.data, rows))  # ties: the earlier labelled first
         slot = np.arange(len(order)) - best.indptr[rows[order]]
-        positions[rows[order], slot] = best.indices[order]
-        similarities[rows[order], slot] = best.data[order]
+        first = slot < k  # beyond k: tied with the k-th
+        positions[rows[order][first], slot[first]] = best.indices[order][first]
+        similarities[rows[order][first], slot[first]] = best.data[order][first]
         return positions, similarities

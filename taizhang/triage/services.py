@@ -364,16 +364,23 @@ def precedents(s: Suggestion, limit: int = 5) -> list[PrecedentRow]:
     if model is None:
         return []
     doc = prepare(s.title, mask_personal_data(s.text))
-    found = [p for p in loaded_model(model).precedents([doc], k=limit + 1)[0] if p.key != s.pk]
-    similarity = {p.key: p.similarity for p in found[:limit]}
+    classifier = loaded_model(model)
+    # Candidates by their distinctive terms, then ranked by the cosine over all terms.
+    found = [p.key for p in classifier.precedents([doc], k=3 * limit + 1)[0] if p.key != s.pk]
     rows = {
         r.pk: r
-        for r in Suggestion.objects.filter(pk__in=similarity)
+        for r in Suggestion.objects.filter(pk__in=found)
         .exclude(status=SuggestionStatus.INVALID)
         .select_related("focus_area", "campaign")
     }
+    keys = [key for key in found if key in rows]
+    scores = classifier.similarities(
+        doc, [prepare(rows[k].title, mask_personal_data(rows[k].text)) for k in keys]
+    )
+    ranked = sorted(zip(keys, scores, strict=True), key=lambda ks: (-ks[1], ks[0]))[:limit]
+    similarity = dict(ranked)
     areas = {a.name: a for a in s.campaign.focus_areas.all()}
-    problems: dict[int, tuple[Org, str]] = {}
+    problems: dict[int, tuple[int, str]] = {}  # suggestion → its first problem's unit, kind
     for suggestion_id, org, kind in (
         Suggestion.problems.through.objects.filter(suggestion_id__in=rows)
         .order_by("problem_id")
@@ -383,17 +390,15 @@ def precedents(s: Suggestion, limit: int = 5) -> list[PrecedentRow]:
     units = Org.objects.in_bulk([org for org, _kind in problems.values()])
     result = []
     for key, score in similarity.items():
-        row = rows.get(key)
-        if row is None:
-            continue
-        org, kind = problems.get(key, (None, ""))
+        row = rows[key]
+        org, kind = problems.get(key, (0, ""))
         result.append(
             PrecedentRow(
                 suggestion=row,
                 summary=row.title or mask_personal_data(row.text)[:60],
                 similarity=score,
                 area=areas.get(row.focus_area.name) if row.focus_area else None,
-                unit=units.get(org) if org else None,
+                unit=units.get(org),
                 kind=kind,
                 earlier=row.campaign_id != s.campaign_id,
             )

@@ -4,6 +4,7 @@ from taizhang.core.text import (
     compact,
     compact_many,
     find_personal_data,
+    fold,
     id_checksum_ok,
     mask_personal_data,
     normalise,
@@ -29,6 +30,16 @@ def test_punctuation_and_spaces_fold_away():
 def test_the_batch_form_equals_one_at_a_time():
     texts = ["ＡＢ這條路！", "", "小区 门口\n的路灯", "a\0b"]
     assert compact_many(texts) == [compact(t) for t in texts]
+
+
+def test_the_fast_fold_equals_the_normal_form_of_ordinary_messages():
+    texts = [
+        "ＡＢ這條路！  請修，謝謝",
+        "",
+        "小区 门口\n的路灯 Ｎｏ．１２",
+        "路灯坏了!!!  请修,谢谢。",
+    ]
+    assert [fold(t) for t in texts] == [normalise(t) for t in texts]
 
 
 @pytest.mark.parametrize(
