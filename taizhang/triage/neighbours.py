@@ -11,36 +11,28 @@ import numpy as np
 from scipy.sparse import csr_matrix, diags
 
 
-def top_per_row(matrix: csr_matrix, k: int, cells: int = 1 << 22) -> csr_matrix:
+def top_per_row(matrix: csr_matrix, k: int) -> csr_matrix:
     """The same matrix with only the k largest values of each row kept (and those tied with
-    the k-th). Rows longer than k are laid out side by side, shortest first, a block of about
-    `cells` values at a time, and cut at their k-th largest value by a partial sort."""
+    the k-th). Rows longer than k are laid out side by side in classes of similar length
+    (each at most twice as long as the shortest of its class) and cut at their k-th largest
+    value by a partial sort."""
     matrix = matrix.tocsr()
     matrix.eliminate_zeros()
     lengths = np.diff(matrix.indptr)
     keep = np.ones(matrix.nnz, dtype=bool)
     long_rows = np.nonzero(lengths > k)[0]
-    long_rows = long_rows[np.argsort(lengths[long_rows], kind="stable")]  # little padding
-    start = 0
-    while start < len(long_rows):
-        width = int(lengths[long_rows[start]])
-        stop = start + 1
-        while stop < len(long_rows):
-            wider = max(width, int(lengths[long_rows[stop]]))
-            if wider * (stop + 1 - start) > cells:
-                break
-            width, stop = wider, stop + 1
-        rows = long_rows[start:stop]
+    length_class = np.floor(np.log2(lengths[long_rows])).astype(np.int64)
+    for c in np.unique(length_class):
+        rows = long_rows[length_class == c]
         counts = lengths[rows]
+        width = int(counts.max())
         slot_row = np.repeat(np.arange(len(rows)), counts)
-        first = np.repeat(matrix.indptr[rows], counts)
         slot = np.arange(len(slot_row)) - np.repeat(np.cumsum(counts) - counts, counts)
-        values = matrix.data[first + slot]
+        at = np.repeat(matrix.indptr[rows], counts) + slot
         laid = np.full((len(rows), width), -np.inf, dtype=np.float32)
-        laid[slot_row, slot] = values
+        laid[slot_row, slot] = matrix.data[at]
         cut = np.partition(laid, width - k, axis=1)[:, width - k]
-        keep[first + slot] = values >= cut[slot_row]
-        start = stop
+        keep[at] = matrix.data[at] >= cut[slot_row]
     row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
     kept = np.bincount(row_of[keep], minlength=matrix.shape[0])
     return csr_matrix(
@@ -79,7 +71,7 @@ class NeighbourIndex:
         similarity counts the distinctive terms only (and, of the query, its strongest)."""
         queries = queries.tocsr().astype(np.float32)
         n = queries.shape[0]
-        pruned = queries @ diags(self.distinctive)
+        pruned = queries.multiply(self.distinctive).tocsr()
         if self.query_terms:
             pruned = top_per_row(pruned, self.query_terms)
         best = top_per_row(pruned @ self.postings, k)
