@@ -68,8 +68,9 @@ class Proposal:
     precedents: list[Precedent] = field(default_factory=list)
 
     @property
-    def agreed(self) -> bool:
-        return self.model_label == self.precedent_label
+    def agreed(self) -> bool | None:
+        """Whether the model and the precedents chose alike; None without precedents."""
+        return self.model_label == self.precedent_label if self.precedent_label else None
 
 
 def _legacy(doc: str) -> str:
@@ -121,7 +122,7 @@ class TextClassifier:
         best = probs.argmax(axis=1)
         labels = [str(self.model.classes_[b]) for b in best]
         return [
-            Proposal(label, float(probs[i, b]), model_label=label, precedent_label=label)
+            Proposal(label, float(probs[i, b]), model_label=label)
             for i, (label, b) in enumerate(zip(labels, best, strict=True))
         ]
 

@@ -91,6 +91,8 @@ def test_the_classifier_learns_and_is_deterministic(kind):
     assert all(0.5 < p.confidence <= 1 for p in a.propose(tests))
     assert a.dumps() == b.dumps()
     assert loads(a.dumps()).predict(tests) == a.predict(tests)
+    # Only the blend keeps precedents to agree or disagree with.
+    assert all((p.agreed is None) == (kind is TextClassifier) for p in a.propose(tests))
 
 
 def test_the_blend_names_its_precedents_and_whether_they_agree():
@@ -109,7 +111,7 @@ def test_the_blend_names_its_precedents_and_whether_they_agree():
     assert proposal.agreed and [p.key for p in proposal.precedents] == [p.key for p in found[:2]]
     # A message sharing no distinctive term with any labelled one has no precedent to vote.
     [alone] = model.propose([prepare("", "嗯")])
-    assert alone.precedent_label == "" and not alone.agreed
+    assert alone.precedent_label == "" and alone.agreed is None
 
 
 def test_the_sparse_search_finds_the_exact_nearest_when_nothing_is_pruned():
