@@ -15,7 +15,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, diags, hstack
 
 from taizhang.core.text import fold
-from taizhang.triage.features import CharTfidf, WordTfidf
+from taizhang.triage.features import CharTfidf, WordTfidf, unit_rows
 from taizhang.triage.neighbours import NeighbourIndex
 
 FORMAT = 1
@@ -189,7 +189,7 @@ class BlendClassifier:
             blocks = [ngrams, self.words.transform(full), self.lead.transform(lead)]
         # The unigrams' columns come first in the n-gram vocabulary (their ids are the smallest):
         # the same tf-idf values, scaled to unit length as a block of their own.
-        unigrams = _unit_rows(ngrams[:, : self.n_unigrams])
+        unigrams = unit_rows(ngrams[:, : self.n_unigrams])
         return hstack(
             [unigrams, blocks[0], blocks[1], (blocks[2] * self.lead_weight).tocsr()], format="csr"
         )
@@ -221,7 +221,7 @@ class BlendClassifier:
             intercepts.append(svm.intercept_[0])
         self.weights = np.vstack(weights).astype(np.float32)
         self.intercepts = np.array(intercepts, dtype=np.float32)
-        self.index = NeighbourIndex(_unit_rows(x))
+        self.index = NeighbourIndex(unit_rows(x))
         self.precedent_labels = np.searchsorted(self.classes_, y)
         self.keys = np.array(keys if keys is not None else range(len(y)), dtype=np.int64)
         return self
@@ -237,7 +237,7 @@ class BlendClassifier:
         model = np.asarray(x @ self.weights.T) + self.intercepts
         if len(self.classes_) == 2:
             model = np.column_stack([-model[:, 0], model[:, 0]])
-        positions, similarities = self.index.search(_unit_rows(x), self.neighbours)
+        positions, similarities = self.index.search(unit_rows(x), self.neighbours)
         vote = np.zeros_like(model)
         found = positions >= 0
         rows = np.nonzero(found)[0]
@@ -294,28 +294,18 @@ class BlendClassifier:
     def precedents(self, docs: Sequence[str], k: int = 5) -> list[list[Precedent]]:
         """The k labelled messages most like each doc by their distinctive terms, best first
         (the model keeps no texts: to show a similarity, rescore them with similarities())."""
-        positions, similarities = self.index.search(_unit_rows(self._features(docs)), k)
+        positions, similarities = self.index.search(unit_rows(self._features(docs)), k)
         return [self._precedents(p, s, k) for p, s in zip(positions, similarities, strict=True)]
 
     def similarities(self, doc: str, others: Sequence[str]) -> list[float]:
         """The cosine similarity of doc to each of the others over all the model's features."""
         if not others:
             return []
-        x = _unit_rows(self._features([doc, *others]))
+        x = unit_rows(self._features([doc, *others]))
         return [round(float(v), 3) for v in (x[1:] @ x[0].T).toarray().ravel()]
 
     def dumps(self) -> bytes:
         return pickle.dumps((FORMAT, self), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _unit_rows(x: csr_matrix) -> csr_matrix:
-    x = x.tocsr()
-    lengths = np.diff(x.indptr)
-    rows = np.repeat(np.arange(x.shape[0]), lengths)
-    norms = np.sqrt(np.bincount(rows, weights=x.data.astype(np.float64) ** 2, minlength=x.shape[0]))
-    norms[norms == 0] = 1.0
-    data = (x.data / np.repeat(norms, lengths)).astype(np.float32)
-    return csr_matrix((data, x.indices, x.indptr), shape=x.shape)
 
 
 def _standardised(scores: np.ndarray) -> np.ndarray:

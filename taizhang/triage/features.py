@@ -18,10 +18,19 @@ def _tfidf(docs: np.ndarray, cols: np.ndarray, n_docs: int, idf: np.ndarray) -> 
     )
     counts.sum_duplicates()
     counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    return unit_rows(counts)
+
+
+def unit_rows(x: csr_matrix) -> csr_matrix:
+    """Each row scaled to unit length (empty rows left empty), as float32."""
+    x = x.tocsr()
+    lengths = np.diff(x.indptr)
+    rows = np.repeat(np.arange(x.shape[0]), lengths)
+    squares = np.bincount(rows, weights=x.data.astype(np.float64) ** 2, minlength=x.shape[0])
+    norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
-    counts.data /= np.repeat(norms, np.diff(counts.indptr)).astype(np.float32)
-    return counts
+    data = (x.data / np.repeat(norms, lengths)).astype(np.float32)
+    return csr_matrix((data, x.indices, x.indptr), shape=x.shape)
 
 
 def _idf(doc_freq: np.ndarray, n_docs: int) -> np.ndarray:
