@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "taizhang.supervision",
     "taizhang.evaluation",
     "taizhang.meetings",
+    "taizhang.projects",
     "taizhang.open311",
     "taizhang.sheets",
     "taizhang.reports",

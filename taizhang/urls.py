@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("taizhang.supervision.urls")),
     path("", include("taizhang.evaluation.urls")),
     path("", include("taizhang.meetings.urls")),
+    path("", include("taizhang.projects.urls")),
     path("", include("taizhang.sheets.urls")),
     path("", include("taizhang.workdays.urls")),
     path("", include("taizhang.todo.urls")),

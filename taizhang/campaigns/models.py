@@ -69,6 +69,11 @@ DEFAULT_RULES: dict[str, Any] = {
     # 分诊先例: whether the labelled suggestions of the campaigns before this one (previous, and
     # its previous …) are shown as precedents and train the proposals, areas matched by name.
     "precedents_from_earlier": False,
+    # 项目库: the day of the next month by which a project's monthly report is due (a holiday
+    # moves it back to the working day before), and how far (a fraction) a project's annual
+    # investment completed may fall below the time elapsed before it counts as 滞后.
+    "project_report_day": 5,
+    "project_behind_tolerance": 0.1,
     # Supervision: an overdue problem gets 催办 at once and 督办 after this many working days.
     "supervise_after_days": 5,
     # Working days a unit has to reply to a notice in writing.

@@ -25,6 +25,7 @@ from taizhang.demo import names
 from taizhang.demo.audit import AUDITOR, build_audit_trail
 from taizhang.demo.meetings import build_meetings
 from taizhang.demo.problems import build_ledger
+from taizhang.demo.projects import build_projects
 from taizhang.demo.suggestions import build_suggestions
 from taizhang.demo.supervision import build_supervision
 from taizhang.demo.triage import build_triage
@@ -399,6 +400,8 @@ def build_demo(
         build_supervision(campaign, users, rng, today)
         progress("学习会议与出勤…")
         build_meetings(campaign, rng, today, users["office"].pk)
+        progress("项目库…")
+        build_projects(campaign, rng, today, users["office"].pk, users["yaodu_admin"].pk)
         build_audit_trail(campaign, DEMO_PASSWORD)
     # Fresh statistics after a bulk load, so that the query planner picks the right indexes
     # (and, on PostgreSQL, a visibility map, so that covering indexes are read alone).

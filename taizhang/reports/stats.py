@@ -25,6 +25,7 @@ from taizhang.reports.figures import (
 )
 from taizhang.reports.handling import handling_figures
 from taizhang.reports.hotline import hotline_figures
+from taizhang.reports.projects import project_figures
 from taizhang.reports.study import study_figures
 from taizhang.reports.verdict import supervision_figures
 
@@ -123,7 +124,13 @@ def campaign_stats(
             # The campaign-wide three rates, where they always were (also under `handling`).
             whole_only["hotline"] = hotline_figures(campaign, root, today)
             whole_only["suggestions"] = late_counts(campaign, today)
-    return {**ledger_stats(campaign, root, whole, breakdown, today.isoformat()), **whole_only}
+    # The project pipeline: the projects the reader sees, like the ledger's figures.
+    projects = project_figures(campaign, root, user=user, today=today)
+    return {
+        **ledger_stats(campaign, root, whole, breakdown, today.isoformat()),
+        **whole_only,
+        "projects": projects,
+    }
 
 
 def ledger_stats(

@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Bottom to top. An app may use the apps before it in this list.
 LAYERS = [
     "core", "audit", "workdays", "orgs", "identity", "campaigns", "notifications", "ledger",
-    "catalogue", "intake", "triage", "supervision", "evaluation", "meetings", "sheets", "reports",
+    "catalogue", "intake", "triage", "supervision", "evaluation", "meetings", "projects", "sheets",
+    "reports",
     "backup", "todo", "open311", "api", "demo",
 ]  # fmt: skip
 # The HTTP and command layer of each app: it serves requests over any app's services.

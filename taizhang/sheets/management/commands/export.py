@@ -12,8 +12,10 @@ from taizhang.intake.models import Suggestion
 from taizhang.ledger.models import Problem
 from taizhang.meetings.models import Meeting
 from taizhang.orgs.finding import resolve_unit
+from taizhang.projects.models import Project, ProjectStatus
 from taizhang.sheets.ledger_export import export_problems
 from taizhang.sheets.meeting_export import export_meetings
+from taizhang.sheets.project_export import export_projects
 from taizhang.sheets.suggestion_export import export_suggestions
 
 
@@ -22,10 +24,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--kind", choices=["problems", "suggestions", "meetings"], default="problems"
+            "--kind",
+            choices=["problems", "suggestions", "meetings", "projects"],
+            default="problems",
         )
         parser.add_argument("--campaign", required=True, help="campaign slug")
-        parser.add_argument("--org", help="only this unit's subtree (problems)")
+        parser.add_argument("--org", help="only this unit's subtree (problems, projects)")
+        parser.add_argument("--year", type=int, help="projects: only this year's")
         parser.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
         parser.add_argument(
             "--with-personal-data",
@@ -43,7 +48,14 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
         started = time.perf_counter()
-        if options["kind"] == "meetings":
+        if options["kind"] == "projects":
+            projects = Project.objects.filter(campaign=campaign, status=ProjectStatus.ACTIVE)
+            if options["year"]:
+                projects = projects.filter(year=options["year"])
+            if options["org"]:
+                projects = projects.filter(org_path__under=self._org(campaign, options).path)
+            count = export_projects(projects, campaign=campaign, out=out)
+        elif options["kind"] == "meetings":
             count = export_meetings(
                 Meeting.objects.filter(campaign=campaign), campaign=campaign, out=out
             )
@@ -56,12 +68,8 @@ class Command(BaseCommand):
             )
         else:
             problems = Problem.objects.filter(campaign=campaign)
-            org = None
-            if options["org"]:
-                try:
-                    org = resolve_unit(options["org"], campaign.org)
-                except ValidationError as exc:
-                    raise CommandError(f"{'; '.join(exc.messages)} (no such org)") from exc
+            org = self._org(campaign, options) if options["org"] else None
+            if org is not None:
                 problems = problems.filter(org_path__under=org.path)
             problems = problems.order_by("org_path", "number")
 
@@ -78,3 +86,9 @@ class Command(BaseCommand):
             fmt=out.suffix.lstrip("."),
         )
         self.stdout.write(f"已导出 {count} 行到 {out}(用时 {time.perf_counter() - started:.1f} 秒)")
+
+    def _org(self, campaign: Campaign, options: dict[str, Any]) -> Any:
+        try:
+            return resolve_unit(options["org"], campaign.org)
+        except ValidationError as exc:
+            raise CommandError(f"{'; '.join(exc.messages)} (no such org)") from exc

@@ -3,13 +3,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core.progress import draw_bar
+from taizhang.orgs.models import Role, RoleAssignment
 from taizhang.sheets.errors import ImportRefused
 from taizhang.sheets.problem_import import Defaults, import_problems
+from taizhang.sheets.project_import import import_projects
 
 
 class Command(BaseCommand):
@@ -19,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument(
             "--kind",
-            choices=["problems", "suggestions", "orgs", "users", "members"],
+            choices=["problems", "suggestions", "projects", "orgs", "users", "members"],
             default="problems",
         )
         parser.add_argument("--campaign", help="campaign slug (problems)")
@@ -42,6 +45,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--header-row", type=int, default=None, help="the header's row, from 1 (problems)"
         )
+        parser.add_argument(
+            "--year", type=int, default=None, help="年度 for rows that name none (projects)"
+        )
+        parser.add_argument(
+            "--user", default="", help="who imports (projects; default: the campaign office)"
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
             "--json",
@@ -63,6 +72,9 @@ class Command(BaseCommand):
             raise CommandError(f"找不到活动 {options['campaign']} (no such campaign)")
         if options["kind"] == "suggestions":
             self._suggestions(campaign, options)
+            return
+        if options["kind"] == "projects":
+            self._projects(campaign, options)
             return
         errors_out = Path(options["errors"]) if options["errors"] else None
         started = time.perf_counter()
@@ -143,3 +155,43 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from exc
         verb = "将" if options["dry_run"] else "已"
         self.stdout.write(f"{verb}登记 {result.created} 条意见建议。")
+
+    def _projects(self, campaign: Campaign, options: dict[str, Any]) -> None:
+        started = time.perf_counter()
+        try:
+            result = import_projects(
+                Path(options["file"]), campaign=campaign, by=_importer(campaign, options["user"]),
+                year=options["year"], dry_run=options["dry_run"], partial=options["partial"],
+            )  # fmt: skip
+        except ImportRefused as exc:
+            lines = [str(e) for e in exc.errors[:50]]
+            raise CommandError("有错误,未导入任何行:\n" + "\n".join(lines)) from exc
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        for error in result.refused[:50]:
+            self.stderr.write(str(error))
+        verb = "将" if options["dry_run"] else "已"
+        refused_rows = len({(e.sheet, e.row) for e in result.refused})
+        self.stdout.write(
+            f"{verb}新增 {result.created} 个项目,{verb}更新 {result.updated} 个,"
+            f"无变化 {result.unchanged} 个,拒收 {refused_rows} 行"
+            f"(用时 {time.perf_counter() - started:.1f} 秒)"
+        )
+
+
+def _importer(campaign: Campaign, name: str) -> Any:
+    """The user an import acts as: the one named, else the campaign office's first account."""
+    if name:
+        user = User.objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise CommandError(f"找不到用户 {name} (no such user)")
+        return user
+    office = (
+        RoleAssignment.objects.filter(org=campaign.org, role=Role.OFFICE, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if office is None:
+        raise CommandError("活动办公室没有账号,请用 --user 指定导入人 (give --user)")
+    return office.user

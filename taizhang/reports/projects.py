@@ -1,0 +1,182 @@
+"""The project pipeline's figures (项目库), defined once: each count is a filter over a year's
+active projects, each sum is over the same rows, and every figure links to the list that
+applies the same filter (so the count and the list agree by construction).
+
+- projects_total 项目数: active projects of the year (void ones are not counted)
+- investment_total_yi 总投资, investment_annual_planned_yi 年度计划投资,
+  investment_annual_done_yi 年度完成投资: sums in 亿元 (the rows are kept in 万元)
+- annual_investment_rate 年度投资完成率 = annual done / annual planned
+- signed_rate 签约率 = signed or later / total; started_rate 开工率 = started or later / total
+- projects_behind 滞后: `projects.schedule.behind_q`; projects_unreported 未按时报送:
+  `projects.schedule.late_q`; projects_pending 待确认: a stage change awaits the level above
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.campaigns.models import Campaign
+from taizhang.orgs.models import Org
+from taizhang.projects.models import (
+    ChangeStatus,
+    Pool,
+    Project,
+    ProjectKind,
+    ProjectStatus,
+    Stage,
+    StageChange,
+    stages_from,
+)
+from taizhang.projects.schedule import behind_q, late_q
+from taizhang.projects.services import visible_projects
+from taizhang.reports.figures import child_path_expression, percent
+
+COUNT_LABELS = {
+    "projects_total": _("项目数"),
+    "projects_signed": _("已签约"),
+    "projects_started": _("已开工"),
+    "projects_completed": _("已投产(竣工)"),
+    "projects_behind": _("滞后"),
+    "projects_unreported": _("未按时报送"),
+    "projects_pending": _("阶段待确认"),
+}
+SUM_FIELDS = {
+    "investment_total_yi": "investment_total",
+    "investment_annual_planned_yi": "investment_annual",
+    "investment_annual_done_yi": "done_year",
+}
+YI = Decimal(10000)  # 万元 in one 亿元
+
+
+def count_filters(campaign: Campaign, year: int, today: dt.date) -> dict[str, Q]:
+    pending = StageChange.objects.filter(project=OuterRef("pk"), status=ChangeStatus.PENDING)
+    return {
+        "projects_total": Q(),
+        "projects_signed": Q(stage__in=stages_from(Stage.SIGNED)),
+        "projects_started": Q(stage__in=stages_from(Stage.STARTED)),
+        "projects_completed": Q(stage=Stage.COMPLETED),
+        "projects_behind": behind_q(campaign, year, today),
+        "projects_unreported": late_q(campaign, today),
+        "projects_pending": Q(Exists(pending)),
+    }
+
+
+def projects_year(campaign: Campaign, today: dt.date) -> int:
+    """The year the figures are about: this year if it has projects, else the latest that has."""
+    years = set(Project.objects.filter(campaign=campaign).values_list("year", flat=True).distinct())
+    if not years or today.year in years:
+        return today.year
+    return max(y for y in years if y <= today.year) if min(years) <= today.year else min(years)
+
+
+def year_projects(campaign: Campaign, year: int, user: object | None = None) -> QuerySet[Project]:
+    """The rows every figure counts: the year's active projects the reader sees."""
+    rows = (
+        visible_projects(user, campaign)
+        if user is not None
+        else Project.objects.filter(campaign=campaign)
+    )
+    return rows.filter(year=year, status=ProjectStatus.ACTIVE)
+
+
+def _aggregates(filters: Mapping[str, Q]) -> dict[str, Any]:
+    counts: dict[str, Any] = {name: Count("pk", filter=q) for name, q in filters.items()}
+    sums = {name: Sum(field) for name, field in SUM_FIELDS.items()}
+    return {**counts, **sums}
+
+
+def _figures(row: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {name: int(row.get(name) or 0) for name in COUNT_LABELS}
+    for name in SUM_FIELDS:
+        out[name] = float(((row.get(name) or Decimal(0)) / YI).quantize(Decimal("0.01")))
+    done = row.get("investment_annual_done_yi") or Decimal(0)
+    planned = row.get("investment_annual_planned_yi") or Decimal(0)
+    out["annual_investment_rate"] = percent_of(done, planned)
+    out["signed_rate"] = percent(out["projects_signed"], out["projects_total"])
+    out["started_rate"] = percent(out["projects_started"], out["projects_total"])
+    return out
+
+
+def _grouped(rows: QuerySet[Project], key: Any, filters: Mapping[str, Q]) -> dict[str, Any]:
+    grouped = rows.annotate(group=key).values("group").annotate(**_aggregates(filters)).order_by()
+    return {r["group"]: _figures(r) for r in grouped}
+
+
+def project_figures(
+    campaign: Campaign,
+    org: Org | None = None,
+    *,
+    user: object | None = None,
+    today: dt.date | None = None,
+    year: int | None = None,
+) -> dict[str, Any]:
+    """The figures of `org`'s subtree (default: the campaign's), with their cuts by pool,
+    stage, kind, industry and the units directly below."""
+    today = today or timezone.localdate()
+    org = org or campaign.org
+    year = year or projects_year(campaign, today)
+    filters = count_filters(campaign, year, today)
+    rows = year_projects(campaign, year, user).filter(org_path__under=org.path)
+    overall = _figures(rows.aggregate(**_aggregates(filters)))
+    by_pool = _grouped(rows, F("pool"), filters)
+    by_stage = _grouped(rows, F("stage"), filters)
+    by_kind = _grouped(rows, F("kind"), filters)
+    by_industry = _grouped(rows, F("industry"), filters)
+    by_child = _grouped(rows, child_path_expression(org.path), filters)
+    empty = _figures({})
+    children = [org, *Org.objects.filter(parent=org).order_by("code")]
+    return {
+        "year": year,
+        **overall,
+        "by_pool": {p.value: {"name": str(p.label), **by_pool.get(p.value, empty)} for p in Pool},
+        "by_stage": {
+            s.value: {"name": str(s.label), **by_stage.get(s.value, empty)} for s in Stage
+        },
+        "by_kind": {
+            k.value: {"name": str(k.label), **by_kind.get(k.value, empty)} for k in ProjectKind
+        },
+        "by_industry": {name or "": figures for name, figures in sorted(by_industry.items())},
+        "by_org": {
+            c.code: {"name": c.name, **by_child[c.path]} for c in children if c.path in by_child
+        },
+    }
+
+
+def rows_url(slug: str, **params: Any) -> str:
+    """The project list with these filters: where every project figure links."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return reverse("project_list", args=[slug]) + (f"?{query}" if query else "")
+
+
+def figure_rows(
+    campaign: Campaign,
+    user: object,
+    *,
+    year: int,
+    today: dt.date,
+    figure: str = "projects_total",
+    org: Org | None = None,
+    **cuts: str,
+) -> QuerySet[Project]:
+    """The rows behind a figure: what the project list shows for these parameters."""
+    rows = year_projects(campaign, year, user)
+    if org is not None:
+        rows = rows.filter(org_path__under=org.path)
+    filters = count_filters(campaign, year, today)
+    rows = rows.filter(filters.get(figure, Q()))
+    wanted = {k: v for k, v in cuts.items() if k in ("pool", "stage", "kind", "industry") and v}
+    if wanted.get("industry") == "-":  # the projects that name no industry
+        wanted["industry"] = ""
+    return rows.filter(**wanted)
+
+
+def percent_of(part: Decimal, whole: Decimal) -> float | None:
+    """A rate of two amounts, with one decimal, as every rate (None when nothing is planned)."""
+    return round(float(100 * part / whole), 1) if whole else None
