@@ -36,20 +36,20 @@ COLUMNS = [
     Column("签约时间", 11),
     Column("最近报送月份", 10),
     Column("形象进度", 34),
-    Column("要素保障需求", 24),
+    Column("要素保障需求", 14),
+    Column("要素保障说明", 30),
 ]
 
 
 def project_rows(projects: QuerySet[Project]) -> Iterator[list[Any]]:
     for p in projects.select_related("org").iterator(chunk_size=2000):
-        needs = "、".join(p.need_labels)
         yield [
             p.number, p.name, p.org.name, p.leader, p.year, p.get_pool_display(),
             p.get_kind_display(), p.industry, p.get_stage_display(), p.investment_total,
             p.investment_annual, p.done_year, p.done_total, p.location, p.content,
             p.start_planned, p.started_on, p.finish_planned, p.finished_on, p.signed_on,
             f"{p.last_month:%Y-%m}" if p.last_month else "", p.progress_note,
-            f"{needs}:{p.needs_note}" if needs and p.needs_note else needs or p.needs_note,
+            "、".join(p.need_labels), p.needs_note,
         ]  # fmt: skip
 
 

@@ -81,14 +81,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "signed_on": ("签约时间", "签约日期", "实际签约时间"),
     "started_on": ("开工时间", "开工日期", "实际开工时间"),
     "finished_on": ("竣工时间", "投产时间", "竣工日期", "实际竣工时间", "建成时间"),
-    "needs_note": (
-        "要素保障需求",
-        "要素保障",
-        "需要解决的问题",
-        "存在问题",
-        "存在的问题",
-        "困难和问题",
-    ),
+    "needs": ("要素保障需求", "要素保障", "要素需求"),
+    "needs_note": ("要素保障说明", "需要解决的问题", "存在问题", "存在的问题", "困难和问题"),
 }
 REQUIRED = ("name", "org", "investment_total")
 AMOUNTS = ("investment_total", "investment_annual", "done_year", "done_total")
@@ -156,6 +150,10 @@ def _day(value: Any) -> dt.date | None:
         if match and 1 <= int(match.group(2)) <= 12:
             return dt.date(int(match.group(1)), int(match.group(2)), 1)
         raise
+
+
+def _none_as_empty(value: str) -> str:
+    return "" if value in ("无", "暂无", "-", "—", "/") else value
 
 
 def _amount(value: Any, in_yi: bool, label: str) -> Decimal:
@@ -240,9 +238,11 @@ def import_projects(
         if errors or org is None or pool is None:
             result.refused.extend(errors)
             continue
-        needs_note = text(v.get("needs_note"))
-        if needs_note in ("无", "暂无", "-", "—", "/"):
-            needs_note = ""
+        needs_text = _none_as_empty(text(v.get("needs")))
+        needs_note = _none_as_empty(text(v.get("needs_note")))
+        labels = {str(label) for label in Need.labels}
+        if not needs_note and not set(re.split(r"[、,,;;\s]+", needs_text)) <= labels:
+            needs_note = needs_text  # a free-text 要素保障需求 column is the note
         if stage is None:
             stage = next(
                 (s for s, f in reversed(STAGE_DATES.items()) if dates.get(f)), Stage.PLANNING
@@ -264,23 +264,29 @@ def import_projects(
             sign_planned=dates["sign_planned"],
             start_planned=dates["start_planned"],
             finish_planned=dates["finish_planned"],
-            needs=sorted({n for w, n in NEED_WORDS if w in needs_note}),
+            needs=sorted({n for w, n in NEED_WORDS if w in needs_text + needs_note}),
             needs_note=needs_note,
         )
         project = existing.get(data.number) if data.number else by_name.get((name, org.pk))
         try:
             with transaction.atomic():
+                before: int | None = None
+                changed = False
                 if project is None:
                     project = services.create_project(campaign, data, by=by, stage=stage)
                     result.created += 1
                 else:
                     data.number = project.number
                     before = project.version
-                    project = services.update_project(project, data, by=by, version=project.version)
+                    project = services.update_project(project, data, by=by, version=before)
                     changed = project.version != before
+                stood = _as_it_stands(
+                    project, stage, dates, amounts, text(v.get("progress_note")), by, now
+                )
+                if before is not None:
+                    changed = changed or stood
                     result.updated += changed
                     result.unchanged += not changed
-                _as_it_stands(project, stage, dates, amounts, text(v.get("progress_note")), by, now)
         except (ValidationError, PermissionDenied) as exc:
             result.refused.extend(
                 RowError(table.sheet, line, "", m) for m in getattr(exc, "messages", [str(exc)])
@@ -304,7 +310,7 @@ def _as_it_stands(
     progress_note: str,
     by: Any,
     now: dt.datetime,
-) -> None:
+) -> bool:
     """The stage, dates, investment done and 形象进度 the office's table records, taken as they
     stand (导入): marked in the history as imported, not as confirmed by the level above."""
     values: dict[str, Any] = {"stage": stage}
@@ -320,10 +326,11 @@ def _as_it_stands(
         values["progress_note"] = progress_note
     changed = {k: str(v) for k, v in values.items() if getattr(project, k) != v}
     if not changed:
-        return
+        return False
     if values.get("done_total", project.done_total) > project.investment_total:
         raise ValidationError(
             f"累计完成投资 {values['done_total']} 万元超过总投资 {project.investment_total} 万元"
         )
     Project.objects.filter(pk=project.pk).update(version=project.version + 1, **values)
     ProjectEvent.objects.create(project=project, action="imported", by=by, at=now, data=changed)
+    return True
