@@ -86,9 +86,10 @@ def test_the_roll_up_equals_a_fresh_count_for_every_unit_and_cut(world):
                 projects, world.city, pool=pool
             )
         for stage in STAGES:
-            assert city["by_stage"][stage]["projects_total"] == _fresh(
-                projects, world.city, stage=stage
-            )["projects_total"]
+            assert (
+                city["by_stage"][stage]["projects_total"]
+                == _fresh(projects, world.city, stage=stage)["projects_total"]
+            )
 
 
 def test_every_count_equals_the_rows_its_list_shows(world, client):
@@ -112,9 +113,7 @@ def test_a_reader_sees_the_figures_of_their_own_units_only(world):
     make(world, org=world.dept_b1, name="侯马项目", investment_total=Decimal("30000"))
     seen = project_figures(world.campaign, world.city, user=world.leader_b, year=YEAR)
     assert seen["projects_total"] == 1 and seen["investment_total_yi"] == 3.0
-    assert list(services.visible_projects(world.leader_b)) == [
-        Project.objects.get(name="侯马项目")
-    ]
+    assert list(services.visible_projects(world.leader_b)) == [Project.objects.get(name="侯马项目")]
 
 
 def test_stats_json_has_the_projects_section(world):

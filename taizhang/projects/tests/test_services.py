@@ -58,7 +58,9 @@ def test_monthly_reports_keep_the_running_totals_and_a_month_reported_again_repl
             project, by=world.admin_a, month=month, done="60000", progress_note="x"
         )
     with pytest.raises(PermissionDenied):
-        services.report_month(project, by=world.handler_b1, month=month, done="1", progress_note="x")
+        services.report_month(
+            project, by=world.handler_b1, month=month, done="1", progress_note="x"
+        )
     project.refresh_from_db()
     assert project.done_total == Decimal("1000")
 

@@ -54,8 +54,7 @@ def test_an_office_table_comes_in_as_it_stands(world, tmp_path):
     # The same table again changes nothing; a changed figure updates the project.
     again = import_projects(path, campaign=world.campaign, by=world.office, year=YEAR)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    ROWS2 = [ROWS[0][:8] + [2500] + ROWS[0][9:]]
-    changed = _workbook(tmp_path / "二.xlsx", ROWS2)
+    changed = _workbook(tmp_path / "二.xlsx", [[*ROWS[0][:8], 2500, *ROWS[0][9:]]])
     assert import_projects(changed, campaign=world.campaign, by=world.office).updated == 1
     yaodu.refresh_from_db()
     assert yaodu.done_year == Decimal("2500") and Project.objects.count() == 2
