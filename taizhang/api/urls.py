@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from taizhang.api import meetings, suggestions, supervision, triage, views
+from taizhang.api import meetings, projects, suggestions, supervision, triage, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -54,6 +54,18 @@ urlpatterns = [
     path("campaigns/<slug:slug>/meetings/", meetings.MeetingList.as_view(), name="api_meetings"),
     path("meetings/<int:pk>/void/", meetings.MeetingVoid.as_view(), name="api_meeting_void"),
     path("campaigns/<slug:slug>/members/", meetings.MemberList.as_view(), name="api_members"),
+    path("campaigns/<slug:slug>/projects/", projects.ProjectList.as_view(), name="api_projects"),
+    path(
+        "campaigns/<slug:slug>/project-figures/",
+        projects.ProjectFigures.as_view(),
+        name="api_project_figures",
+    ),
+    path("projects/<int:pk>/", projects.ProjectDetail.as_view(), name="api_project"),
+    path(
+        "projects/<int:pk>/reports/",
+        projects.ProjectReportCreate.as_view(),
+        name="api_project_report",
+    ),
     path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="api_problem"),
     path("problems/<int:pk>/events/", views.ProblemEvents.as_view(), name="api_problem_events"),
     path(

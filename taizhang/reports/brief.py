@@ -157,6 +157,16 @@ def paragraphs(b: Brief) -> list[str]:
             f"群众评价{s.get('ratings', 0)}次,"
             f"满意率{_pct(satisfied)}。"
         )
+    p = h.get("projects", {})
+    if p.get("projects_total"):
+        lines.append(
+            f"项目建设方面,{p['year']}年度在库项目{p['projects_total']}个,"
+            f"总投资{p['investment_total_yi']:g}亿元,年度计划投资"
+            f"{p['investment_annual_planned_yi']:g}亿元,已完成{p['investment_annual_done_yi']:g}亿元,"
+            f"年度投资完成率{_pct(p['annual_investment_rate'])};签约率{_pct(p['signed_rate'])},"
+            f"开工率{_pct(p['started_rate'])};滞后项目{p['projects_behind']}个,"
+            f"未按时报送月报{p['projects_unreported']}个。"
+        )
     if b.named:
         names = "、".join(f"{u['name']}({u['overdue']}个)" for u in b.named)
         lines.append(f"逾期问题较多的单位:{names},请抓紧整改。")

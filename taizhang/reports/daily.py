@@ -11,6 +11,7 @@ from django_tasks import task
 from taizhang.campaigns.models import Campaign
 from taizhang.core.housekeeping import run_nightly
 from taizhang.evaluation.services import refresh_queue
+from taizhang.projects.services import remind_reports
 from taizhang.reports.charts import trend
 from taizhang.reports.snapshots import take_snapshots
 from taizhang.supervision.services import RunResult, check_as_of, run_rules
@@ -22,6 +23,7 @@ class DayResult:
     notices: RunResult
     calls_queued: int
     snapshots: int
+    project_reminders: int = 0
 
 
 def run_day(campaign: Campaign, as_of: dt.date, *, snapshots: bool = True) -> DayResult:
@@ -29,12 +31,13 @@ def run_day(campaign: Campaign, as_of: dt.date, *, snapshots: bool = True) -> Da
     with transaction.atomic():
         notices = run_rules(campaign, as_of)
     calls = refresh_queue(campaign)
+    reminded = remind_reports(campaign, as_of)
     # Figures are frozen for today only: a past day's snapshot is never rewritten from today's
     # ledger (that is what makes it a snapshot).
     frozen = take_snapshots(campaign, as_of) if snapshots and as_of == timezone.localdate() else 0
     if frozen:
         trend(campaign, campaign.org, as_of)  # the overview's first visit of the day waits less
-    return DayResult(campaign.slug, notices, calls, frozen)
+    return DayResult(campaign.slug, notices, calls, frozen, reminded)
 
 
 def running_campaigns(day: dt.date) -> list[Campaign]:

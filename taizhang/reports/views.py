@@ -31,6 +31,7 @@ from taizhang.intake.privacy import mask_numbers_in_text
 from taizhang.ledger.models import Kind, ProblemEvent, ProblemTally, Source
 from taizhang.orgs.models import Org, OrgKind, Role
 from taizhang.orgs.scoping import scope_of
+from taizhang.projects.models import Project
 from taizhang.reports import history
 from taizhang.reports.brief import FORMATS, make_brief
 from taizhang.reports.charts import chart_data
@@ -47,6 +48,7 @@ from taizhang.reports.handling import (
 )
 from taizhang.reports.hotline import HOTLINE_FIGURE_LABELS, RESPONSE_FIGURES, hotline_rows
 from taizhang.reports.links import rate_cell
+from taizhang.reports.projects import project_figures
 from taizhang.reports.ranking import ranking, ranking_kinds
 from taizhang.reports.stats import child_rows, org_breakdown
 from taizhang.sheets.workbook import download
@@ -142,6 +144,9 @@ def campaign_overview(request: AuthedRequest, slug: str) -> HttpResponse:
             "charts": charts,
             "trend": charts["trend"],
             "wall": request.GET.get("wall") == "1",
+            "projects": project_figures(campaign, org, user=request.user, today=today)
+            if Project.objects.filter(campaign=campaign).exists()
+            else None,
             # The page's figures, tables and charts are rendered once for the same figures and
             # the same tree and areas (the template caches that part under this key).
             "body_key": (figures_key, sorted(drillable)),

@@ -7,11 +7,14 @@ from io import StringIO
 from django.core.management import call_command
 from django.urls import reverse
 
+from taizhang.evaluation.models import Snapshot
 from taizhang.projects import services
 from taizhang.projects.models import STAGES, Pool, Project, ProjectKind, ProjectStatus, Stage
 from taizhang.projects.schedule import late_month
 from taizhang.projects.tests.helpers import make
+from taizhang.reports.brief import gather, paragraphs
 from taizhang.reports.projects import COUNT_LABELS, figure_rows, project_figures
+from taizhang.reports.snapshots import take_snapshots
 
 YEAR = dt.date.today().year
 
@@ -130,3 +133,21 @@ def test_stats_json_has_the_projects_section(world):
     call_command("stats", "--json", "--campaign", world.campaign.slug, "--org", "141081",
                  stdout=out)  # fmt: skip
     assert json.loads(out.getvalue())["projects"]["projects_total"] == 0
+
+
+def test_the_figures_are_frozen_with_the_day_and_reach_the_brief_overview_and_wall(world, client):
+    project = make(world, org=world.dept_a1, investment_total=Decimal("20000"),
+                   investment_annual=Decimal("8000"))  # fmt: skip
+    today = dt.date.today()
+    take_snapshots(world.campaign, today)
+    make(world, org=world.dept_a1, name="快照之后的项目")  # not in the frozen day
+    frozen = Snapshot.objects.get(campaign=world.campaign, org=world.city, day=today)
+    assert frozen.figures["projects"]["projects_total"] == 1
+    text = "".join(paragraphs(gather(world.campaign, today)))
+    assert "在库项目1个" in text and "总投资2亿元" in text
+    client.force_login(world.office)
+    overview = reverse("campaign_overview", args=[world.campaign.slug])
+    page = client.get(overview).content.decode()
+    assert 'id="project-strip"' in page and ">2</a>" in page
+    assert 'id="wall-projects">2<' in client.get(overview, {"wall": "1"}).content.decode()
+    assert project.investment_total == Decimal("20000")
