@@ -12,12 +12,12 @@ applies the same filter (so the count and the list agree by construction).
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,7 +56,7 @@ YI = Decimal(10000)  # 万元 in one 亿元
 
 
 def count_filters(campaign: Campaign, year: int, today: dt.date) -> dict[str, Q]:
-    pending = StageChange.objects.filter(project=OuterRef("pk"), status=ChangeStatus.PENDING)
+    pending = StageChange.objects.filter(status=ChangeStatus.PENDING).values("project_id")
     return {
         "projects_total": Q(),
         "projects_signed": Q(stage__in=stages_from(Stage.SIGNED)),
@@ -64,13 +64,14 @@ def count_filters(campaign: Campaign, year: int, today: dt.date) -> dict[str, Q]
         "projects_completed": Q(stage=Stage.COMPLETED),
         "projects_behind": behind_q(campaign, year, today),
         "projects_unreported": late_q(campaign, today),
-        "projects_pending": Q(Exists(pending)),
+        "projects_pending": Q(pk__in=pending),
     }
 
 
 def projects_year(campaign: Campaign, today: dt.date) -> int:
     """The year the figures are about: this year if it has projects, else the latest that has."""
-    years = set(Project.objects.filter(campaign=campaign).values_list("year", flat=True).distinct())
+    rows = Project.objects.filter(campaign=campaign).order_by()
+    years = set(rows.values_list("year", flat=True).distinct())
     if not years or today.year in years:
         return today.year
     return max(y for y in years if y <= today.year) if min(years) <= today.year else min(years)
@@ -104,9 +105,30 @@ def _figures(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _grouped(rows: QuerySet[Project], key: Any, filters: Mapping[str, Q]) -> dict[str, Any]:
-    grouped = rows.annotate(group=key).values("group").annotate(**_aggregates(filters)).order_by()
-    return {r["group"]: _figures(r) for r in grouped}
+CELL_FIELDS = ("pool", "stage", "child")
+
+
+def _cells(
+    rows: QuerySet[Project], fields: Sequence[str], filters: Mapping[str, Q], org: Org
+) -> list[dict[str, Any]]:
+    """One grouped query: the counts and sums of each combination of `fields` (pool, stage
+    and child unit make at most a few hundred); each cut is then the sum of its cells."""
+    return list(
+        rows.annotate(child=child_path_expression(org.path))
+        .values(*fields)
+        .annotate(**_aggregates(filters))
+        .order_by()
+    )
+
+
+def _sum_cells(cells: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, Any]]:
+    totals: dict[Any, dict[str, Any]] = {}
+    names = [*COUNT_LABELS, *SUM_FIELDS]
+    for cell in cells:
+        target = totals.setdefault(cell[key] if key else None, dict.fromkeys(names, 0))
+        for name in names:
+            target[name] += cell[name] or 0
+    return {group: _figures(values) for group, values in totals.items()}
 
 
 def project_figures(
@@ -124,13 +146,12 @@ def project_figures(
     year = year or projects_year(campaign, today)
     filters = count_filters(campaign, year, today)
     rows = year_projects(campaign, year, user).filter(org_path__under=org.path)
-    overall = _figures(rows.aggregate(**_aggregates(filters)))
-    by_pool = _grouped(rows, F("pool"), filters)
-    by_stage = _grouped(rows, F("stage"), filters)
-    by_kind = _grouped(rows, F("kind"), filters)
-    by_industry = _grouped(rows, F("industry"), filters)
-    by_child = _grouped(rows, child_path_expression(org.path), filters)
+    cells = _cells(rows, CELL_FIELDS, filters, org)
     empty = _figures({})
+    overall = _sum_cells(cells, None).get(None, empty)
+    by_pool, by_stage, by_child = (_sum_cells(cells, key) for key in CELL_FIELDS)
+    by_kind = _sum_cells(_cells(rows, ["kind"], filters, org), "kind")
+    by_industry = _sum_cells(_cells(rows, ["industry"], filters, org), "industry")
     children = [org, *Org.objects.filter(parent=org).order_by("code")]
     return {
         "year": year,
