@@ -44,6 +44,7 @@ from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org, Role
 from taizhang.orgs.naming import unit_names
 from taizhang.orgs.scoping import scope_of
+from taizhang.projects.services import visible_projects
 from taizhang.reports.figures import FIGURE_LABELS
 from taizhang.sheets.ledger_export import export_problems
 from taizhang.sheets.workbook import download
@@ -329,6 +330,7 @@ def _detail(
             ),
             "successor": getattr(problem, "carried_to", None) if problem.is_carried_over else None,
             "from_citizens": _from_citizens(problem),
+            "blocked_projects": visible_projects(request.user).filter(obstacles=problem),
             "opens_suggestions": handles_suggestions(request.user, problem.campaign),
             "forms": step_forms,
             # Which step was refused, and what was typed into it (the reason boxes).

@@ -3,8 +3,9 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from taizhang.projects.models import ChangeStatus, Project, Stage
+from taizhang.projects.models import ChangeStatus, Project, ProjectEvent, Stage
 from taizhang.projects.tests.helpers import PDF, make
 
 
@@ -94,3 +95,14 @@ def test_obstacles_are_recorded_from_the_project_page(world, client):
     assert problem.org == world.dept_a1
     page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
     assert problem.number in page and "施工用电未接入" in page
+    # The problem's page names the project it blocks.
+    problem_page = client.get(reverse("problem_detail", args=[problem.pk])).content.decode()
+    assert 'id="blocked-projects"' in problem_page and project.name in problem_page
+
+
+def test_what_the_system_did_shows_as_such(world, client):
+    project = make(world, org=world.dept_a1)
+    ProjectEvent.objects.create(project=project, action="report_missed", at=timezone.now())
+    client.force_login(world.handler_a1)
+    page = client.get(reverse("project_detail", args=[project.pk]))
+    assert page.status_code == 200 and "系统 · 月报逾期提醒" in page.content.decode()
