@@ -243,6 +243,11 @@ def update_project(project: Project, data: ProjectData, *, by: Any, version: int
     _require(can_manage(by, project.org), _("您无权修改该项目。"))
     locked = _current(project, version)
     values = _clean(locked.campaign, data)
+    if values["investment_total"] < locked.done_total:
+        raise ValidationError(
+            _("总投资(%(t)s 万元)不能小于已累计完成的投资(%(d)s 万元)。")
+            % {"t": values["investment_total"], "d": locked.done_total}
+        )
     if values["org"].pk != locked.org_id:
         _require(
             can_manage(by, values["org"]),

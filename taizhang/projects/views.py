@@ -53,20 +53,25 @@ SORTS = {
 
 
 def _org_in_scope(request: HttpRequest, campaign: Campaign, written: str | None) -> Org:
+    """The unit asked for (by code, name or alias), else the reader's own highest unit; a unit
+    that cannot be found is said so above the reader's own figures."""
+    scope = scope_of(request.user)
     if written:
         try:
             org = resolve_unit(written, campaign.org)
         except ValidationError as exc:
-            raise Http404(exc.messages[0]) from None
-    else:
-        grants = sorted(scope_of(request.user).grants, key=lambda g: g.path.count("/"))
-        inside = [g for g in grants if g.path.startswith(campaign.org.path)]
-        org = Org.objects.get(pk=inside[0].org_id) if inside else campaign.org
-        if scope_of(request.user).reaches(campaign.org.path):
-            org = campaign.org
-    if not scope_of(request.user).reaches(org.path):
+            messages.error(request, exc.messages[0])
+        else:
+            if not scope.reaches(org.path):
+                raise Http404
+            return org
+    if scope.reaches(campaign.org.path):
+        return campaign.org
+    grants = sorted(scope.grants, key=lambda g: g.path.count("/"))
+    inside = [g for g in grants if g.path.startswith(campaign.org.path)]
+    if not inside:
         raise Http404
-    return org
+    return Org.objects.get(pk=inside[0].org_id)
 
 
 def _year(request: HttpRequest, campaign: Campaign, today: dt.date) -> int:

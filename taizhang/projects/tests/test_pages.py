@@ -106,3 +106,12 @@ def test_what_the_system_did_shows_as_such(world, client):
     client.force_login(world.handler_a1)
     page = client.get(reverse("project_detail", args=[project.pk]))
     assert page.status_code == 200 and "系统 · 月报逾期提醒" in page.content.decode()
+
+
+def test_a_unit_that_cannot_be_found_is_said_so(world, client):
+    make(world, org=world.dept_a1)
+    client.force_login(world.office)
+    page = client.get(reverse("project_list", args=[world.campaign.slug]), {"org": "尧都"})
+    assert page.status_code == 200 and "共 1 个项目" in page.content.decode()
+    missing = client.get(reverse("project_list", args=[world.campaign.slug]), {"org": "不存在县"})
+    assert "找不到单位“不存在县”" in missing.content.decode()
