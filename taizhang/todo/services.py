@@ -40,6 +40,9 @@ from taizhang.ledger.permissions import (
 from taizhang.ledger.stages import stage_q
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
+from taizhang.projects.models import ChangeStatus, Project, StageChange
+from taizhang.projects.schedule import due_date, owed_month
+from taizhang.projects.services import owing
 from taizhang.supervision.models import NoticeStatus
 from taizhang.supervision.services import REPLY_ROLES, visible_notices
 
@@ -102,6 +105,8 @@ def todo_for(
         _callbacks(user, campaign),
         _suggestions(user, campaign, today, shown),
         _closures(user, campaign, shown),
+        _project_reports(user, campaign, today, shown),
+        _project_stages(user, campaign, shown),
     ]  # fmt: skip
     return [s for s in sections if s.count]
 
@@ -309,3 +314,30 @@ def _closures(user: Any, campaign: Campaign, shown: int) -> Section:
         for c in waiting.order_by("imported_at")[:shown]
     ]  # fmt: skip
     return Section("closures", _("导入销号待确认"), waiting.count(), items)
+
+
+def _project_reports(user: Any, campaign: Campaign, today: dt.date, shown: int) -> Section:
+    """The monthly reports the user's own units still owe for the month being collected."""
+    owed = owed_month(campaign, today)
+    due = due_date(campaign, owed)
+    waiting = Project.objects.filter(owing(campaign, today), unit_staff_q(user), campaign=campaign)
+    items = [
+        Item(f"{p.number} {p.name}", reverse("project_detail", args=[p.pk]),
+             str(_("%(m)s 月报") % {"m": f"{owed:%Y-%m}"}), due)
+        for p in waiting.order_by("number").only("number", "name")[:shown]
+    ]  # fmt: skip
+    return Section("project_reports", _("项目月报待报送"), waiting.count(), items)
+
+
+def _project_stages(user: Any, campaign: Campaign, shown: int) -> Section:
+    """Stage applications a level below the user's leader or office grant, not their own."""
+    above = decidable_q(user, within=campaign.org.path, field="project__org_path")
+    waiting = StageChange.objects.filter(
+        above, project__campaign=campaign, status=ChangeStatus.PENDING
+    ).exclude(requested_by=user)
+    items = [
+        Item(f"{c.project.number} {c.project.name}", reverse("project_detail", args=[c.project_id]),
+             f"{c.get_from_stage_display()} → {c.get_to_stage_display()}", c.on)
+        for c in waiting.select_related("project").order_by("requested_at", "pk")[:shown]
+    ]  # fmt: skip
+    return Section("project_stages", _("项目阶段待确认"), waiting.count(), items)
