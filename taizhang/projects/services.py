@@ -2,7 +2,7 @@
 running totals (done this year, done in all, last month reported) kept on the project row."""
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -213,28 +213,44 @@ def next_number(campaign: Campaign, year: int) -> str:
     return f"{prefix}{highest + 1:04d}"
 
 
+# What an imported table may state as it stands (导入), beside the project's own fields.
+AS_IT_STANDS = ("stage", "signed_on", "started_on", "finished_on", "done_year", "done_total",
+                "progress_note")  # fmt: skip
+
+
 @transaction.atomic
 def create_project(
-    campaign: Campaign, data: ProjectData, *, by: Any, stage: str = Stage.PLANNING
+    campaign: Campaign,
+    data: ProjectData,
+    *,
+    by: Any,
+    stage: str = Stage.PLANNING,
+    as_it_stands: Mapping[str, Any] | None = None,
 ) -> Project:
-    """Enter a project. `stage` other than 谋划 is for a pipeline brought in as it stands (the
-    import): it is recorded as such in the history."""
+    """Enter a project. `as_it_stands`: the stage, actual dates, investment done and 形象进度
+    an office's table records, for a pipeline brought in as it is (the import); the history
+    marks them as imported, not as confirmed by the level above."""
     _require(can_manage(by, data.org), _("您无权为“%(o)s”登记项目。") % {"o": data.org.name})
     values = _clean(campaign, data)
     number = _text(data.number, _("项目编号"), 30) or next_number(campaign, values["year"])
     if Project.objects.filter(campaign=campaign, number=number).exists():
         raise ValidationError(_("项目编号“%(n)s”已存在。") % {"n": number})
-    if stage not in STAGES:
-        raise ValidationError(_("项目阶段“%(s)s”无效。") % {"s": stage})
+    stood = {"stage": stage, **{k: v for k, v in (as_it_stands or {}).items() if k in AS_IT_STANDS}}
+    if stood["stage"] not in STAGES:
+        raise ValidationError(_("项目阶段“%(s)s”无效。") % {"s": stood["stage"]})
+    if stood.get("done_total", Decimal(0)) > values["investment_total"]:
+        raise ValidationError(
+            _("累计完成投资将达 %(d)s 万元,超过总投资 %(t)s 万元;请核对金额或先调整总投资。")
+            % {"d": stood["done_total"], "t": values["investment_total"]}
+        )
     project = Project.objects.create(
-        campaign=campaign,
-        number=number,
-        stage=stage,
-        created_at=timezone.now(),
-        created_by=by,
-        **values,
-    )
-    _log(project, "created", by, stage=stage)
+        campaign=campaign, number=number, created_at=timezone.now(), created_by=by,
+        **values, **stood,
+    )  # fmt: skip
+    if as_it_stands:
+        _log(project, "imported", by, **{k: str(v) for k, v in stood.items()})
+    else:
+        _log(project, "created", by, stage=stage)
     return project
 
 

@@ -270,21 +270,16 @@ def import_projects(
         project = existing.get(data.number) if data.number else by_name.get((name, org.pk))
         try:
             with transaction.atomic():
-                before: int | None = None
-                changed = False
+                stood = _as_it_stands(stage, dates, amounts, text(v.get("progress_note")))
                 if project is None:
-                    project = services.create_project(campaign, data, by=by, stage=stage)
+                    project = services.create_project(campaign, data, by=by, as_it_stands=stood)
                     result.created += 1
                 else:
                     data.number = project.number
                     before = project.version
                     project = services.update_project(project, data, by=by, version=before)
-                    changed = project.version != before
-                stood = _as_it_stands(
-                    project, stage, dates, amounts, text(v.get("progress_note")), by, now
-                )
-                if before is not None:
-                    changed = changed or stood
+                    changed = _take_as_it_stands(project, stood, by, now)
+                    changed = changed or project.version != before
                     result.updated += changed
                     result.unchanged += not changed
         except (ValidationError, PermissionDenied) as exc:
@@ -303,14 +298,8 @@ def import_projects(
 
 
 def _as_it_stands(
-    project: Project,
-    stage: str,
-    dates: dict[str, dt.date | None],
-    amounts: dict[str, Decimal],
-    progress_note: str,
-    by: Any,
-    now: dt.datetime,
-) -> bool:
+    stage: str, dates: dict[str, dt.date | None], amounts: dict[str, Decimal], progress_note: str
+) -> dict[str, Any]:
     """The stage, dates, investment done and 形象进度 the office's table records, taken as they
     stand (导入): marked in the history as imported, not as confirmed by the level above."""
     values: dict[str, Any] = {"stage": stage}
@@ -324,6 +313,11 @@ def _as_it_stands(
         values["done_total"] = total
     if progress_note:
         values["progress_note"] = progress_note
+    return values
+
+
+def _take_as_it_stands(project: Project, values: dict[str, Any], by: Any, now: dt.datetime) -> bool:
+    """An existing project brought to what the table says; whether anything changed."""
     changed = {k: str(v) for k, v in values.items() if getattr(project, k) != v}
     if not changed:
         return False
