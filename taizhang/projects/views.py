@@ -24,7 +24,7 @@ from taizhang.ledger.evidence_files import evidence_path
 from taizhang.ledger.models import Kind
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.finding import resolve_unit
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, OrgKind
 from taizhang.orgs.scoping import scope_of
 from taizhang.projects import services
 from taizhang.projects.models import (
@@ -88,7 +88,12 @@ def project_overview(request: AuthedRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     year = _year(request, campaign, today)
     f = figures.project_figures(campaign, org, user=request.user, today=today, year=year)
-    children = [(code, row) for code, row in f["by_org"].items() if code != org.code]
+    kinds = dict(OrgKind.choices)
+    children = [
+        (code, {**row, "kind_label": kinds.get(row["kind"], "")})
+        for code, row in f["by_org"].items()
+        if code != org.code
+    ]
     own = f["by_org"].get(org.code) if org.children.exists() else None
     owed = owed_month(campaign, today)
     return render(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, OrgKind
 from taizhang.projects.models import (
     ChangeStatus,
     Pool,
@@ -53,6 +53,18 @@ SUM_FIELDS = {
     "investment_annual_done_yi": "done_year",
 }
 YI = Decimal(10000)  # 万元 in one 亿元
+KIND_ORDER: list[str] = [
+    OrgKind.COUNTY,
+    OrgKind.ZONE,
+    OrgKind.DEPARTMENT,
+    OrgKind.TOWNSHIP,
+    OrgKind.VILLAGE,
+]
+
+
+def _unit_order(org: Org) -> tuple[int, str]:
+    kind = KIND_ORDER.index(org.kind) if org.kind in KIND_ORDER else len(KIND_ORDER)
+    return kind, org.code
 
 
 def count_filters(campaign: Campaign, year: int, today: dt.date) -> dict[str, Q]:
@@ -152,7 +164,9 @@ def project_figures(
     by_pool, by_stage, by_child = (_sum_cells(cells, key) for key in CELL_FIELDS)
     by_kind = _sum_cells(_cells(rows, ["kind"], filters, org), "kind")
     by_industry = _sum_cells(_cells(rows, ["industry"], filters, org), "industry")
-    children = [org, *Org.objects.filter(parent=org).order_by("code")]
+    # Units of one kind together (counties and zones, then departments …), as rankings are.
+    below = sorted(Org.objects.filter(parent=org), key=_unit_order)
+    children = [org, *below]
     return {
         "year": year,
         **overall,
@@ -165,7 +179,9 @@ def project_figures(
         },
         "by_industry": {name or "": figures for name, figures in sorted(by_industry.items())},
         "by_org": {
-            c.code: {"name": c.name, **by_child[c.path]} for c in children if c.path in by_child
+            c.code: {"name": c.name, "kind": c.kind, **by_child[c.path]}
+            for c in children
+            if c.path in by_child
         },
     }
 
