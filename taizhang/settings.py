@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
         "ProblemStatusEnum": "taizhang.ledger.models.Status",
         "ProblemKindEnum": "taizhang.ledger.models.Kind",
         "RunKindEnum": "taizhang.triage.models.RunKind",
+        "ProjectKindEnum": "taizhang.projects.models.ProjectKind",
+        "ProjectPoolEnum": "taizhang.projects.models.Pool",
+        "ProjectStageEnum": "taizhang.projects.models.Stage",
     },
 }
 
