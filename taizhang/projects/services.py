@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -204,13 +204,25 @@ def _clean(campaign: Campaign, data: ProjectData) -> dict[str, Any]:
     }
 
 
-def next_number(campaign: Campaign, year: int) -> str:
-    prefix = f"XM{year}-"
-    taken = Project.objects.filter(campaign=campaign, number__startswith=prefix).values_list(
-        "number", flat=True
-    )
-    highest = max((int(n[len(prefix) :]) for n in taken if n[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{highest + 1:04d}"
+class Numbers:
+    """The campaign's project numbers, read once: which are taken, and the next free one of a
+    year (XM2026-0001 …), so that a whole table can be numbered without a query per row."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.taken = set(Project.objects.filter(campaign=campaign).values_list("number", flat=True))
+
+    def next(self, year: int) -> str:
+        prefix = f"XM{year}-"
+        numbers = [n[len(prefix) :] for n in self.taken if n.startswith(prefix)]
+        highest = max((int(n) for n in numbers if n.isdigit()), default=0)
+        return f"{prefix}{highest + 1:04d}"
+
+    def claim(self, written: str, year: int) -> str:
+        number = _text(written, _("项目编号"), 30) or self.next(year)
+        if number in self.taken:
+            raise ValidationError(_("项目编号“%(n)s”已存在。") % {"n": number})
+        self.taken.add(number)
+        return number
 
 
 # What an imported table may state as it stands (导入), beside the project's own fields.
@@ -218,7 +230,52 @@ AS_IT_STANDS = ("stage", "signed_on", "started_on", "finished_on", "done_year", 
                 "progress_note")  # fmt: skip
 
 
+def new_project(
+    campaign: Campaign,
+    data: ProjectData,
+    *,
+    by: Any,
+    numbers: Numbers,
+    stage: str = Stage.PLANNING,
+    as_it_stands: Mapping[str, Any] | None = None,
+) -> Project:
+    """A project checked and numbered, not yet saved (`save_new` saves it): every rule of
+    entering one, without touching the database, so that a table is checked row by row."""
+    _require(can_manage(by, data.org), _("您无权为“%(o)s”登记项目。") % {"o": data.org.name})
+    values = _clean(campaign, data)
+    stood = {"stage": stage, **{k: v for k, v in (as_it_stands or {}).items() if k in AS_IT_STANDS}}
+    if stood["stage"] not in STAGES:
+        raise ValidationError(_("项目阶段“%(s)s”无效。") % {"s": stood["stage"]})
+    if stood.get("done_total", Decimal(0)) > values["investment_total"]:
+        raise ValidationError(
+            _("累计完成投资将达 %(d)s 万元,超过总投资 %(t)s 万元;请核对金额或先调整总投资。")
+            % {"d": stood["done_total"], "t": values["investment_total"]}
+        )
+    number = numbers.claim(data.number, values["year"])
+    return Project(campaign=campaign, number=number, created_at=timezone.now(), created_by=by,
+                   **values, **stood)  # fmt: skip
+
+
 @transaction.atomic
+def save_new(projects: Sequence[Project], *, by: Any, imported: bool = False) -> list[Project]:
+    """Save projects made by `new_project`, with their history, in one transaction;
+    `imported`: brought in as their table stands (the history says 导入)."""
+    saved = Project.objects.bulk_create(projects, batch_size=500)
+    now = timezone.now()
+    ProjectEvent.objects.bulk_create(
+        (
+            ProjectEvent(
+                project=p, by=by, at=now,
+                action="imported" if imported else "created",
+                data={k: str(getattr(p, k)) for k in AS_IT_STANDS if getattr(p, k)},
+            )
+            for p in saved
+        ),
+        batch_size=1000,
+    )  # fmt: skip
+    return saved
+
+
 def create_project(
     campaign: Campaign,
     data: ProjectData,
@@ -230,28 +287,27 @@ def create_project(
     """Enter a project. `as_it_stands`: the stage, actual dates, investment done and 形象进度
     an office's table records, for a pipeline brought in as it is (the import); the history
     marks them as imported, not as confirmed by the level above."""
-    _require(can_manage(by, data.org), _("您无权为“%(o)s”登记项目。") % {"o": data.org.name})
-    values = _clean(campaign, data)
-    number = _text(data.number, _("项目编号"), 30) or next_number(campaign, values["year"])
-    if Project.objects.filter(campaign=campaign, number=number).exists():
-        raise ValidationError(_("项目编号“%(n)s”已存在。") % {"n": number})
-    stood = {"stage": stage, **{k: v for k, v in (as_it_stands or {}).items() if k in AS_IT_STANDS}}
-    if stood["stage"] not in STAGES:
-        raise ValidationError(_("项目阶段“%(s)s”无效。") % {"s": stood["stage"]})
-    if stood.get("done_total", Decimal(0)) > values["investment_total"]:
-        raise ValidationError(
-            _("累计完成投资将达 %(d)s 万元,超过总投资 %(t)s 万元;请核对金额或先调整总投资。")
-            % {"d": stood["done_total"], "t": values["investment_total"]}
-        )
-    project = Project.objects.create(
-        campaign=campaign, number=number, created_at=timezone.now(), created_by=by,
-        **values, **stood,
-    )  # fmt: skip
-    if as_it_stands:
-        _log(project, "imported", by, **{k: str(v) for k, v in stood.items()})
-    else:
-        _log(project, "created", by, stage=stage)
-    return project
+    imported = as_it_stands is not None
+    try:
+        project = new_project(campaign, data, by=by, numbers=Numbers(campaign), stage=stage,
+                              as_it_stands=as_it_stands)  # fmt: skip
+        return save_new([project], by=by, imported=imported)[0]
+    except IntegrityError:
+        # Someone took the same number a moment ago: number it again from what is there now.
+        project = new_project(campaign, data, by=by, numbers=Numbers(campaign), stage=stage,
+                              as_it_stands=as_it_stands)  # fmt: skip
+        return save_new([project], by=by, imported=imported)[0]
+
+
+def changes(project: Project, data: ProjectData) -> dict[str, tuple[str, str]]:
+    """What `data` would change in the project: field → (before, after); checked like an
+    edit (a table's unchanged rows are told apart without a write)."""
+    values = _clean(project.campaign, data)
+    return {
+        k: (str(getattr(project, k)), str(v))
+        for k, v in values.items()
+        if k != "org" and getattr(project, k) != v
+    }
 
 
 @transaction.atomic
@@ -269,11 +325,7 @@ def update_project(project: Project, data: ProjectData, *, by: Any, version: int
             can_manage(by, values["org"]),
             _("您无权把项目移交给“%(o)s”。") % {"o": values["org"].name},
         )
-    changed = {
-        k: (str(getattr(locked, k)), str(v))
-        for k, v in values.items()
-        if k != "org" and getattr(locked, k) != v
-    }
+    changed = changes(locked, data)
     if not changed:
         return locked
     if "year" in changed:

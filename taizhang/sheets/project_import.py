@@ -189,7 +189,10 @@ def import_projects(
     in_yi = {key: "亿" in names.get(key, "") for key in AMOUNTS}
     default_year = year or timezone.localdate().year
     units: dict[str, Org] = {}
-    existing = {p.number: p for p in Project.objects.filter(campaign=campaign)}
+    rows = Project.objects.filter(campaign=campaign).select_related("campaign__org", "org")
+    existing = {p.number: p for p in rows}
+    numbers = services.Numbers(campaign)
+    fresh: list[Project] = []  # checked, saved together at the end
     by_name = {(p.name, p.org_id): p for p in existing.values()}
     result = ProjectImportResult()
     now = timezone.now()
@@ -268,20 +271,26 @@ def import_projects(
             needs_note=needs_note,
         )
         project = existing.get(data.number) if data.number else by_name.get((name, org.pk))
+        stood = _as_it_stands(stage, dates, amounts, text(v.get("progress_note")))
         try:
-            with transaction.atomic():
-                stood = _as_it_stands(stage, dates, amounts, text(v.get("progress_note")))
-                if project is None:
-                    project = services.create_project(campaign, data, by=by, as_it_stands=stood)
-                    result.created += 1
+            if project is None:
+                project = services.new_project(
+                    campaign, data, by=by, numbers=numbers, as_it_stands=stood
+                )
+                fresh.append(project)
+                result.created += 1
+            elif project.pk is None:
+                raise ValidationError("与本表前面的一行是同一个项目(项目编号或单位和名称相同)")
+            else:
+                data.number = project.number
+                if services.changes(project, data) or _differs(project, stood):
+                    with transaction.atomic():
+                        before = project.version
+                        project = services.update_project(project, data, by=by, version=before)
+                        _take_as_it_stands(project, stood, by, now)
+                    result.updated += 1
                 else:
-                    data.number = project.number
-                    before = project.version
-                    project = services.update_project(project, data, by=by, version=before)
-                    changed = _take_as_it_stands(project, stood, by, now)
-                    changed = changed or project.version != before
-                    result.updated += changed
-                    result.unchanged += not changed
+                    result.unchanged += 1
         except (ValidationError, PermissionDenied) as exc:
             result.refused.extend(
                 RowError(table.sheet, line, "", m) for m in getattr(exc, "messages", [str(exc)])
@@ -292,6 +301,7 @@ def import_projects(
     if result.refused and not partial:
         transaction.set_rollback(True)
         raise ImportRefused(result.refused)
+    services.save_new(fresh, by=by, imported=True)
     if dry_run:
         transaction.set_rollback(True)
     return result
@@ -314,6 +324,10 @@ def _as_it_stands(
     if progress_note:
         values["progress_note"] = progress_note
     return values
+
+
+def _differs(project: Project, values: dict[str, Any]) -> bool:
+    return any(getattr(project, k) != v for k, v in values.items())
 
 
 def _take_as_it_stands(project: Project, values: dict[str, Any], by: Any, now: dt.datetime) -> bool:

@@ -79,6 +79,13 @@ def test_bad_cells_are_named_by_row_and_column_and_nothing_is_written(world, tmp
     assert partial.created == 1 and Project.objects.count() == 1
 
 
+def test_the_same_project_twice_in_one_table_is_refused(world, tmp_path):
+    path = _workbook(tmp_path / "twice.xlsx", [ROWS[0], ROWS[0]])
+    with pytest.raises(ImportRefused, match="第 4 行.*同一个项目"):
+        import_projects(path, campaign=world.campaign, by=world.office)
+    assert not Project.objects.exists()
+
+
 def test_a_table_without_the_required_columns_is_refused_with_what_is_missing(world, tmp_path):
     path = _workbook(tmp_path / "x.xlsx", [["a", "b"]], header=["项目名称", "责任单位"])
     with pytest.raises(ImportRefused, match="总投资"):
