@@ -81,7 +81,7 @@ def test_bad_cells_are_named_by_row_and_column_and_nothing_is_written(world, tmp
 
 def test_the_same_project_twice_in_one_table_is_refused(world, tmp_path):
     path = _workbook(tmp_path / "twice.xlsx", [ROWS[0], ROWS[0]])
-    with pytest.raises(ImportRefused, match="第 4 行.*同一个项目"):
+    with pytest.raises(ImportRefused, match=r"第 4 行.*同一个项目"):
         import_projects(path, campaign=world.campaign, by=world.office)
     assert not Project.objects.exists()
 
