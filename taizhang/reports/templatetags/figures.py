@@ -24,6 +24,12 @@ def rate(value: float | None) -> str:
 
 
 @register.filter
+def yi(value: float | None) -> str:
+    """An amount in 亿元 with two decimals (the project figures keep them to the cent)."""
+    return "—" if value is None else f"{value:.2f}"
+
+
+@register.filter
 def get(mapping: dict[str, Any] | None, key: str) -> object:
     return mapping.get(key) if mapping else None
 
