@@ -132,6 +132,7 @@ class ProjectImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    headings: int = 0  # rows naming a group of projects (一、产业项目), not a project
     refused: list[RowError] = field(default_factory=list)
 
 
@@ -203,6 +204,9 @@ def import_projects(
         name = text(v.get("name"))
         if not name or name in ("合计", "总计", "小计") or name.startswith(("合计", "小计")):
             continue  # totals rows and blank names are not projects
+        if not text(v.get("org")) and not text(v.get("investment_total")):
+            result.headings += 1
+            continue  # a group heading (一、产业项目(25个)) over the projects below it
         errors: list[RowError] = []
 
         def fail(key: str, message: str) -> None:

@@ -30,17 +30,22 @@ def _workbook(path, rows, header=HEADER):
 
 
 ROWS = [
+    ["", "一、产业项目(1个)", "", "", "", "", "", "", "", "", "", ""],
     [1, "尧都区智能装备产业园项目", "尧都区", "王副市长", "产业项目", "在建",
      "1.5", "3,000", 1200, "2026年3月", "主体完工", "用地指标未落实"],
     [2, "侯马市职业教育实训基地", "侯马市", "", "社会事业", "前期", 0.8, 2000, "", "", "", "无"],
+    ["二、社会事业项目", "", "", "", "", "", "", "", "", "", "", ""],  # in the 序号 column
     ["合计", "", "", "", "", "", 2.3, 5000, 1200, "", "", ""],
 ]  # fmt: skip
+
+
+PROJECT_A = ROWS[1]
 
 
 def test_an_office_table_comes_in_as_it_stands(world, tmp_path):
     path = _workbook(tmp_path / "重点项目.xlsx", ROWS)
     result = import_projects(path, campaign=world.campaign, by=world.office, year=YEAR)
-    assert (result.created, result.updated) == (2, 0)
+    assert (result.created, result.updated, result.headings) == (2, 0, 1)
     yaodu = Project.objects.get(name="尧都区智能装备产业园项目")
     assert yaodu.org == world.county_a and yaodu.investment_total == Decimal("15000.00")
     assert yaodu.investment_annual == Decimal("3000") and yaodu.done_year == Decimal("1200")
@@ -54,7 +59,7 @@ def test_an_office_table_comes_in_as_it_stands(world, tmp_path):
     # The same table again changes nothing; a changed figure updates the project.
     again = import_projects(path, campaign=world.campaign, by=world.office, year=YEAR)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    changed = _workbook(tmp_path / "二.xlsx", [[*ROWS[0][:8], 2500, *ROWS[0][9:]]])
+    changed = _workbook(tmp_path / "二.xlsx", [[*PROJECT_A[:8], 2500, *PROJECT_A[9:]]])
     assert import_projects(changed, campaign=world.campaign, by=world.office).updated == 1
     yaodu.refresh_from_db()
     assert yaodu.done_year == Decimal("2500") and Project.objects.count() == 2
@@ -62,7 +67,7 @@ def test_an_office_table_comes_in_as_it_stands(world, tmp_path):
 
 def test_bad_cells_are_named_by_row_and_column_and_nothing_is_written(world, tmp_path):
     rows = [
-        ROWS[0],
+        PROJECT_A,
         [2, "某项目", "不存在的县", "", "", "开工", "abc", 1, "", "2026年13月", "", ""],
         [3, "另一项目", "侯马市", "", "", "某阶段", 1, 1, "", "", "", ""],
     ]
@@ -80,7 +85,7 @@ def test_bad_cells_are_named_by_row_and_column_and_nothing_is_written(world, tmp
 
 
 def test_the_same_project_twice_in_one_table_is_refused(world, tmp_path):
-    path = _workbook(tmp_path / "twice.xlsx", [ROWS[0], ROWS[0]])
+    path = _workbook(tmp_path / "twice.xlsx", [PROJECT_A, PROJECT_A])
     with pytest.raises(ImportRefused, match=r"第 4 行.*同一个项目"):
         import_projects(path, campaign=world.campaign, by=world.office)
     assert not Project.objects.exists()

@@ -174,7 +174,7 @@ class Command(BaseCommand):
         refused_rows = len({(e.sheet, e.row) for e in result.refused})
         self.stdout.write(
             f"{verb}新增 {result.created} 个项目,{verb}更新 {result.updated} 个,"
-            f"无变化 {result.unchanged} 个,拒收 {refused_rows} 行"
+            f"无变化 {result.unchanged} 个,跳过分组标题 {result.headings} 行,拒收 {refused_rows} 行"
             f"(用时 {time.perf_counter() - started:.1f} 秒)"
         )
 
