@@ -3,7 +3,8 @@
 # SASL's headers, which python-ldap, the directory login, builds against). Without an
 # argument, also what the tests need: Debian's Chromium (the browser test) and a CJK font
 # (anything the server renders in Chinese), LibreOffice (spreadsheets as offices save them, and
-# the brief as PDF), poppler's pdftotext, OpenLDAP's slapd (the directory tests start one).
+# the brief as PDF), poppler's pdftotext, OpenLDAP's slapd (the directory tests start one),
+# Redis (the shared cache's tests start one).
 # Installed with apt-get when missing and root.
 set -euo pipefail
 missing=()
@@ -18,6 +19,8 @@ ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 || missing+=(libreoff
 # pdftotext measures the type of the printed 台账 (its words' boxes on the PDF's pages).
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -x /usr/sbin/slapd ] || missing+=(slapd)
+# The shared cache's tests start a Redis of their own (Debian's redis-server).
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

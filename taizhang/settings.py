@@ -163,6 +163,20 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+# The cache every process and server shares when TAIZHANG_REDIS_URL is set (redis://host:6379/0):
+# page fragments, the to-do counts, the charts' history and the generations of the configuration
+# held per process (core.fresh). Without it each process keeps its own, as on one server.
+REDIS_URL = os.environ.get("TAIZHANG_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "taizhang.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "taizhang",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # 口令复杂度 (GB/T 22239-2019 8.1.4.1 a): at least 8 characters of three of four kinds, not like

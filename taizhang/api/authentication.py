@@ -21,7 +21,7 @@ from taizhang.orgs.scoping import scope_of
 
 # A revoked token, a deactivated user or a changed role takes effect within this time in every
 # server process, and at once in the one that made the change.
-_tokens = FreshFor(seconds=5.0)
+_tokens = FreshFor("api-tokens", seconds=5.0)
 
 
 class HeldTokenAuthentication(BaseAuthentication):
@@ -43,7 +43,8 @@ class HeldTokenAuthentication(BaseAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
         found = _tokens.get(key, lambda: _read(key))
         if found is None or not found[1].active:
-            _tokens.forget(lambda k: k == key)  # a token made a moment later must work at once
+            # A token made a moment later must work at once (here; a miss tells no other server).
+            _tokens.forget(lambda k: k == key, everywhere=False)
             raise AuthenticationFailed(_("令牌无效、已过期或已撤销。"))
         user, token = found
         if not user.is_active:

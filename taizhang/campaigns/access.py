@@ -22,7 +22,7 @@ def visible_campaigns(user: object) -> QuerySet[Campaign]:
 
 
 # Every page and API call of a campaign starts here; intake bursts make it a hot path.
-_by_slug = FreshFor(seconds=5.0)
+_by_slug = FreshFor("campaigns", seconds=5.0)
 
 
 def campaign_by_slug(slug: str) -> Campaign | None:

@@ -206,7 +206,7 @@ def merge(s: Suggestion, *, into: Suggestion, by: Any, version: int) -> Suggesti
 
 # Intake is the hot path: what every new suggestion needs of its campaign is read at most once
 # every few seconds per process (a new model or new keywords take effect within that time).
-_per_campaign = FreshFor(seconds=10.0)
+_per_campaign = FreshFor("triage-campaign", seconds=10.0)
 
 
 def _cached(campaign: Campaign, read: Callable[[], Any], key: str) -> Any:
