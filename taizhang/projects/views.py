@@ -87,7 +87,7 @@ def project_overview(request: AuthedRequest, slug: str) -> HttpResponse:
     org = _org_in_scope(request, campaign, request.GET.get("org"))
     today = timezone.localdate()
     year = _year(request, campaign, today)
-    f = figures.project_figures(campaign, org, user=request.user, today=today, year=year)
+    f = figures.held_project_figures(campaign, org, user=request.user, today=today, year=year)
     kinds = dict(OrgKind.choices)
     children = [
         (code, {**row, "kind_label": kinds.get(row["kind"], "")})

@@ -12,22 +12,28 @@ applies the same filter (so the count and the list agree by construction).
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.campaigns.models import Campaign
+from taizhang.ledger.models import ProblemTally
 from taizhang.orgs.models import Org, OrgKind
+from taizhang.orgs.scoping import scope_of
 from taizhang.projects.models import (
     ChangeStatus,
     Pool,
     Project,
+    ProjectEvent,
     ProjectKind,
     ProjectStatus,
     Stage,
@@ -184,6 +190,40 @@ def project_figures(
             if c.path in by_child
         },
     }
+
+
+def pipeline_version() -> tuple[int, int]:
+    """Changes whenever a project figure can: every project write appends a history line, and
+    a unit moved in the tree rebuilds the ledger's tallies (new rows). Two index lookups."""
+    tables = [m._meta.db_table for m in (ProjectEvent, ProblemTally)]
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {quote(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        event, tally = cursor.fetchone()
+    return event or 0, tally or 0
+
+
+def held_project_figures(
+    campaign: Campaign, org: Org, *, user: object, today: dt.date, year: int | None = None
+) -> dict[str, Any]:
+    """`project_figures` for a page: computed once per pipeline version, day, year, unit, the
+    reader's scope, the rules they depend on and the names of the units shown, so a page view
+    reads the projects only after they changed (and always equals a fresh count)."""
+    year = year or projects_year(campaign, today)
+    whole = scope_of(user).reaches(org.path)
+    shown = list(org.children.values_list("pk", "code", "name", "kind"))
+    rules = (campaign.rule("project_report_day"), campaign.rule("project_behind_tolerance"))
+    named = hashlib.sha1(repr((shown, rules)).encode()).hexdigest()[:12]
+    key = "projects:{}:{}:{}:{}:{}:{}:{}:{}".format(
+        campaign.pk, org.pk, today.isoformat(), year, "all" if whole else getattr(user, "pk", 0),
+        named, *pipeline_version(),
+    )  # fmt: skip
+    hit = cache.get(key)
+    if hit is None:
+        hit = project_figures(campaign, org, user=user, today=today, year=year)
+        cache.set(key, hit, timeout=600)
+    return hit
 
 
 def rows_url(slug: str, **params: Any) -> str:

@@ -48,7 +48,7 @@ from taizhang.reports.handling import (
 )
 from taizhang.reports.hotline import HOTLINE_FIGURE_LABELS, RESPONSE_FIGURES, hotline_rows
 from taizhang.reports.links import rate_cell
-from taizhang.reports.projects import project_figures
+from taizhang.reports.projects import held_project_figures
 from taizhang.reports.ranking import ranking, ranking_kinds
 from taizhang.reports.stats import child_rows, org_breakdown
 from taizhang.sheets.workbook import download
@@ -144,7 +144,7 @@ def campaign_overview(request: AuthedRequest, slug: str) -> HttpResponse:
             "charts": charts,
             "trend": charts["trend"],
             "wall": request.GET.get("wall") == "1",
-            "projects": project_figures(campaign, org, user=request.user, today=today)
+            "projects": held_project_figures(campaign, org, user=request.user, today=today)
             if Project.objects.filter(campaign=campaign).exists()
             else None,
             # The page's figures, tables and charts are rendered once for the same figures and

@@ -2,6 +2,7 @@ import datetime as dt
 import json
 import random
 from decimal import Decimal
+from functools import partial
 from io import StringIO
 
 from django.core.management import call_command
@@ -13,7 +14,12 @@ from taizhang.projects.models import STAGES, Pool, Project, ProjectKind, Project
 from taizhang.projects.schedule import late_month
 from taizhang.projects.tests.helpers import make
 from taizhang.reports.brief import gather, paragraphs
-from taizhang.reports.projects import COUNT_LABELS, figure_rows, project_figures
+from taizhang.reports.projects import (
+    COUNT_LABELS,
+    figure_rows,
+    held_project_figures,
+    project_figures,
+)
 from taizhang.reports.snapshots import take_snapshots
 
 YEAR = dt.date.today().year
@@ -151,3 +157,15 @@ def test_the_figures_are_frozen_with_the_day_and_reach_the_brief_overview_and_wa
     assert 'id="project-strip"' in page and ">2</a>" in page
     assert 'id="wall-projects">2<' in client.get(overview, {"wall": "1"}).content.decode()
     assert project.investment_total == Decimal("20000")
+
+
+def test_the_held_figures_follow_every_write(world):
+    project = make(world, org=world.dept_a1, investment_annual=Decimal("10000"))
+    today = dt.date.today()
+    held = partial(held_project_figures, world.campaign, world.city, user=world.office, today=today)
+    assert held()["investment_annual_done_yi"] == 0.0
+    services.report_month(project, by=world.handler_a1, month=today.replace(day=1), done="5000",
+                          progress_note="主体施工")  # fmt: skip
+    assert held()["investment_annual_done_yi"] == 0.5
+    services.void_project(project, by=world.office, version=project.version + 1, reason="重复")
+    assert held()["projects_total"] == 0 == project_figures(world.campaign)["projects_total"]
