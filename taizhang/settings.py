@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "taizhang.core.errors.DatabaseTroubleMiddleware",
     "taizhang.core.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "taizhang.core.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "taizhang.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -163,6 +164,22 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+# PostgreSQL streaming replicas for reads (core.replicas): DATABASE_REPLICA_URLS=postgres://…,…
+# A replica lagging more than TAIZHANG_REPLICA_MAX_LAG seconds is left out; a browser that wrote
+# reads from the primary for TAIZHANG_REPLICA_PIN_SECONDS afterwards.
+REPLICA_URLS = [
+    u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()
+]
+REPLICA_MAX_LAG = float(os.environ.get("TAIZHANG_REPLICA_MAX_LAG", "5"))
+REPLICA_PIN_SECONDS = int(os.environ.get("TAIZHANG_REPLICA_PIN_SECONDS", "10"))
+for _number, _url in enumerate(REPLICA_URLS):
+    _replica: dict[str, Any] = dict(dj_database_url.parse(_url.strip(), conn_max_age=60))
+    _replica["TEST"] = {"MIRROR": "default"}
+    _replica["OPTIONS"] = {"options": "-c default_transaction_read_only=on", "connect_timeout": 2}
+    DATABASES[f"replica{_number}"] = _replica
+if REPLICA_URLS:
+    DATABASE_ROUTERS = ["taizhang.core.replicas.ReplicaRouter"]
 
 # The cache every process and server shares when TAIZHANG_REDIS_URL is set (redis://host:6379/0):
 # page fragments, the to-do counts, the charts' history and the generations of the configuration

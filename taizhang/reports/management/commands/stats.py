@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.campaigns.models import Campaign
+from taizhang.core.replicas import replica_reads
 from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
 from taizhang.reports import history
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with replica_reads():  # read-only: a replica may answer
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         if options["campaign"]:
             campaign = (
                 Campaign.objects.select_related("org").filter(slug=options["campaign"]).first()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.audit.services import record_export
 from taizhang.campaigns.models import Campaign
+from taizhang.core.replicas import replica_reads
 from taizhang.intake.models import Suggestion
 from taizhang.ledger.models import Problem
 from taizhang.meetings.models import Meeting
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with replica_reads():  # read-only: a replica may answer
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         out = Path(options["out"])
         if out.suffix.lower() not in (".xlsx", ".csv"):
             raise CommandError("--out 应以 .xlsx 或 .csv 结尾 (must end in .xlsx or .csv)")
