@@ -133,28 +133,21 @@ async def session(
         writer.close()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system time of a process and its children (gunicorn's workers); PostgreSQL's
-    own processes are not counted here (see `db_cpu_seconds`)."""
+def cpu_seconds(processes: list[int]) -> float:
+    """User and system time of these processes (that have not ended)."""
     total = 0.0
-    for p in [pid, *map(int, subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
-                                            text=True).stdout.split())]:  # fmt: skip
-        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def db_cpu_seconds() -> float:
-    """User and system time of every PostgreSQL server process on this machine."""
-    pids = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
-    total = 0.0
-    for pid in map(int, pids.split()):
+    for pid in processes:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def pids(*pgrep: str) -> list[int]:
+    return [int(p) for p in subprocess.run(["pgrep", *pgrep], capture_output=True,
+                                           text=True).stdout.split()]  # fmt: skip
 
 
 def main() -> int:
@@ -184,8 +177,9 @@ def main() -> int:
         time.sleep(4)
         times: dict[str, list[float]] = {}
         errors: list[str] = []
-        cpu_before, started = cpu_seconds(server.pid), time.monotonic()
-        db_before = db_cpu_seconds()
+        app = [server.pid, *pids("-P", str(server.pid))]
+        cpu_before, started = cpu_seconds(app), time.monotonic()
+        db_before = cpu_seconds(pids("-x", "postgres"))
         until = started + args.seconds
 
         async def run() -> None:
@@ -193,8 +187,8 @@ def main() -> int:
 
         asyncio.run(run())
         elapsed = time.monotonic() - started
-        cpu = cpu_seconds(server.pid) - cpu_before
-        db_cpu = db_cpu_seconds() - db_before
+        cpu = cpu_seconds(app) - cpu_before
+        db_cpu = cpu_seconds(pids("-x", "postgres")) - db_before
     finally:
         server.terminate()
         server.wait(20)

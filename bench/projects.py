@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from timing import p50, p95, time_ms  # noqa: E402
+from timing import demo_database, p50, p95, time_ms  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "projects"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/taizhang_projects")
@@ -127,31 +127,7 @@ def main() -> int:
         print(json.dumps(measure(args.requests)))
         return 0
     for db in args.db.split(","):
-        folder = OUT / db
-        folder.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "TAIZHANG_VAR_DIR": str(folder),
-            "DJANGO_SETTINGS_MODULE": "taizhang.settings",
-        }
-        env["DATABASE_URL"] = f"sqlite:///{folder}/projects.sqlite3" if db == "sqlite" else PG_URL
-        if not args.reuse:
-            if db == "sqlite":
-                for f in folder.glob("projects.sqlite3*"):
-                    f.unlink()
-            else:
-                name = PG_URL.rsplit("/", 1)[1]
-                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name],
-                               check=True)  # fmt: skip
-                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-            started = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "taizhang", "demo", "--scale", args.scale, "--no-serve"],
-                env=env, check=True, capture_output=True,
-            )  # fmt: skip
-            print(
-                f"{db}: demo at scale {args.scale} built in {time.perf_counter() - started:.0f} s"
-            )
+        env = demo_database(db, OUT / db, "projects", PG_URL, scale=args.scale, reuse=args.reuse)
         out = subprocess.run(
             [sys.executable, __file__, "--child", "--requests", str(args.requests)],
             env=env, check=True, capture_output=True, text=True,

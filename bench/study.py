@@ -12,14 +12,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from timing import p50, p95, time_ms  # noqa: E402
+from timing import demo_database, p50, p95, time_ms  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "study"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/taizhang_study")
@@ -76,27 +75,7 @@ def main() -> int:
         print(json.dumps(measure(args.requests)))
         return 0
     for db in args.db.split(","):
-        folder = OUT / db
-        folder.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "TAIZHANG_VAR_DIR": str(folder),
-            "DJANGO_SETTINGS_MODULE": "taizhang.settings",
-        }
-        env["DATABASE_URL"] = f"sqlite:///{folder}/study.sqlite3" if db == "sqlite" else PG_URL
-        if not args.reuse:
-            if db == "sqlite":
-                for f in folder.glob("study.sqlite3*"):
-                    f.unlink()
-            else:
-                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists",
-                                PG_URL.rsplit("/", 1)[1]], check=True)  # fmt: skip
-                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres",
-                                PG_URL.rsplit("/", 1)[1]], check=True)  # fmt: skip
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "taizhang", "demo", "--scale", "1", "--no-serve"],
-                           env=env, check=True, capture_output=True)  # fmt: skip
-            print(f"{db}: demo at scale 1 built in {time.perf_counter() - started:.0f} s")
+        env = demo_database(db, OUT / db, "study", PG_URL, scale="1", reuse=args.reuse)
         out = subprocess.run(
             [sys.executable, __file__, "--child", "--requests", str(args.requests)],
             env=env, check=True, capture_output=True, text=True,

@@ -208,7 +208,7 @@ def build_showcase(
     services.add_evidence(
         pending,
         by=handler,
-        upload=io.BytesIO(_sample_pdf()),
+        upload=io.BytesIO(names.SAMPLE_PDF),
         original_name="备案材料清单.pdf",
         note="公布的统一清单",
     )
@@ -361,15 +361,6 @@ def build_dispatch_showcase(
         version=twice.version,
         category=DeclineReason.OWNERSHIP,
         reason="经再次核实,道路属园区管委会管养",
-    )
-
-
-def _sample_pdf() -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
     )
 
 

@@ -325,3 +325,11 @@ PROGRESS_TEXTS = [
     "已落实资金和责任人",
     "整改已基本完成,正在收集佐证材料",
 ]
+
+# A one-page PDF the demo's evidence files are made of.
+SAMPLE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)

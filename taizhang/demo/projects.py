@@ -220,19 +220,13 @@ def _pending_changes(
 ) -> None:
     """Signed projects of 尧都区 whose start its liaison applied to confirm."""
     signed = [p for p in projects if p.stage == Stage.SIGNED and p.org.code == "141002"][:8]
-    pdf = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
     for p in signed:
         change = StageChange.objects.create(
             project=p, from_stage=p.stage, to_stage=Stage.STARTED,
             on=today - dt.timedelta(days=rng.randint(1, 20)), note="主体工程已开工",
             requested_by_id=by_id, requested_at=timezone.now(),
         )  # fmt: skip
-        checked = check_and_store(io.BytesIO(pdf), "施工许可证.pdf", 20)
+        checked = check_and_store(io.BytesIO(names.SAMPLE_PDF), "施工许可证.pdf", 20)
         StageEvidence.objects.create(
             change=change, stored_name=checked.stored_name, original_name="施工许可证.pdf",
             file_type=checked.file_type, size=checked.size, sha256=checked.sha256,

@@ -1,7 +1,6 @@
 """Every change to a suggestion: submit, triage (duplicate, invalid, answer, convert), rate."""
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -16,6 +15,7 @@ from taizhang.campaigns.models import Campaign, FocusArea
 from taizhang.catalogue import services as catalogue
 from taizhang.core import receipts, throttle
 from taizhang.core.bulk import insert_with_child
+from taizhang.core.validation import bounded_text
 from taizhang.intake import permissions, privacy, updates
 from taizhang.intake.models import (
     SATISFIED_RATINGS,
@@ -37,20 +37,6 @@ from taizhang.orgs.models import Org
 
 MAX_TITLE, MAX_TEXT, MAX_PHOTOS, PHOTO_MB = 200, 4000, 3, 10
 PHOTO_TYPES = ("jpg", "jpeg", "png", "gif")
-
-
-def _clean_text(value: str, label: str, limit: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError(_("请填写%(f)s。") % {"f": label})
-    if len(text) > limit:
-        raise ValidationError(
-            _("%(f)s太长:最多 %(n)d 个字,现在 %(m)d 个。")
-            % {"f": label, "n": limit, "m": len(text)}
-        )
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
-        raise ValidationError(_("%(f)s含有不可见的控制字符,请删除后再提交。") % {"f": label})
-    return text
 
 
 def _log(s: Suggestion, by: Any, action: str, before: str = "", note: str = "") -> None:
@@ -98,10 +84,10 @@ def submit_suggestion(
     Channel(channel)
     if by is not None and not permissions.can_record(by, campaign):
         raise PermissionDenied(_("您无权为本活动录入意见建议。"))
-    title = _clean_text(title, _("标题"), MAX_TITLE)
-    text = _clean_text(text, _("内容"), MAX_TEXT)
-    address = _clean_text(address, _("地点"), 200, required=False)
-    name = _clean_text(name, _("姓名"), 60, required=False)
+    title = bounded_text(title, _("标题"), MAX_TITLE, required=True)
+    text = bounded_text(text, _("内容"), MAX_TEXT, required=True)
+    address = bounded_text(address, _("地点"), 200)
+    name = bounded_text(name, _("姓名"), 60)
     phone = privacy.clean_phone(phone)
     if collected_on and (collected_on > timezone.localdate() or collected_on < campaign.starts_on):
         raise ValidationError(_("收集日期应在活动开始与今天之间。"))
@@ -242,7 +228,7 @@ def route_suggestion(
 @transaction.atomic
 def mark_invalid(s: Suggestion, *, by: Any, version: int, reason: str) -> Suggestion:
     _require_triage(by, s, version)
-    reason = _clean_text(reason, _("理由"), 2000)
+    reason = bounded_text(reason, _("理由"), 2000, required=True)
     _save(s, version, status=SuggestionStatus.INVALID, answer=reason, answered_at=timezone.now())
     _log(s, by, SuggestionAction.INVALID, SuggestionStatus.RECEIVED, reason)
     return s
@@ -252,7 +238,7 @@ def mark_invalid(s: Suggestion, *, by: Any, version: int, reason: str) -> Sugges
 def answer_suggestion(s: Suggestion, *, by: Any, version: int, text: str) -> Suggestion:
     """解释说明: answered directly, without a ledger problem."""
     _require_triage(by, s, version)
-    text = _clean_text(text, _("答复"), MAX_TEXT)
+    text = bounded_text(text, _("答复"), MAX_TEXT, required=True)
     _save(s, version, status=SuggestionStatus.ANSWERED, answer=text, answered_at=timezone.now())
     _log(s, by, SuggestionAction.ANSWER, SuggestionStatus.RECEIVED, text)
     transaction.on_commit(lambda: updates.tell_citizen(s, updates.ANSWERED))
@@ -398,7 +384,7 @@ def rate_suggestion(s: Suggestion, *, rating: int, comment: str = "") -> Suggest
     Rating(rating)
     if not can_rate(s):
         raise ValidationError(_("目前还不能评价:请在答复或办结后评价,且每次办结只能评价一次。"))
-    comment = _clean_text(comment, _("评价意见"), 500, required=False)
+    comment = bounded_text(comment, _("评价意见"), 500)
     now = timezone.now()
     _save(s, s.version, rating=rating, rating_comment=comment, rated_at=now)
     _log(s, None, SuggestionAction.RATE, s.status, f"{Rating(rating).label} {comment}".strip())

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.core.validation import bounded_text
 from taizhang.intake.models import Channel
 from taizhang.intake.permissions import can_record
 from taizhang.intake.services import submit_suggestion
@@ -64,15 +65,6 @@ def can_see_names(user: object, org: Org) -> bool:
     return scope.handles_exactly(org.pk) or scope.reaches(org.path, (Role.ADMIN, Role.OFFICE))
 
 
-def _text(value: str, label: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(_("请填写%(f)s。") % {"f": label})
-    if len(value) > limit:
-        raise ValidationError(_("%(f)s最多 %(n)d 个字。") % {"f": label, "n": limit})
-    return value
-
-
 @transaction.atomic
 def add_member(
     org: Org, *, by: Any, name: str, role: str = "", joined_on: dt.date | None = None
@@ -84,8 +76,8 @@ def add_member(
     member = Member.objects.create(
         org=org,
         org_path=org.path,
-        name=_text(name, _("姓名"), 60, required=True),
-        role=_text(role, _("职务"), 40),
+        name=bounded_text(name, _("姓名"), 60, required=True),
+        role=bounded_text(role, _("职务"), 40),
         joined_on=joined_on,
     )
     count_members({org.path: 1})
@@ -159,7 +151,7 @@ def record_meeting(
         raise ValidationError(_("会议日期不能晚于今天:只登记已召开的会议。"))
     if ends_at <= starts_at:
         raise ValidationError(_("结束时间应晚于开始时间。"))
-    topic = _text(topic, _("会议主题"), 200, required=True)
+    topic = bounded_text(topic, _("会议主题"), 200, required=True)
     presence = {int(k): v for k, v in (presence or {}).items()}
     for value in presence.values():
         if value not in Presence.values:
@@ -195,7 +187,7 @@ def record_meeting(
                 "e": clash.meeting.ends_at.strftime("%H:%M"),
             }
         )
-    guest_names = [_text(g, _("列席人员"), 60) for g in guests if g.strip()]
+    guest_names = [bounded_text(g, _("列席人员"), 60) for g in guests if g.strip()]
     for _upload, name in materials:
         if not name.lower().endswith(MATERIAL_TYPES):
             raise ValidationError(
@@ -209,10 +201,10 @@ def record_meeting(
         held_on=held_on,
         starts_at=starts_at,
         ends_at=ends_at,
-        place=_text(place, _("地点"), 120),
+        place=bounded_text(place, _("地点"), 120),
         topic=topic,
-        host=_text(host, _("主持人"), 60),
-        minutes=_text(minutes, _("会议记录"), 20000),
+        host=bounded_text(host, _("主持人"), 60),
+        minutes=bounded_text(minutes, _("会议记录"), 20000),
         recorded_by=by,
         recorded_at=timezone.now(),
     )
@@ -317,7 +309,7 @@ def void_meeting(meeting: Meeting, *, by: Any, reason: str) -> Meeting:
         raise PermissionDenied(_("您无权作废这次会议的记录。"))
     if meeting.status == MeetingStatus.VOID:
         raise ValidationError(_("这次会议的记录已经作废。"))
-    reason = _text(reason, _("作废原因"), 2000, required=True)
+    reason = bounded_text(reason, _("作废原因"), 2000, required=True)
     presence = Counter(
         meeting.attendance.filter(member__isnull=False).values_list("presence", flat=True)
     )

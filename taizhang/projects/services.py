@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, FocusArea
+from taizhang.core.validation import bounded_text
 from taizhang.ledger import permissions as ledger_permissions
 from taizhang.ledger.errors import ConflictError, NotAllowed
 from taizhang.ledger.evidence_files import Upload, check_and_store, discard
@@ -150,17 +151,6 @@ def amount(value: object, label: str) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
-def _text(value: str, label: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(_("请填写%(f)s。") % {"f": label})
-    if len(value) > limit:
-        raise ValidationError(
-            _("%(f)s最多 %(n)d 个字,现有 %(m)d 个。") % {"f": label, "n": limit, "m": len(value)}
-        )
-    return value
-
-
 def _clean(campaign: Campaign, data: ProjectData) -> dict[str, Any]:
     if not data.org.path.startswith(campaign.org.path):
         raise ValidationError(_("单位“%(o)s”不在本活动范围内。") % {"o": data.org.name})
@@ -184,23 +174,23 @@ def _clean(campaign: Campaign, data: ProjectData) -> dict[str, Any]:
     if data.start_planned and data.finish_planned and data.finish_planned < data.start_planned:
         raise ValidationError(_("计划竣工日期不能早于计划开工日期。"))
     return {
-        "name": _text(data.name, _("项目名称"), 200, required=True),
+        "name": bounded_text(data.name, _("项目名称"), 200, required=True),
         "org": data.org,
         "org_path": data.org.path,
         "year": int(data.year),
         "investment_total": total,
         "investment_annual": annual,
-        "leader": _text(data.leader, _("包联领导"), 60),
-        "industry": _text(data.industry, _("所属行业"), 40),
+        "leader": bounded_text(data.leader, _("包联领导"), 60),
+        "industry": bounded_text(data.industry, _("所属行业"), 40),
         "kind": data.kind,
         "pool": data.pool,
-        "location": _text(data.location, _("建设地点"), 200),
-        "content": _text(data.content, _("建设内容"), 4000),
+        "location": bounded_text(data.location, _("建设地点"), 200),
+        "content": bounded_text(data.content, _("建设内容"), 4000),
         "sign_planned": data.sign_planned,
         "start_planned": data.start_planned,
         "finish_planned": data.finish_planned,
         "needs": ",".join(n for n in Need.values if n in data.needs),
-        "needs_note": _text(data.needs_note, _("要素保障说明"), 2000),
+        "needs_note": bounded_text(data.needs_note, _("要素保障说明"), 2000),
     }
 
 
@@ -218,7 +208,7 @@ class Numbers:
         return f"{prefix}{highest + 1:04d}"
 
     def claim(self, written: str, year: int) -> str:
-        number = _text(written, _("项目编号"), 30) or self.next(year)
+        number = bounded_text(written, _("项目编号"), 30) or self.next(year)
         if number in self.taken:
             raise ValidationError(_("项目编号“%(n)s”已存在。") % {"n": number})
         self.taken.add(number)
@@ -243,17 +233,44 @@ def new_project(
     entering one, without touching the database, so that a table is checked row by row."""
     _require(can_manage(by, data.org), _("您无权为“%(o)s”登记项目。") % {"o": data.org.name})
     values = _clean(campaign, data)
-    stood = {"stage": stage, **{k: v for k, v in (as_it_stands or {}).items() if k in AS_IT_STANDS}}
-    if stood["stage"] not in STAGES:
-        raise ValidationError(_("项目阶段“%(s)s”无效。") % {"s": stood["stage"]})
-    if stood.get("done_total", Decimal(0)) > values["investment_total"]:
-        raise ValidationError(
-            _("累计完成投资将达 %(d)s 万元,超过总投资 %(t)s 万元;请核对金额或先调整总投资。")
-            % {"d": stood["done_total"], "t": values["investment_total"]}
-        )
+    stood = _stood({"stage": stage, **(as_it_stands or {})}, values["investment_total"])
     number = numbers.claim(data.number, values["year"])
     return Project(campaign=campaign, number=number, created_at=timezone.now(), created_by=by,
                    **values, **stood)  # fmt: skip
+
+
+def _stood(values: Mapping[str, Any], total: Decimal) -> dict[str, Any]:
+    """What a table states as it stands, checked: a known stage, never more done than the
+    project's total."""
+    stood = {k: v for k, v in values.items() if k in AS_IT_STANDS}
+    if "stage" in stood and stood["stage"] not in STAGES:
+        raise ValidationError(_("项目阶段“%(s)s”无效。") % {"s": stood["stage"]})
+    if stood.get("done_total", Decimal(0)) > total:
+        raise ValidationError(
+            _("累计完成投资将达 %(d)s 万元,超过总投资 %(t)s 万元;请核对金额或先调整总投资。")
+            % {"d": stood["done_total"], "t": total}
+        )
+    return stood
+
+
+def stands_apart(project: Project, as_it_stands: Mapping[str, Any]) -> bool:
+    """Whether a table's stage, dates, amounts done or 形象进度 differ from the project's."""
+    return any(getattr(project, k) != v for k, v in as_it_stands.items() if k in AS_IT_STANDS)
+
+
+@transaction.atomic
+def take_as_it_stands(project: Project, as_it_stands: Mapping[str, Any], *, by: Any) -> bool:
+    """An existing project brought to what an office's table states (导入, not confirmed by
+    the level above); whether anything changed."""
+    _require(can_manage(by, project.org), _("您无权修改该项目。"))
+    locked = _current(project, None)
+    stood = _stood(as_it_stands, locked.investment_total)
+    changed = {k: str(v) for k, v in stood.items() if getattr(locked, k) != v}
+    if not changed:
+        return False
+    Project.objects.filter(pk=locked.pk).update(version=F("version") + 1, **stood)
+    _log(locked, "imported", by, **changed)
+    return True
 
 
 @transaction.atomic
@@ -342,7 +359,7 @@ def update_project(project: Project, data: ProjectData, *, by: Any, version: int
 def void_project(project: Project, *, by: Any, version: int, reason: str) -> Project:
     _require(can_manage(by, project.org), _("您无权作废该项目。"))
     locked = _current(project, version)
-    reason = _text(reason, _("作废原因"), 500, required=True)
+    reason = bounded_text(reason, _("作废原因"), 500, required=True)
     locked.status = ProjectStatus.VOID
     locked.version += 1
     locked.save(update_fields=["status", "version"])
@@ -383,7 +400,7 @@ def report_month(
     if month.year < locked.year - 10:
         raise ValidationError(_("月份 %(m)s 太早。") % {"m": f"{month:%Y-%m}"})
     value = amount(done, _("当月完成投资"))
-    note = _text(progress_note, _("形象进度"), 2000, required=True)
+    note = bounded_text(progress_note, _("形象进度"), 2000, required=True)
     earlier = ProjectReport.objects.filter(project=locked, month=month).first()
     delta = value - (earlier.done if earlier else Decimal(0))
     if locked.done_total + delta > locked.investment_total:
@@ -450,7 +467,7 @@ def request_stage(
         )
     change = StageChange.objects.create(
         project=locked, from_stage=locked.stage, to_stage=to_stage, on=on,
-        note=_text(note, _("说明"), 2000), requested_by=by, requested_at=timezone.now(),
+        note=bounded_text(note, _("说明"), 2000), requested_by=by, requested_at=timezone.now(),
     )  # fmt: skip
     max_mb = int(locked.campaign.rule("evidence_max_mb"))
     stored: list[str] = []
@@ -507,7 +524,7 @@ def decide_stage(change: StageChange, *, by: Any, confirm: bool, note: str = "")
         locked_change.requested_by_id != getattr(by, "pk", None), _("不能确认自己提交的申请。")
     )
     locked = _current(project, None)
-    note = _text(note, _("意见"), 2000, required=not confirm)
+    note = bounded_text(note, _("意见"), 2000, required=not confirm)
     locked_change.status = ChangeStatus.CONFIRMED if confirm else ChangeStatus.RETURNED
     locked_change.decided_by, locked_change.decided_at = by, timezone.now()
     locked_change.decision_note = note
@@ -594,7 +611,7 @@ def record_obstacle(
 def urge(project: Project, *, by: Any, note: str) -> int:
     """催办: tell the unit's handlers and admins, with the office's words; returns how many."""
     _require(can_urge(by, project), _("只有上一级领导或活动办公室可以催办。"))
-    note = _text(note, _("催办意见"), 1000, required=True)
+    note = bounded_text(note, _("催办意见"), 1000, required=True)
     _log(project, "urged", by, note=note)
     link = reverse("project_detail", args=[project.pk])
     people = unit_staff([project.org]).get(project.org_id, [])

@@ -47,7 +47,7 @@ PAGE = 50
 SORTS = {
     "": ["org_path", "number"],
     "-investment": ["-investment_total", "number"],
-    "rate": ["done_year", "number"],
+    "done": ["done_year", "number"],  # the least completed first
     "number": ["number"],
 }
 

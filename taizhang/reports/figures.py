@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 from django.urls import reverse
@@ -69,6 +70,16 @@ LIVE = [name for name, figure in FIGURES.items() if figure.past_deadline]
 
 def figure_filter(name: str, today: dt.date) -> Q:
     return FIGURES[name].q(today)
+
+
+def newest_ids(*models: Any) -> tuple[int, ...]:
+    """The highest id of each table (0 when empty), in one statement of index lookups: what
+    changes whenever a row is appended, for keying figures held between writes."""
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {quote(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(n or 0 for n in cursor.fetchone())
 
 
 def percent(part: int, whole: int) -> float | None:

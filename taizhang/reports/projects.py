@@ -16,12 +16,9 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +39,7 @@ from taizhang.projects.models import (
 )
 from taizhang.projects.schedule import behind_q, late_q
 from taizhang.projects.services import visible_projects
-from taizhang.reports.figures import child_path_expression, percent
+from taizhang.reports.figures import child_path_expression, newest_ids, percent
 
 COUNT_LABELS = {
     "projects_total": _("项目数"),
@@ -192,16 +189,10 @@ def project_figures(
     }
 
 
-def pipeline_version() -> tuple[int, int]:
+def pipeline_version() -> tuple[int, ...]:
     """Changes whenever a project figure can: every project write appends a history line, and
-    a unit moved in the tree rebuilds the ledger's tallies (new rows). Two index lookups."""
-    tables = [m._meta.db_table for m in (ProjectEvent, ProblemTally)]
-    quote = connection.ops.quote_name
-    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {quote(t)})" for t in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        event, tally = cursor.fetchone()
-    return event or 0, tally or 0
+    a unit moved in the tree rebuilds the ledger's tallies (new rows)."""
+    return newest_ids(ProjectEvent, ProblemTally)
 
 
 def held_project_figures(
@@ -224,12 +215,6 @@ def held_project_figures(
         hit = project_figures(campaign, org, user=user, today=today, year=year)
         cache.set(key, hit, timeout=600)
     return hit
-
-
-def rows_url(slug: str, **params: Any) -> str:
-    """The project list with these filters: where every project figure links."""
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse("project_list", args=[slug]) + (f"?{query}" if query else "")
 
 
 def figure_rows(

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -35,7 +34,7 @@ from taizhang.projects.models import Project
 from taizhang.reports import history
 from taizhang.reports.brief import FORMATS, make_brief
 from taizhang.reports.charts import chart_data
-from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures
+from taizhang.reports.figures import FIGURE_LABELS, Breakdown, Figures, newest_ids
 from taizhang.reports.handling import (
     HOP_FIGURE_LABELS,
     HOP_FIGURES,
@@ -56,17 +55,10 @@ from taizhang.sheets.workbook import download
 HEADLINE = ["problems_total", "problems_rectified", "problems_open", "problems_pending", "overdue"]
 
 
-def ledger_version() -> tuple[int, int, int]:
+def ledger_version() -> tuple[int, ...]:
     """Changes whenever a figure can: every ledger write appends an event, every rebuild of the
-    tallies (after a unit moves in the tree) writes new rows, every frozen day a snapshot.
-    Three index lookups."""
-    tables = [m._meta.db_table for m in (ProblemEvent, ProblemTally, Snapshot)]
-    quote = connection.ops.quote_name
-    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {quote(t)})" for t in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        event, tally, snapshot = cursor.fetchone()
-    return event or 0, tally or 0, snapshot or 0
+    tallies (after a unit moves in the tree) writes new rows, every frozen day a snapshot."""
+    return newest_ids(ProblemEvent, ProblemTally, Snapshot)
 
 
 def _figures_and_charts(

@@ -25,7 +25,6 @@ from taizhang.projects.models import (
     Need,
     Pool,
     Project,
-    ProjectEvent,
     ProjectKind,
     Stage,
 )
@@ -196,7 +195,6 @@ def import_projects(
     fresh: list[Project] = []  # checked, saved together at the end
     by_name = {(p.name, p.org_id): p for p in existing.values()}
     result = ProjectImportResult()
-    now = timezone.now()
     for line, raw in enumerate(table.rows[header + 1 :], start=header + 2):
         v = {key: raw[i] if i < len(raw) else "" for key, i in columns.items()}
         if all(text(x) == "" for x in v.values()):
@@ -287,11 +285,11 @@ def import_projects(
                 raise ValidationError("与本表前面的一行是同一个项目(项目编号或单位和名称相同)")
             else:
                 data.number = project.number
-                if services.changes(project, data) or _differs(project, stood):
+                if services.changes(project, data) or services.stands_apart(project, stood):
                     with transaction.atomic():
                         before = project.version
                         project = services.update_project(project, data, by=by, version=before)
-                        _take_as_it_stands(project, stood, by, now)
+                        services.take_as_it_stands(project, stood, by=by)
                     result.updated += 1
                 else:
                     result.unchanged += 1
@@ -328,21 +326,3 @@ def _as_it_stands(
     if progress_note:
         values["progress_note"] = progress_note
     return values
-
-
-def _differs(project: Project, values: dict[str, Any]) -> bool:
-    return any(getattr(project, k) != v for k, v in values.items())
-
-
-def _take_as_it_stands(project: Project, values: dict[str, Any], by: Any, now: dt.datetime) -> bool:
-    """An existing project brought to what the table says; whether anything changed."""
-    changed = {k: str(v) for k, v in values.items() if getattr(project, k) != v}
-    if not changed:
-        return False
-    if values.get("done_total", project.done_total) > project.investment_total:
-        raise ValidationError(
-            f"累计完成投资 {values['done_total']} 万元超过总投资 {project.investment_total} 万元"
-        )
-    Project.objects.filter(pk=project.pk).update(version=project.version + 1, **values)
-    ProjectEvent.objects.create(project=project, action="imported", by=by, at=now, data=changed)
-    return True

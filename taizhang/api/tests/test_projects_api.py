@@ -33,7 +33,9 @@ def test_projects_through_the_api(world):
     )
     assert stale.status_code == 409
     listed = admin.get(reverse("api_projects", args=[slug]), {"pool": "investment"}).json()
-    assert listed["count"] == 1 if isinstance(listed, dict) else len(listed) == 1
+    assert listed["count"] == 1 and listed["results"][0]["number"] == project["number"]
+    other_pool = admin.get(reverse("api_projects", args=[slug]), {"pool": "key"}).json()
+    assert other_pool["count"] == 0
     figures = admin.get(reverse("api_project_figures", args=[slug])).json()
     assert figures["projects_total"] == 1 and figures["investment_annual_done_yi"] == 0.15
     # Outside the caller's units: not found, and not counted.

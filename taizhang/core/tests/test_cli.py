@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError
 
 from taizhang.core.management.commands.serve import require_free_port, worker_options
+from taizhang.testing import free_port
 
 
 def run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -80,7 +81,7 @@ def _env(tmp_path) -> dict[str, str]:
 def _serve(tmp_path, *options: str) -> tuple[subprocess.Popen[bytes], int]:
     """`taizhang serve` on a migrated SQLite file and a free port, as an operator starts it."""
     run(tmp_path, "migrate")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "taizhang", "serve", "--port", str(port), *options],
         env=_env(tmp_path),
@@ -89,12 +90,6 @@ def _serve(tmp_path, *options: str) -> tuple[subprocess.Popen[bytes], int]:
         stderr=subprocess.DEVNULL,
     )
     return server, port
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get_when_up(port: int, path: str) -> http.client.HTTPResponse:

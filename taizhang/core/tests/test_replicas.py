@@ -6,9 +6,7 @@ apart by pausing its replay, so that it still holds the old rows."""
 import glob
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -17,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from taizhang.testing import free_port, run_taizhang, seed_campaign, start_gunicorn, wait_for_port
+
 BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 pytestmark = [
     pytest.mark.skipif(not BIN, reason="PostgreSQL's server programs are not installed"),
@@ -26,12 +25,6 @@ pytestmark = [
         reason="run with the PostgreSQL suite",
     ),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _as_postgres(*command: str) -> None:
@@ -66,7 +59,7 @@ def cluster():
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
     primary, replica = folder / "primary", folder / "replica"
-    ports = _free_port(), _free_port()
+    ports = free_port(), free_port()
     bin_ = BIN[-1]
     _as_postgres(f"{bin_}/initdb", "-D", str(primary), "-A", "trust", "-U", "postgres",
                  "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8")  # fmt: skip
@@ -103,23 +96,6 @@ def cluster():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(env: dict, *args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "taizhang", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-
-
-SETUP = """
-import datetime as dt
-from taizhang.campaigns.services import create_campaign
-from taizhang.orgs.services import create_org
-city = create_org(code="141000", name="临汾市", kind="city")
-today = dt.date.today()
-create_campaign(slug="rep", name="主库与从库一致", org=city, focus_areas=["民生"],
-                starts_on=today - dt.timedelta(days=10), ends_on=today + dt.timedelta(days=10))
-"""
-
-
 def _page(port: int, opener: urllib.request.OpenerDirector | None = None) -> str:
     opener = opener or urllib.request.build_opener()
     with opener.open(f"http://127.0.0.1:{port}/s/rep/", timeout=10) as response:
@@ -136,26 +112,19 @@ def test_reads_go_to_a_replica_unless_it_lags_is_down_or_the_reader_just_wrote(c
         "TAIZHANG_VAR_DIR": str(tmp_path / "var"),
         "TAIZHANG_SECRET_KEY": "replica-test-key-" + "x" * 40,
     }
-    _run(env, "migrate", "-v", "0")
-    _run(env, "shell", "-c", SETUP)
+    run_taizhang(env, "migrate", "-v", "0")
+    seed_campaign(env, "rep", "主库与从库一致")
     replica_url = f"postgres://postgres@127.0.0.1:{replica_port}/rep"
     servers, ports = [], {}
     for name, max_lag in (("patient", "3600"), ("strict", "1")):
-        ports[name] = _free_port()
+        ports[name] = free_port()
         server_env = {**env, "DATABASE_REPLICA_URLS": replica_url,
                       "TAIZHANG_REPLICA_MAX_LAG": max_lag}  # fmt: skip
-        command = [sys.executable, "-m", "gunicorn", "taizhang.wsgi:application", "--workers",
-                   "1", "--bind", f"127.0.0.1:{ports[name]}"]  # fmt: skip
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        servers.append(subprocess.Popen(command, env=server_env, cwd=ROOT, **quiet))
+        servers.append(start_gunicorn(server_env, ports[name]))
     try:
         for port in ports.values():
-            for _ in range(150):
-                try:
-                    assert "主库与从库一致" in _page(port)
-                    break
-                except (urllib.error.URLError, ConnectionError):
-                    time.sleep(0.2)
+            wait_for_port(port)
+            assert "主库与从库一致" in _page(port)
         # The replica stops replaying; the primary renames the campaign behind the servers'
         # backs (nothing held in them is told): the replica still has the old name.
         _sql(replica_port, "SELECT pg_wal_replay_pause()", "rep")

@@ -4,51 +4,32 @@ Redis that goes away makes the cache miss, not the pages fail."""
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
 from taizhang.core.fresh import FreshFor
+from taizhang.testing import free_port, run_taizhang, seed_campaign, start_gunicorn, wait_for_port
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="redis-server is not installed"
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_port(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on {port}")
-
-
 @pytest.fixture
 def redis_url(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        _wait_for_port(port)
+        wait_for_port(port)
         yield f"redis://127.0.0.1:{port}/0", server
     finally:
         server.terminate()
@@ -87,27 +68,11 @@ def test_a_redis_that_goes_away_makes_the_cache_miss_not_the_page_fail(redis_url
         held.forget()  # nothing to tell: no error either
 
 
-def _run(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "taizhang", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def _page(port: int, path: str) -> str:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
         return response.read().decode()
 
 
-SETUP = """
-import datetime as dt
-from taizhang.campaigns.services import create_campaign
-from taizhang.orgs.services import create_org
-city = create_org(code="141000", name="临汾市", kind="city")
-today = dt.date.today()
-create_campaign(slug="shared", name="旧的活动名称", org=city, focus_areas=["民生"],
-                starts_on=today - dt.timedelta(days=10), ends_on=today + dt.timedelta(days=10))
-"""
 RENAME = """
 from taizhang.campaigns.models import Campaign
 c = Campaign.objects.get(slug="shared")
@@ -116,7 +81,6 @@ c.save()
 """
 
 
-@pytest.mark.django_db(transaction=True)
 def test_two_server_processes_sharing_redis_agree_at_once(redis_url, tmp_path):
     url, _server = redis_url
     env = {
@@ -127,21 +91,16 @@ def test_two_server_processes_sharing_redis_agree_at_once(redis_url, tmp_path):
         "TAIZHANG_SECRET_KEY": "shared-cache-test-key-" + "x" * 40,
         "TAIZHANG_REDIS_URL": url,
     }
-    _run(env, "migrate", "-v", "0")
-    _run(env, "shell", "-c", SETUP)
-    ports = [_free_port(), _free_port()]
-    command = [sys.executable, "-m", "gunicorn", "taizhang.wsgi:application", "--workers", "1"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    servers = [
-        subprocess.Popen([*command, "--bind", f"127.0.0.1:{port}"], env=env, cwd=ROOT, **quiet)
-        for port in ports
-    ]
+    run_taizhang(env, "migrate", "-v", "0")
+    seed_campaign(env, "shared", "旧的活动名称")
+    ports = [free_port(), free_port()]
+    servers = [start_gunicorn(env, port) for port in ports]
     try:
         for port in ports:
-            _wait_for_port(port)
+            wait_for_port(port)
             assert "旧的活动名称" in _page(port, "/s/shared/")  # each now holds the campaign
         changed_at = time.monotonic()
-        _run(env, "shell", "-c", RENAME)  # a third process changes it
+        run_taizhang(env, "shell", "-c", RENAME)  # a third process changes it
         seen = [_page(port, "/s/shared/") for port in ports]
         # Each server holds a campaign for 5 s: only the shared generation explains the news.
         assert time.monotonic() - changed_at < 5

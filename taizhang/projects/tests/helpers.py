@@ -6,13 +6,7 @@ from typing import Any
 
 from taizhang.projects import services
 from taizhang.projects.models import Project
-
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+from taizhang.testing import PDF
 
 
 def make(w: SimpleNamespace, org: Any = None, by: Any = None, **kwargs: Any) -> Project:

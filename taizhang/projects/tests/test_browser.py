@@ -8,8 +8,8 @@ import pytest
 from taizhang.core.tests.test_accessibility import axe_violations
 from taizhang.ledger.tests.test_browser import login
 from taizhang.projects.models import ChangeStatus, Stage
-from taizhang.projects.tests.helpers import PDF, make
-from taizhang.testing import BROWSER_MARKS
+from taizhang.projects.tests.helpers import make
+from taizhang.testing import BROWSER_MARKS, PDF
 
 pytestmark = BROWSER_MARKS
 PHONE_WIDTH = 390

@@ -142,8 +142,8 @@ def test_stats_json_has_the_projects_section(world):
 
 
 def test_the_figures_are_frozen_with_the_day_and_reach_the_brief_overview_and_wall(world, client):
-    project = make(world, org=world.dept_a1, investment_total=Decimal("20000"),
-                   investment_annual=Decimal("8000"))  # fmt: skip
+    make(world, org=world.dept_a1, investment_total=Decimal("20000"),
+         investment_annual=Decimal("8000"))  # fmt: skip
     today = dt.date.today()
     take_snapshots(world.campaign, today)
     make(world, org=world.dept_a1, name="快照之后的项目")  # not in the frozen day
@@ -156,7 +156,6 @@ def test_the_figures_are_frozen_with_the_day_and_reach_the_brief_overview_and_wa
     page = client.get(overview).content.decode()
     assert 'id="project-strip"' in page and ">2</a>" in page
     assert 'id="wall-projects">2<' in client.get(overview, {"wall": "1"}).content.decode()
-    assert project.investment_total == Decimal("20000")
 
 
 def test_the_held_figures_follow_every_write(world):

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.projects.models import ChangeStatus, Project, ProjectEvent, Stage
-from taizhang.projects.tests.helpers import PDF, make
+from taizhang.projects.tests.helpers import make
+from taizhang.testing import PDF
 
 
 def test_an_admin_enters_a_project_and_a_mistake_keeps_what_was_typed(world, client):
