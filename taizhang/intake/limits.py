@@ -91,7 +91,10 @@ def clock_of(
     today = today or timezone.localdate()
     arrived = timezone.localtime(s.submitted_at).date()
     due = add_workdays(arrived, days_for(campaign or s.campaign, stage, s.channel)).date
-    return Clock(stage, due, workdays_between(arrived, today), workdays_between(today, due))
+    left = workdays_between(today, due)
+    if due < today:  # past its day even on a weekend, when no working day has passed yet
+        left = min(left, -1)
+    return Clock(stage, due, workdays_between(arrived, today), left)
 
 
 def late_counts(campaign: Campaign, today: dt.date | None = None) -> dict[str, int]:
