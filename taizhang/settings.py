@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "taizhang.identity",
     "django_cas_ng",
     "taizhang.campaigns",
+    "taizhang.search",
     "taizhang.ledger",
     "taizhang.catalogue",
     "taizhang.intake",

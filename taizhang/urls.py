@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("taizhang.sheets.urls")),
     path("", include("taizhang.workdays.urls")),
     path("", include("taizhang.todo.urls")),
+    path("", include("taizhang.search.urls")),
 ]
 
 handler400 = "taizhang.core.errors.bad_request"

@@ -151,8 +151,15 @@ def reset_sequences(*models: type[Model]) -> None:
             cursor.execute(sql)
 
 
-def insert_with_child(parent: Model, child: Model, link: str) -> None:
-    """Insert a new row and one new row pointing at it (its `link` field) in one statement.
+def insert_with_child(
+    parent: Model,
+    child: Model,
+    link: str,
+    *,
+    also: tuple[type[Model], str, dict[str, Any]] | None = None,
+) -> None:
+    """Insert a new row and one new row pointing at it (its `link` field) in one statement;
+    `also` (model, column, values): a third row, with the parent's key in `column`.
 
     PostgreSQL only (SQLite has no INSERT inside WITH). One round trip instead of four (BEGIN,
     two INSERTs, COMMIT), atomic without a transaction: under a burst of submissions each round
@@ -164,15 +171,24 @@ def insert_with_child(parent: Model, child: Model, link: str) -> None:
     parent_columns, parent_params = _column_values(parent, exclude=())
     child_columns, child_params = _column_values(child, exclude=(link_field.attname,))
     link_column = _column(link_field)
+    third, third_params = "", []
+    if also is not None:
+        model, column, values = also
+        names = ", ".join(quote(name) for name in [column, *values])
+        third = (
+            f", third AS (INSERT INTO {quote(model._meta.db_table)} ({names}) "
+            f"VALUES ((SELECT {parent_key} FROM parent), {_placeholders(list(values))})) "
+        )
+        third_params = list(values.values())
     sql = (
         f"WITH parent AS (INSERT INTO {quote(parent._meta.db_table)} ({parent_columns}) "
-        f"VALUES ({_placeholders(parent_params)}) RETURNING {parent_key}) "
+        f"VALUES ({_placeholders(parent_params)}) RETURNING {parent_key}){third} "
         f"INSERT INTO {quote(child._meta.db_table)} ({link_column}, {child_columns}) "
         f"VALUES ((SELECT {parent_key} FROM parent), {_placeholders(child_params)}) "
         f"RETURNING {child_key}, {link_column}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*parent_params, *child_params])
+        cursor.execute(sql, [*parent_params, *third_params, *child_params])
         child.pk, parent.pk = cursor.fetchone()
     for row in (parent, child):
         row._state.adding, row._state.db = False, connection.alias

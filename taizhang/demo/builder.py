@@ -32,6 +32,7 @@ from taizhang.demo.triage import build_triage
 from taizhang.ledger import services
 from taizhang.ledger.models import DeclineReason, Kind, Source
 from taizhang.orgs.models import Org, OrgKind, Role, RoleAssignment
+from taizhang.search import services as search
 
 SLUG = "linfen-2021"
 CAMPAIGN_NAME = "“争先、进位、崛起”解放思想大讨论"
@@ -394,6 +395,8 @@ def build_demo(
         progress("项目库…")
         build_projects(campaign, rng, today, users["office"].pk, users["yaodu_admin"].pk)
         build_audit_trail(campaign, DEMO_PASSWORD)
+    progress("全文索引…")
+    search.flush()
     # Fresh statistics after a bulk load, so that the query planner picks the right indexes
     # (and, on PostgreSQL, a visibility map, so that covering indexes are read alone).
     with connection.cursor() as cursor:

@@ -14,7 +14,9 @@ from taizhang.demo import names
 from taizhang.intake.models import Channel, Suggestion, SuggestionAction, SuggestionEvent
 from taizhang.intake.models import SuggestionStatus as S
 from taizhang.intake.privacy import phone_hash
+from taizhang.intake.searchable import KIND as SUGGESTION_KIND
 from taizhang.ledger.models import Problem, Source
+from taizhang.search import services as search
 
 SUGGESTIONS_AT_SCALE_1 = 53_000
 CHANNEL_SHARES = {
@@ -138,6 +140,7 @@ def _link_and_log(campaign: Campaign) -> None:
     converted = [pk for pk, status, _at in suggestions if status == S.CONVERTED]
     links = [(s, problems[i % len(problems)]) for i, s in enumerate(converted)] if problems else []
     insert_rows(Suggestion.problems.through, ("suggestion_id", "problem_id"), links)
+    search.mark(SUGGESTION_KIND, [pk for pk, _status, _at in suggestions])
     events = [
         (pk, at, None, SuggestionAction.SUBMIT, "", S.RECEIVED, "")
         for pk, _status, at in suggestions

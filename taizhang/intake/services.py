@@ -16,7 +16,7 @@ from taizhang.catalogue import services as catalogue
 from taizhang.core import receipts, throttle
 from taizhang.core.bulk import insert_with_child
 from taizhang.core.validation import bounded_text
-from taizhang.intake import permissions, privacy, updates
+from taizhang.intake import permissions, privacy, searchable, updates
 from taizhang.intake.models import (
     SATISFIED_RATINGS,
     Channel,
@@ -34,6 +34,7 @@ from taizhang.ledger.evidence_files import Upload, check_and_store, discard
 from taizhang.ledger.models import Kind, Problem, Source, Status
 from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
+from taizhang.search import services as search
 
 MAX_TITLE, MAX_TEXT, MAX_PHOTOS, PHOTO_MB = 200, 4000, 3, 10
 PHOTO_TYPES = ("jpg", "jpeg", "png", "gif")
@@ -150,6 +151,7 @@ def _store(fields: dict[str, Any], photos: list[Any], by: Any, attempts: int = 5
                         size=photo.size,
                     )
                 _log(suggestion, by, SuggestionAction.SUBMIT)
+                search.mark(searchable.KIND, [suggestion.pk])
                 return suggestion
         except IntegrityError:
             if attempt == attempts - 1:
@@ -169,7 +171,9 @@ def _insert_in_one_statement(fields: dict[str, Any], by: Any) -> Suggestion:
         to_status=suggestion.status,
         note="",
     )
-    insert_with_child(suggestion, event, link="suggestion")
+    # The index's mark in the same statement: atomic without a transaction.
+    insert_with_child(suggestion, event, link="suggestion", also=search.mark_row(searchable.KIND))
+    search.after_commit()
     return suggestion
 
 

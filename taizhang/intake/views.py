@@ -495,7 +495,7 @@ def staff_entry(request: AuthedRequest, slug: str) -> HttpResponse:
 def find(request: AuthedRequest, slug: str) -> HttpResponse:
     """The search box on every page: a receipt code opens its suggestion (or the problem it
     became, for a unit), a problem's 编号 opens the problem, any other text searches the
-    ledger. Built to grow into full-text search over every field."""
+    ledger and the suggestions in full (search.views)."""
     campaign = campaign_for(request.user, slug)
     typed = request.GET.get("q", "").strip()[:200]
     ledger = reverse("problem_list", args=[slug])
@@ -513,7 +513,7 @@ def find(request: AuthedRequest, slug: str) -> HttpResponse:
     numbered = problems.filter(number__iexact=typed).first()
     if numbered is not None:
         return redirect("problem_detail", pk=numbered.pk)
-    return redirect(f"{ledger}?{urlencode({'q': typed})}")
+    return redirect(f"{reverse('search', args=[slug])}?{urlencode({'q': typed})}")
 
 
 PERSONAL_COLUMNS = [Column("回执码", 14), Column("提交时间", 17), Column("渠道", 8),

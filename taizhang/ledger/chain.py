@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from taizhang.ledger.models import ChainHead, Problem, ProblemEvent, Status
+from taizhang.search import services as search
 
 ALGORITHMS = ("sha256", "sm3")
 # The problem's fields a history row records it was left with: what every figure counts by.
@@ -114,6 +115,8 @@ def seal(events: Sequence[ProblemEvent]) -> None:
                    e.reason, e.data or {}), e.state) for e in rows]  # fmt: skip
         for e, (seq, digest) in zip(rows, _advance(head, pairs), strict=True):
             e.seq, e.digest = seq, digest
+    # A problem that changed has a history row: the full-text index follows the history.
+    search.mark("problem", [e.problem_id for e in events])
 
 
 def sealed_rows(campaign_id: int, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -137,6 +140,7 @@ def sealed_rows(campaign_id: int, rows: list[tuple[Any, ...]]) -> list[tuple[Any
         closed = final["closed_on_time"] if status == Status.CLOSED else None
         with_state.append((row, {**final, "status": status, "closed_on_time": closed}))
     head = _locked_head(campaign_id)
+    search.mark("problem", last)
     return [
         (*row, seq, state, digest)
         for (row, state), (seq, digest) in zip(with_state, _advance(head, with_state), strict=True)

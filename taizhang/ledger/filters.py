@@ -10,15 +10,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign
 from taizhang.core import receipts
+from taizhang.ledger import searchable
 from taizhang.ledger.deadlines import DeadlineState, deadline_state_q
 from taizhang.ledger.models import OPEN_STATUSES, UNCOUNTED_STATUSES, Kind, Problem, Source, Status
 from taizhang.orgs.finding import resolve_unit
 from taizhang.orgs.models import Org
 from taizhang.reports.figures import FIGURES, figure_filter
+from taizhang.search import services
 
 # What needs attention first: open problems, 重大紧急 ones first, by deadline (the overdue
 # ones lead), then the closed, voided and merged ones.
@@ -126,7 +129,12 @@ def apply_filters(
     if "q" in p:
         text = p["q"].strip()
         code = receipts.normalise(text)
-        found = Q(title__contains=text) | Q(number__iexact=text)
+        found = Q(number__iexact=text)
+        if services.pending():
+            services.flush(budget=500)  # what was just written, before the index is asked
+        matching = searchable.matching(campaign, text)
+        if matching is not None:  # every field, through the full-text index
+            found |= Q(pk__in=RawSQL(*matching))
         if code is not None:
             # A suggestion's receipt code finds the problems it became.
             found |= Q(suggestions__receipt_code=code)

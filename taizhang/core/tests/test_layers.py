@@ -7,7 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Bottom to top. An app may use the apps before it in this list.
 LAYERS = [
-    "core", "audit", "workdays", "orgs", "identity", "campaigns", "notifications", "ledger",
+    "core", "audit", "workdays", "orgs", "identity", "campaigns", "search", "notifications",
+    "ledger",
     "catalogue", "intake", "triage", "supervision", "evaluation", "meetings", "projects", "sheets",
     "reports",
     "backup", "todo", "open311", "api", "demo",

@@ -1,0 +1,189 @@
+"""The index itself: PostgreSQL's tsvector under a GIN index, or SQLite's FTS5.
+
+Both store the lexemes of `tokens.positioned` by weight, plus a lexeme for every unit whose
+staff may find the entry (`registry.scope_tokens`: its unit, the units above, the co-operating
+units), so
+that a search in a reader's scope is one index lookup rather than a filter over the results.
+
+A search ranks at most `cap` entries: the newest that match. A query that matches more (two
+common characters over millions of problems) is ranked among the newest `cap` and says so;
+the ledger list's `q=` lists every match, counted exactly.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, connections, router
+
+from taizhang.search.models import SearchDocument
+from taizhang.search.tokens import Document, Query, positioned
+
+SCOPE = "§"  # before a scope token in a tsvector: no text lexeme starts so
+MAX_POSITION = 16383  # PostgreSQL's largest; later ones are stored at it
+MAX_POSITIONS = 256  # per lexeme and document, PostgreSQL's limit
+RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"  # D, C, B, A: a title's match over a note's
+FTS_WEIGHTS = (10.0, 4.0, 1.0, 0.0)  # a, b, c, s
+TABLE = SearchDocument._meta.db_table
+
+
+@dataclass
+class Hits:
+    ids: list[int]  # object ids, best first
+    total: int  # matches counted, at most `cap`
+    capped: bool  # more than `cap` match
+
+
+def _tsvector(doc: Document) -> str:
+    by_lexeme: dict[str, list[str]] = defaultdict(list)
+    for weight, pairs in positioned(doc).items():
+        for lexeme, at in pairs:
+            spots = by_lexeme[lexeme]
+            if len(spots) < MAX_POSITIONS:
+                spots.append(f"{min(at, MAX_POSITION)}{weight}")
+    parts = [f"'{lexeme}':{','.join(spots)}" for lexeme, spots in by_lexeme.items()]
+    parts.extend(f"'{SCOPE}{token}'" for token in sorted(doc.scope))
+    return " ".join(parts)
+
+
+def _fts_columns(doc: Document) -> tuple[str, str, str, str]:
+    laid = positioned(doc)
+    a, b, c = (" ".join(lx for lx, _ in laid[w]) for w in ("A", "B", "C"))
+    return a, b, c, f"k{doc.kind} c{doc.campaign_id} {' '.join(sorted(doc.scope))}"
+
+
+def store(docs: Sequence[Document]) -> None:
+    """Write (or rewrite) these entries."""
+    if not docs:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for start in range(0, len(docs), 500):
+                batch = docs[start : start + 500]
+                values = ", ".join(["(%s, %s, %s, %s::tsvector)"] * len(batch))
+                params: list[object] = []
+                for d in batch:
+                    params.extend((d.kind, d.object_id, d.campaign_id, _tsvector(d)))
+                cursor.execute(
+                    f"INSERT INTO {TABLE} (kind, object_id, campaign_id, tsv) VALUES {values} "
+                    "ON CONFLICT (kind, object_id) DO UPDATE "
+                    "SET campaign_id = EXCLUDED.campaign_id, tsv = EXCLUDED.tsv",
+                    params,
+                )
+            return
+        for start in range(0, len(docs), 400):
+            batch = docs[start : start + 400]
+            values = ", ".join(["(%s, %s, %s)"] * len(batch))
+            params = [v for d in batch for v in (d.kind, d.object_id, d.campaign_id)]
+            cursor.execute(
+                f"INSERT INTO {TABLE} (kind, object_id, campaign_id) VALUES {values} "
+                "ON CONFLICT (kind, object_id) DO UPDATE SET campaign_id = excluded.campaign_id "
+                "RETURNING id, object_id",
+                params,
+            )
+            row_of = {object_id: pk for pk, object_id in cursor.fetchall()}
+            rows = [row_of[d.object_id] for d in batch]
+            cursor.execute(
+                f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(rows))})", rows
+            )
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, a, b, c, s) VALUES (%s, %s, %s, %s, %s)",
+                [(row, *_fts_columns(d)) for row, d in zip(rows, batch, strict=True)],
+            )
+
+
+def remove(kind: str, object_ids: Iterable[int]) -> None:
+    ids = list(object_ids)
+    entries = SearchDocument.objects.filter(kind=kind, object_id__in=ids)
+    if connection.vendor != "postgresql":
+        rows = list(entries.values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 500):
+                chunk = rows[start : start + 500]
+                cursor.execute(
+                    f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+    entries.delete()
+
+
+def _tsquery(query: Query, scope: set[str] | None) -> str:
+    terms = [f"'{lx}'" for lx in query.lexemes] + [f"'{p}':*" for p in query.prefixes]
+    text = " & ".join(terms)
+    if scope is not None:
+        text += " & (" + " | ".join(f"'{SCOPE}{t}'" for t in sorted(scope) or ["none"]) + ")"
+    return text
+
+
+def _fts_query(kind: str, campaign_id: int, query: Query, scope: set[str] | None) -> str:
+    terms = [f'"{lx}"' for lx in query.lexemes] + [f'"{p}" *' for p in query.prefixes]
+    text = "{a b c} : (" + " AND ".join(terms) + f') AND s : "k{kind}" AND s : "c{campaign_id}"'
+    if scope is not None:
+        text += " AND s : (" + " OR ".join(f'"{t}"' for t in sorted(scope) or ["none"]) + ")"
+    return text
+
+
+def search(
+    kind: str,
+    campaign_id: int,
+    query: Query,
+    *,
+    scope: set[str] | None,
+    limit: int,
+    offset: int = 0,
+    cap: int = 1000,
+) -> Hits:
+    """The best `limit` matches after `offset`. `scope`: the scope tokens of the units whose
+    entries the reader may find (None: the whole campaign)."""
+    if not query:
+        return Hits([], 0, False)
+    with connections[router.db_for_read(SearchDocument)].cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tsq = _tsquery(query, scope)
+            cursor.execute(
+                f"""WITH hits AS (
+                    SELECT id, object_id, tsv FROM {TABLE}
+                    WHERE kind = %s AND campaign_id = %s AND tsv @@ %s::tsquery
+                    ORDER BY id DESC LIMIT %s)
+                SELECT object_id, count(*) OVER () FROM hits
+                ORDER BY ts_rank(%s, tsv, %s::tsquery) DESC, id DESC LIMIT %s OFFSET %s""",
+                [kind, campaign_id, tsq, cap + 1, RANK_WEIGHTS, tsq, limit, offset],
+            )
+        else:
+            fts = _fts_query(kind, campaign_id, query, scope)
+            cursor.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                [fts, cap],
+            )
+            past_cap = cursor.fetchone()
+            cursor.execute(
+                f"""SELECT d.object_id, count(*) OVER () FROM (
+                    SELECT rowid AS row, bm25(search_fts, {", ".join(map(str, FTS_WEIGHTS))})
+                    AS score FROM search_fts WHERE search_fts MATCH %s AND rowid > %s) f
+                JOIN {TABLE} d ON d.id = f.row
+                ORDER BY f.score, f.row DESC LIMIT %s OFFSET %s""",
+                [fts, past_cap[0] if past_cap else 0, limit, offset],
+            )
+            rows = cursor.fetchall()
+            return Hits([r[0] for r in rows], rows[0][1] if rows else 0, past_cap is not None)
+        rows = cursor.fetchall()
+    total = rows[0][1] if rows else 0
+    return Hits([r[0] for r in rows], min(total, cap), total > cap)
+
+
+def matching_ids_sql(
+    kind: str, campaign_id: int, query: Query, scope: set[str] | None
+) -> tuple[str, list[object]]:
+    """SQL for the object ids of every match, uncapped: for `pk__in` under a list's filters."""
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT object_id FROM {TABLE} WHERE kind = %s AND campaign_id = %s "
+            "AND tsv @@ %s::tsquery",
+            [kind, campaign_id, _tsquery(query, scope)],
+        )
+    return (
+        f"SELECT d.object_id FROM search_fts f JOIN {TABLE} d ON d.id = f.rowid "
+        "WHERE search_fts MATCH %s",
+        [_fts_query(kind, campaign_id, query, scope)],
+    )

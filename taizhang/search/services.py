@@ -1,0 +1,119 @@
+"""Keeping the index current: writers mark what they changed, `flush` writes it after commit.
+
+A writer calls `mark(kind, ids)` inside its transaction; the marks commit with the change or
+not at all, so a change the index has not followed yet is never forgotten. Once the
+transaction has committed, `flush` rewrites the marked entries in the same process (a change
+is found by the next search), up to `FLUSH_BUDGET`; what remains after a large import goes
+to the worker (`jobs.flush_index`), and every search first writes what is still marked.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.db import connection, router, transaction
+from django_tasks import task
+
+from taizhang.core.bulk import insert_rows
+from taizhang.search import engine
+from taizhang.search.models import SearchDocument, SearchPending
+from taizhang.search.registry import SOURCES
+
+CHUNK = 500
+FLUSH_BUDGET = 2000  # entries written right after a commit; the rest by the worker
+
+
+def mark(kind: str, object_ids: Iterable[int]) -> None:
+    """These objects changed in the current transaction: their entries are rewritten after it
+    commits."""
+    rows = [(kind, i) for i in dict.fromkeys(object_ids)]
+    if not rows:
+        return
+    insert_rows(SearchPending, ("kind", "object_id"), rows)
+    after_commit()
+
+
+def mark_row(kind: str) -> tuple[type[SearchPending], str, dict[str, str]]:
+    """A mark as `core.bulk.insert_with_child` writes it beside a new row (object_id: its key);
+    call `after_commit` then."""
+    return SearchPending, "object_id", {"kind": kind}
+
+
+def after_commit() -> None:
+    """Flush once the current transaction commits (at once outside one)."""
+    if not any(callback is _flush_soon for _sids, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_flush_soon, robust=True)
+
+
+def _flush_soon() -> None:
+    if flush(budget=FLUSH_BUDGET):
+        flush_index.enqueue()
+
+
+def pending() -> bool:
+    return SearchPending.objects.using(router.db_for_write(SearchPending)).exists()
+
+
+def flush(budget: int | None = None) -> bool:
+    """Write the marked entries, `CHUNK` at a time, each chunk one transaction; several
+    processes may flush at once (each takes marks the others have not locked). True if marks
+    remain after `budget` entries."""
+    db = router.db_for_write(SearchPending)
+    written = 0
+    while budget is None or written < budget:
+        with transaction.atomic(using=db):
+            marks = list(
+                SearchPending.objects.using(db)
+                .select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("id", "kind", "object_id")[:CHUNK]
+            )
+            if not marks:
+                return False
+            by_kind: dict[str, set[int]] = defaultdict(set)
+            for _id, kind, object_id in marks:
+                by_kind[kind].add(object_id)
+            for kind, ids in by_kind.items():
+                _write(kind, sorted(ids))
+            SearchPending.objects.using(db).filter(id__in=[m[0] for m in marks]).delete()
+        written += len(marks)
+    return pending()
+
+
+def _write(kind: str, ids: list[int]) -> None:
+    source = SOURCES[kind]
+    docs = source.documents(ids)
+    engine.store(docs)
+    gone = set(ids) - {d.object_id for d in docs}
+    if gone:
+        engine.remove(kind, gone)
+
+
+def rebuild(
+    kind: str | None = None,
+    *,
+    campaign_id: int | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Write every entry again (of one kind, of one campaign): after an upgrade that changes
+    what is indexed, or to check the kept index against a fresh one. Returns entries per kind."""
+    counts: dict[str, int] = {}
+    for name, source in SOURCES.items():
+        if kind is not None and name != kind:
+            continue
+        with transaction.atomic():
+            stale = SearchDocument.objects.filter(kind=name)
+            if campaign_id is not None:
+                stale = stale.filter(campaign_id=campaign_id)
+            engine.remove(name, stale.values_list("object_id", flat=True))
+            ids = list(source.ids(campaign_id))
+            for start in range(0, len(ids), CHUNK):
+                _write(name, ids[start : start + CHUNK])
+                if progress is not None:
+                    progress(name, min(start + CHUNK, len(ids)))
+        counts[name] = len(ids)
+    return counts
+
+
+@task()
+def flush_index() -> None:
+    flush()
