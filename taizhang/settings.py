@@ -425,3 +425,7 @@ IMPORT_BACKGROUND_BYTES = int(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_BYTES",
 # or "deferred" to the background worker, in batches (what `taizhang serve` does when it starts
 # one: cheaper per suggestion under a burst).
 TRIAGE_ON_ARRIVAL = os.environ.get("TAIZHANG_TRIAGE_ON_ARRIVAL", "inline")
+# A change's full-text entry is written "inline" (right after its commit) or "deferred" to the
+# worker's clock, every 2 s (what `taizhang serve` does when it starts a worker); a search
+# writes what is still marked first, either way.
+SEARCH_ON_WRITE = os.environ.get("TAIZHANG_SEARCH_ON_WRITE", "inline")

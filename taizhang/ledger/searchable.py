@@ -5,6 +5,7 @@ scope. Every change to a problem writes a history row, and every history row pas
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -139,7 +140,7 @@ def _shown(texts: dict[str, list[str]], query: Query) -> tuple[str, SafeString]:
     return str(SHOWN[0][1]), snippet(texts["title"][0], query)
 
 
-def matching(campaign: Campaign, typed: str) -> tuple[str, list[object]] | None:
+def matching(campaign: Campaign, typed: str) -> tuple[str, list[Any]] | None:
     """SQL for the ids of every problem matching `typed` (the list's `q=`), or None for a
     query with nothing to match (punctuation only)."""
     query = parse_query(typed)

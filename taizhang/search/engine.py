@@ -13,6 +13,7 @@ the ledger list's `q=` lists every match, counted exactly.
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, connections, router
 
@@ -61,7 +62,7 @@ def store(docs: Sequence[Document]) -> None:
             for start in range(0, len(docs), 500):
                 batch = docs[start : start + 500]
                 values = ", ".join(["(%s, %s, %s, %s::tsvector)"] * len(batch))
-                params: list[object] = []
+                params: list[Any] = []
                 for d in batch:
                     params.extend((d.kind, d.object_id, d.campaign_id, _tsvector(d)))
                 cursor.execute(
@@ -105,6 +106,20 @@ def remove(kind: str, object_ids: Iterable[int]) -> None:
                     chunk,
                 )
     entries.delete()
+
+
+def remove_all(kind: str, campaign_id: int | None = None) -> None:
+    """Every entry of a kind (of one campaign)."""
+    where, params = "kind = %s", [kind]
+    if campaign_id is not None:
+        where, params = where + " AND campaign_id = %s", [kind, campaign_id]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(
+                f"DELETE FROM search_fts WHERE rowid IN (SELECT id FROM {TABLE} WHERE {where})",
+                params,
+            )
+        cursor.execute(f"DELETE FROM {TABLE} WHERE {where}", params)
 
 
 def _tsquery(query: Query, scope: set[str] | None) -> str:
@@ -174,7 +189,7 @@ def search(
 
 def matching_ids_sql(
     kind: str, campaign_id: int, query: Query, scope: set[str] | None
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[Any]]:
     """SQL for the object ids of every match, uncapped: for `pk__in` under a list's filters."""
     if connection.vendor == "postgresql":
         return (

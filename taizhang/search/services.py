@@ -2,24 +2,26 @@
 
 A writer calls `mark(kind, ids)` inside its transaction; the marks commit with the change or
 not at all, so a change the index has not followed yet is never forgotten. Once the
-transaction has committed, `flush` rewrites the marked entries in the same process (a change
-is found by the next search), up to `FLUSH_BUDGET`; what remains after a large import goes
-to the worker (`jobs.flush_index`), and every search first writes what is still marked.
+transaction has committed, `flush` rewrites the marked entries in the same process, up to
+`FLUSH_BUDGET` (settings.SEARCH_ON_WRITE = "inline"), or leaves them all to the worker's clock,
+every two seconds ("deferred": what `taizhang serve` sets, so that a burst of submissions
+costs no more per request); every search first writes what is still marked, so a change is
+found by the next search either way.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.db import connection, router, transaction
-from django_tasks import task
 
 from taizhang.core.bulk import insert_rows
 from taizhang.search import engine
-from taizhang.search.models import SearchDocument, SearchPending
+from taizhang.search.models import SearchPending
 from taizhang.search.registry import SOURCES
 
 CHUNK = 500
-FLUSH_BUDGET = 2000  # entries written right after a commit; the rest by the worker
+FLUSH_BUDGET = 2000  # entries written right after a commit; the rest by the worker's clock
 
 
 def mark(kind: str, object_ids: Iterable[int]) -> None:
@@ -40,13 +42,15 @@ def mark_row(kind: str) -> tuple[type[SearchPending], str, dict[str, str]]:
 
 def after_commit() -> None:
     """Flush once the current transaction commits (at once outside one)."""
-    if not any(callback is _flush_soon for _sids, callback, _robust in connection.run_on_commit):
+    if settings.SEARCH_ON_WRITE == "deferred":
+        return
+    waiting = [entry[1] for entry in connection.run_on_commit]  # (savepoints, callback, robust)
+    if _flush_soon not in waiting:
         transaction.on_commit(_flush_soon, robust=True)
 
 
 def _flush_soon() -> None:
-    if flush(budget=FLUSH_BUDGET):
-        flush_index.enqueue()
+    flush(budget=FLUSH_BUDGET)
 
 
 def pending() -> bool:
@@ -101,10 +105,9 @@ def rebuild(
         if kind is not None and name != kind:
             continue
         with transaction.atomic():
-            stale = SearchDocument.objects.filter(kind=name)
-            if campaign_id is not None:
-                stale = stale.filter(campaign_id=campaign_id)
-            engine.remove(name, stale.values_list("object_id", flat=True))
+            if campaign_id is None:  # what is marked so far is written below; later marks stay
+                SearchPending.objects.filter(kind=name).delete()
+            engine.remove_all(name, campaign_id)
             ids = list(source.ids(campaign_id))
             for start in range(0, len(ids), CHUNK):
                 _write(name, ids[start : start + CHUNK])
@@ -112,8 +115,3 @@ def rebuild(
                     progress(name, min(start + CHUNK, len(ids)))
         counts[name] = len(ids)
     return counts
-
-
-@task()
-def flush_index() -> None:
-    flush()

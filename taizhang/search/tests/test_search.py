@@ -1,9 +1,12 @@
 """Full-text search through the services that write: what is found, by whom, and the index
 against a substring scan (no row that holds the text may be missed)."""
 
+import io
+import json
 import random
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -151,3 +154,22 @@ def test_the_box_and_the_list_search_every_field(world):
     assert p.number in listed.content.decode()
     none = client.get(reverse("problem_list", args=[world.campaign.slug]), {"q": "自来水"})
     assert p.number not in none.content.decode()
+
+
+def test_the_shell_search_answers_as_a_user_or_for_the_whole_campaign(world):
+    mine = record(world, title="河道垃圾堆积")
+    record(world, title="河道护栏缺失", by=world.handler_b1, org=world.dept_b1)
+    out = io.StringIO()
+    call_command("search", "河道", campaign=world.campaign.slug, json=True, stdout=out)
+    listing = json.loads(out.getvalue())
+    assert listing["total"] == 2 and not listing["capped"]
+    out = io.StringIO()
+    call_command("search", "河道", user="leader_a", json=True, stdout=out)
+    listing = json.loads(out.getvalue())
+    assert [r["number"] for r in listing["results"]] == [mine.number]
+    assert "<mark>河道</mark>" in listing["results"][0]["marked"]
+    with pytest.raises(CommandError, match="找不到用户"):
+        call_command("search", "河道", user="nobody-at-all")
+    out = io.StringIO()
+    call_command("search", rebuild=True, stdout=out)
+    assert "problem 2" in out.getvalue()

@@ -112,8 +112,10 @@ def serve(
     worker = WorkerSupervisor() if with_worker else None
     if worker is not None:
         worker.start()
-        # The worker indexes new suggestions in batches; requests need not (see settings).
+        # The worker indexes new suggestions and writes search entries in batches; requests
+        # need not (see settings).
         settings.TRIAGE_ON_ARRIVAL = "deferred"
+        settings.SEARCH_ON_WRITE = "deferred"
     try:
         run_server(host, port, workers, threads)
     finally:

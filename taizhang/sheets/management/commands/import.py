@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from taizhang.campaigns.models import Campaign
 from taizhang.core.progress import draw_bar
 from taizhang.orgs.models import Role, RoleAssignment
+from taizhang.search import services as search
 from taizhang.sheets.errors import ImportRefused
 from taizhang.sheets.problem_import import Defaults, import_problems
 from taizhang.sheets.project_import import import_projects
@@ -94,6 +95,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
+        search.flush()  # the imported problems are found before this command returns
         seconds = time.perf_counter() - started
         if options["json"]:
             summary = {**result.summary(), "seconds": round(seconds, 1)}
