@@ -275,7 +275,11 @@ def _drop_everything(tables: set[str]) -> None:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
             return
         cursor.execute("PRAGMA foreign_keys = OFF")
-        for table in tables:
+        # A virtual table (the full-text index) first: it drops its own shadow tables, and
+        # cannot be dropped once they are gone.
+        cursor.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")
+        virtual = [row[0] for row in cursor.fetchall()]
+        for table in [*virtual, *sorted(tables - set(virtual))]:
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
 
 

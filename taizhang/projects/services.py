@@ -680,5 +680,11 @@ def _remind(campaign: Campaign, month: dt.date, action: str, subject: str, due: 
 
 
 def owing(campaign: Campaign, today: dt.date) -> Q:
-    """Projects that still owe the report now being collected."""
-    return unreported_q(owed_month(campaign, today))
+    """Projects that owe a report a unit can make now: the month last due (missed), and the
+    month being collected once it has ended. (Between a month's due day and its end the next
+    report is not yet due and cannot be complete: on 12-05, December's is not owed yet.)"""
+    owed = owed_month(campaign, today)
+    found = unreported_q(late_month(campaign, today))
+    if first_of(today) > owed:
+        found |= unreported_q(owed)
+    return found

@@ -41,7 +41,7 @@ from taizhang.ledger.stages import stage_q
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import scope_of
 from taizhang.projects.models import ChangeStatus, Project, StageChange
-from taizhang.projects.schedule import due_date, owed_month
+from taizhang.projects.schedule import due_date, late_month, owed_month, unreported_q
 from taizhang.projects.services import owing
 from taizhang.supervision.models import NoticeStatus
 from taizhang.supervision.services import REPLY_ROLES, visible_notices
@@ -317,15 +317,28 @@ def _closures(user: Any, campaign: Campaign, shown: int) -> Section:
 
 
 def _project_reports(user: Any, campaign: Campaign, today: dt.date, shown: int) -> Section:
-    """The monthly reports the user's own units still owe for the month being collected."""
-    owed = owed_month(campaign, today)
-    due = due_date(campaign, owed)
+    """The monthly reports the user's own units owe: the month last due (missed) first, then
+    the month being collected once it has ended."""
+    owed, missed = owed_month(campaign, today), late_month(campaign, today)
     waiting = Project.objects.filter(owing(campaign, today), unit_staff_q(user), campaign=campaign)
-    items = [
-        Item(f"{p.number} {p.name}", reverse("project_detail", args=[p.pk]),
-             str(_("%(m)s 月报") % {"m": f"{owed:%Y-%m}"}), due)
-        for p in waiting.order_by("number").only("number", "name")[:shown]
-    ]  # fmt: skip
+    items = []
+    first = list(
+        waiting.order_by(F("last_month").asc(nulls_first=True), "number").only("number", "name")[
+            :shown
+        ]
+    )
+    late_ones = set(
+        waiting.filter(unreported_q(missed), pk__in=[p.pk for p in first]).values_list(
+            "pk", flat=True
+        )
+    )
+    for p in first:
+        late = p.pk in late_ones
+        month = missed if late else owed
+        note = _("%(m)s 月报已逾期") if late else _("%(m)s 月报")
+        label = str(note % {"m": f"{month:%Y-%m}"})
+        url = reverse("project_detail", args=[p.pk])
+        items.append(Item(f"{p.number} {p.name}", url, label, due_date(campaign, month)))
     return Section("project_reports", _("项目月报待报送"), waiting.count(), items)
 
 

@@ -43,10 +43,12 @@ def test_the_search_box_opens_what_a_code_or_number_names(world):
         "problem_detail", args=[made.pk]
     )
     words = handler.get(url, {"q": "路灯"}).url
-    assert words.startswith(reverse("problem_list", args=[world.campaign.slug])) and "q=" in words
+    assert words.startswith(reverse("search", args=[world.campaign.slug])) and "q=" in words
     stranger = _client(world.handler_b1).get(url, {"q": made.number})
-    # Not theirs to open: the ledger's search instead, which shows them nothing of it.
-    assert stranger.url.startswith(reverse("problem_list", args=[world.campaign.slug]))
+    # Not theirs to open: the full-text search instead, which shows them nothing of it.
+    assert stranger.url.startswith(reverse("search", args=[world.campaign.slug]))
+    shown = _client(world.handler_b1).get(stranger.url).content.decode()
+    assert reverse("problem_detail", args=[made.pk]) not in shown and "没有匹配的结果" in shown
 
 
 @pytest.mark.django_db(transaction=True)
