@@ -102,6 +102,10 @@ class Found:
     field: str  # the label of the field the shown text comes from
     text: SafeString
 
+    @property
+    def in_title(self) -> bool:
+        return self.field == str(SHOWN[0][1])
+
 
 @dataclass
 class Results:
@@ -136,8 +140,8 @@ def _shown(texts: dict[str, list[str]], query: Query) -> tuple[str, SafeString]:
     for name, label in SHOWN:
         for text in texts.get(name, ()):
             if text and spans(text, query):
-                return str(label), snippet(text, query)
-    return str(SHOWN[0][1]), snippet(texts["title"][0], query)
+                return str(label), snippet(text, query, 300 if name == "title" else 80)
+    return str(SHOWN[0][1]), snippet(texts["title"][0], query, 300)
 
 
 def matching(campaign: Campaign, typed: str) -> tuple[str, list[Any]] | None:
