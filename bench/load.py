@@ -2,12 +2,16 @@
 connection per session) against taizhang under gunicorn, only on 127.0.0.1, bounded in time.
 
     .venv/bin/python bench/load.py [--sessions 200] [--seconds 60] [--workers 4] [--threads 4]
+        [--servers 2 --redis redis://127.0.0.1:6379/0 --replica postgres://…:5441/taizhang_load]
 
 Needs the demo at scale 1 on PostgreSQL in BENCH_PG_URL (build it with `taizhang demo --scale 1
 --no-serve`). Each session is a unit's handler (made for the run, logged in once) who, after a
 pause of 0.5–2 s, opens one of: 我的待办, the ledger list filtered to what is being rectified, a
-search by a problem's 编号, one of their problems, the overview, or reports progress on a problem
-(a POST). Prints each page's p50/p95, errors, throughput and the server's CPU. Goal (issue 23):
+search (by a problem's 编号, or by a word of its title: the full-text search), one of their
+problems, the overview, or reports progress on a problem (a POST). With --servers N, N gunicorn
+servers on consecutive ports share the sessions (each its own processes, as separate machines
+would be), with --redis sharing one cache and --replica reading from a streaming replica.
+Prints each page's p50/p95, errors, throughput and the server's CPU. Goal (issue 23):
 p95 < 300 ms for every page and no errors.
 """
 
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/taizhang_load")
@@ -34,6 +39,7 @@ MIX = [("todo", 25), ("list", 20), ("search", 10), ("problem", 25), ("overview",
 def prepare(sessions: int) -> list[dict[str, object]]:
     """Users, their logged-in sessions and problems (in a child process with Django)."""
     import django
+    import rjieba
 
     django.setup()
     from django.contrib.auth.models import User
@@ -56,8 +62,10 @@ def prepare(sessions: int) -> list[dict[str, object]]:
         client = Client()
         client.force_login(user)
         problems = by_org[org][:20]
+        words = [w for p in problems for w in rjieba.cut(p.title, False) if len(w) >= 2]
         out.append({"cookie": client.cookies["sessionid"].value,
-                    "problems": [(p.pk, p.number) for p in problems]})  # fmt: skip
+                    "problems": [(p.pk, p.number) for p in problems],
+                    "words": words or ["问题"]})  # fmt: skip
     return out
 
 
@@ -103,7 +111,11 @@ async def session(
             path = {
                 "todo": "/c/linfen-2021/todo/",
                 "list": "/c/linfen-2021/problems/?status=rectifying",
-                "search": f"/c/linfen-2021/find/?q={number}",
+                "search": (
+                    f"/c/linfen-2021/find/?q={number}"
+                    if rng.random() < 0.5
+                    else f"/c/linfen-2021/search/?q={quote(rng.choice(me['words']))}"
+                ),
                 "problem": f"/problems/{pk}/",
                 "overview": "/c/linfen-2021/",
                 "progress": f"/problems/{pk}/progress/",
@@ -157,6 +169,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8190)
+    parser.add_argument(
+        "--servers", type=int, default=1, help="gunicorn servers, ports from --port"
+    )
+    parser.add_argument("--redis", default="", help="TAIZHANG_REDIS_URL for every server")
+    parser.add_argument("--replica", default="", help="DATABASE_REPLICA_URLS for every server")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     env = {**os.environ, "DATABASE_URL": PG_URL, "DJANGO_SETTINGS_MODULE": "taizhang.settings",
@@ -168,33 +185,42 @@ def main() -> int:
                            str(args.sessions)], env=env, check=True, capture_output=True,
                           text=True)  # fmt: skip
     people = json.loads(made.stdout.strip().splitlines()[-1])
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "taizhang.wsgi:application", "--bind",
-         f"{HOST}:{args.port}", "--workers", str(args.workers), "--threads", str(args.threads),
-         "--keep-alive", "30", "--log-level", "warning"], env=env, cwd=ROOT,
-    )  # fmt: skip
+    serving = {**env, "TAIZHANG_REDIS_URL": args.redis, "DATABASE_REPLICA_URLS": args.replica}
+    ports = [args.port + n for n in range(args.servers)]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "taizhang.wsgi:application", "--bind",
+             f"{HOST}:{port}", "--workers", str(args.workers), "--threads", str(args.threads),
+             "--keep-alive", "30", "--log-level", "warning"], env=serving, cwd=ROOT,
+        )
+        for port in ports
+    ]  # fmt: skip
     try:
-        time.sleep(4)
+        time.sleep(4 + 2 * args.servers)
         times: dict[str, list[float]] = {}
         errors: list[str] = []
-        app = [server.pid, *pids("-P", str(server.pid))]
+        app = [p for s in servers for p in (s.pid, *pids("-P", str(s.pid)))]
         cpu_before, started = cpu_seconds(app), time.monotonic()
         db_before = cpu_seconds(pids("-x", "postgres"))
         until = started + args.seconds
 
         async def run() -> None:
-            await asyncio.gather(*(session(args.port, me, until, times, errors) for me in people))
+            await asyncio.gather(*(session(ports[n % len(ports)], me, until, times, errors)
+                                   for n, me in enumerate(people)))  # fmt: skip
 
         asyncio.run(run())
         elapsed = time.monotonic() - started
         cpu = cpu_seconds(app) - cpu_before
         db_cpu = cpu_seconds(pids("-x", "postgres")) - db_before
     finally:
-        server.terminate()
-        server.wait(20)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(20)
     total = sum(len(t) for t in times.values())
-    print(f"{args.sessions} sessions for {elapsed:.0f} s against gunicorn "
-          f"({args.workers} workers × {args.threads} threads), PostgreSQL at {PG_URL}")  # fmt: skip
+    print(f"{args.sessions} sessions for {elapsed:.0f} s against {args.servers} gunicorn "
+          f"({args.workers} workers × {args.threads} threads each), PostgreSQL at {PG_URL}"
+          f"{', Redis' if args.redis else ''}{', a replica' if args.replica else ''}")  # fmt: skip
     for kind, _weight in MIX:
         t = sorted(times.get(kind, []))
         if not t:
