@@ -2,8 +2,8 @@
 
 Both store the lexemes of `tokens.positioned` by weight, plus a lexeme for every unit whose
 staff may find the entry (`registry.scope_tokens`: its unit, the units above, the co-operating
-units), so
-that a search in a reader's scope is one index lookup rather than a filter over the results.
+units), so that a search in a reader's scope is one index lookup rather than a filter over the
+results.
 
 A search ranks at most `cap` entries: the newest that match. A query that matches more (two
 common characters over millions of problems) is ranked among the newest `cap` and says so;
