@@ -66,8 +66,7 @@ def measure(requests: int, rebuild: bool) -> dict[str, object]:
     from taizhang.campaigns.models import Campaign
     from taizhang.ledger.models import Problem
     from taizhang.ledger.searchable import _texts, matching, search_problems
-    from taizhang.search import services
-    from taizhang.search.models import SearchDocument
+    from taizhang.search import engine, services
 
     campaign = Campaign.objects.select_related("org").get(slug="linfen-2021")
     result: dict[str, object] = {"vendor": connection.vendor}
@@ -79,7 +78,7 @@ def measure(requests: int, rebuild: bool) -> dict[str, object]:
     problems = Problem.objects.filter(campaign=campaign)
     result["sizes"] = {
         "problems": problems.count(),
-        "entries": SearchDocument.objects.filter(kind="problem").count(),
+        "entries": engine.count("problem"),
     }
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

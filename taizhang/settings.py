@@ -152,7 +152,10 @@ def _database() -> dict[str, Any]:
         config["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;"
+                "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; "
+                # Each request opens its connection (CONN_MAX_AGE 0) and so starts with an
+                # empty page cache: reading through a mapping of the file costs no copy.
+                "PRAGMA mmap_size=1073741824;"
             ),
             "transaction_mode": "IMMEDIATE",
         }

@@ -128,17 +128,16 @@ def apply_filters(
         problems = problems.filter(imported_closure_id=int(p["imported"]))
     if "q" in p:
         text = p["q"].strip()
-        code = receipts.normalise(text)
-        found = Q(number__iexact=text)
         if services.pending():
             services.flush(budget=500)  # what was just written, before the index is asked
+        # Every field through the full-text index (编号 included: its pieces are indexed).
         matching = searchable.matching(campaign, text)
-        if matching is not None:  # every field, through the full-text index
-            found |= Q(pk__in=RawSQL(*matching))
-        if code is not None:
-            # A suggestion's receipt code finds the problems it became.
-            found |= Q(suggestions__receipt_code=code)
-        problems = problems.filter(found).distinct() if code else problems.filter(found)
+        found = Q(pk__in=RawSQL(*matching)) if matching is not None else Q(pk__in=[])
+        code = receipts.normalise(text)
+        if code is not None:  # a suggestion's receipt code finds the problems it became
+            made = Problem.objects.filter(campaign=campaign, suggestions__receipt_code=code)
+            found |= Q(pk__in=list(made.values_list("pk", flat=True)))
+        problems = problems.filter(found)
     if counted_only and not p.get("status") and not p.get("figure"):
         problems = problems.exclude(status__in=UNCOUNTED_STATUSES)
     order = SORTS[query.sort]

@@ -50,7 +50,12 @@ def _tsvector(doc: Document) -> str:
 def _fts_columns(doc: Document) -> tuple[str, str, str, str]:
     laid = positioned(doc)
     a, b, c = (" ".join(lx for lx, _ in laid[w]) for w in ("A", "B", "C"))
-    return a, b, c, f"k{doc.kind} c{doc.campaign_id} {' '.join(sorted(doc.scope))}"
+    return a, b, c, f"c{doc.campaign_id} {' '.join(sorted(doc.scope))}"
+
+
+def fts_table(kind: str) -> str:
+    """SQLite: the kind's FTS5 table (made by the migration), rowid = the object's id."""
+    return f"search_fts_{kind}"
 
 
 def store(docs: Sequence[Document]) -> None:
@@ -72,54 +77,60 @@ def store(docs: Sequence[Document]) -> None:
                     params,
                 )
             return
+        table = fts_table(docs[0].kind)
         for start in range(0, len(docs), 400):
             batch = docs[start : start + 400]
-            values = ", ".join(["(%s, %s, %s)"] * len(batch))
-            params = [v for d in batch for v in (d.kind, d.object_id, d.campaign_id)]
+            rows = [d.object_id for d in batch]
             cursor.execute(
-                f"INSERT INTO {TABLE} (kind, object_id, campaign_id) VALUES {values} "
-                "ON CONFLICT (kind, object_id) DO UPDATE SET campaign_id = excluded.campaign_id "
-                "RETURNING id, object_id",
-                params,
-            )
-            row_of = {object_id: pk for pk, object_id in cursor.fetchall()}
-            rows = [row_of[d.object_id] for d in batch]
-            cursor.execute(
-                f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(rows))})", rows
+                f"DELETE FROM {table} WHERE rowid IN ({', '.join(['%s'] * len(rows))})", rows
             )
             cursor.executemany(
-                "INSERT INTO search_fts (rowid, a, b, c, s) VALUES (%s, %s, %s, %s, %s)",
-                [(row, *_fts_columns(d)) for row, d in zip(rows, batch, strict=True)],
+                f"INSERT INTO {table} (rowid, a, b, c, s) VALUES (%s, %s, %s, %s, %s)",
+                [(d.object_id, *_fts_columns(d)) for d in batch],
             )
 
 
 def remove(kind: str, object_ids: Iterable[int]) -> None:
     ids = list(object_ids)
-    entries = SearchDocument.objects.filter(kind=kind, object_id__in=ids)
-    if connection.vendor != "postgresql":
-        rows = list(entries.values_list("pk", flat=True))
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), 500):
-                chunk = rows[start : start + 500]
-                cursor.execute(
-                    f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
-                    chunk,
-                )
-    entries.delete()
+    if connection.vendor == "postgresql":
+        SearchDocument.objects.filter(kind=kind, object_id__in=ids).delete()
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                f"DELETE FROM {fts_table(kind)} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
 
 
 def remove_all(kind: str, campaign_id: int | None = None) -> None:
     """Every entry of a kind (of one campaign)."""
-    where, params = "kind = %s", [kind]
-    if campaign_id is not None:
-        where, params = where + " AND campaign_id = %s", [kind, campaign_id]
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+        if connection.vendor == "postgresql":
+            where, params = "kind = %s", list[Any]([kind])
+            if campaign_id is not None:
+                where, params = where + " AND campaign_id = %s", [kind, campaign_id]
+            cursor.execute(f"DELETE FROM {TABLE} WHERE {where}", params)
+        elif campaign_id is None:
+            cursor.execute(f"DELETE FROM {fts_table(kind)}")
+        else:
+            table = fts_table(kind)
             cursor.execute(
-                f"DELETE FROM search_fts WHERE rowid IN (SELECT id FROM {TABLE} WHERE {where})",
-                params,
+                f"DELETE FROM {table} WHERE rowid IN "
+                f"(SELECT rowid FROM {table} WHERE {table} MATCH %s)",
+                [f's : "c{campaign_id}"'],
             )
-        cursor.execute(f"DELETE FROM {TABLE} WHERE {where}", params)
+
+
+def count(kind: str) -> int:
+    """Entries of a kind."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE kind = %s", [kind])
+        else:
+            cursor.execute(f"SELECT count(*) FROM {fts_table(kind)}")
+        return int(cursor.fetchone()[0])
 
 
 def _tsquery(query: Query, scope: set[str] | None) -> str:
@@ -130,9 +141,9 @@ def _tsquery(query: Query, scope: set[str] | None) -> str:
     return text
 
 
-def _fts_query(kind: str, campaign_id: int, query: Query, scope: set[str] | None) -> str:
+def _fts_query(campaign_id: int, query: Query, scope: set[str] | None) -> str:
     terms = [f'"{lx}"' for lx in query.lexemes] + [f'"{p}" *' for p in query.prefixes]
-    text = "{a b c} : (" + " AND ".join(terms) + f') AND s : "k{kind}" AND s : "c{campaign_id}"'
+    text = "{a b c} : (" + " AND ".join(terms) + f') AND s : "c{campaign_id}"'
     if scope is not None:
         text += " AND s : (" + " OR ".join(f'"{t}"' for t in sorted(scope) or ["none"]) + ")"
     return text
@@ -165,19 +176,18 @@ def search(
                 [kind, campaign_id, tsq, cap + 1, RANK_WEIGHTS, tsq, limit, offset],
             )
         else:
-            fts = _fts_query(kind, campaign_id, query, scope)
+            fts, table = _fts_query(campaign_id, query, scope), fts_table(kind)
             cursor.execute(
-                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+                f"SELECT rowid FROM {table} WHERE {table} MATCH %s "
                 "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
                 [fts, cap],
             )
             past_cap = cursor.fetchone()
             cursor.execute(
-                f"""SELECT d.object_id, count(*) OVER () FROM (
-                    SELECT rowid AS row, bm25(search_fts, {", ".join(map(str, FTS_WEIGHTS))})
-                    AS score FROM search_fts WHERE search_fts MATCH %s AND rowid > %s) f
-                JOIN {TABLE} d ON d.id = f.row
-                ORDER BY f.score, f.row DESC LIMIT %s OFFSET %s""",
+                f"""SELECT rowid, count(*) OVER () FROM (
+                    SELECT rowid, bm25({table}, {", ".join(map(str, FTS_WEIGHTS))}) AS score
+                    FROM {table} WHERE {table} MATCH %s AND rowid > %s)
+                ORDER BY score, rowid DESC LIMIT %s OFFSET %s""",
                 [fts, past_cap[0] if past_cap else 0, limit, offset],
             )
             rows = cursor.fetchall()
@@ -197,8 +207,8 @@ def matching_ids_sql(
             "AND tsv @@ %s::tsquery",
             [kind, campaign_id, _tsquery(query, scope)],
         )
+    table = fts_table(kind)
     return (
-        f"SELECT d.object_id FROM search_fts f JOIN {TABLE} d ON d.id = f.rowid "
-        "WHERE search_fts MATCH %s",
-        [_fts_query(kind, campaign_id, query, scope)],
+        f"SELECT rowid FROM {table} WHERE {table} MATCH %s",
+        [_fts_query(campaign_id, query, scope)],
     )

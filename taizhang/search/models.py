@@ -2,9 +2,10 @@ from django.db import models
 
 
 class SearchDocument(models.Model):
-    """One problem's or suggestion's entry in the full-text index. On PostgreSQL the row also
-    holds `tsv` (a tsvector under a GIN index, added by the migration); on SQLite the text is
-    in the FTS5 table `search_fts`, whose rowid is this row's id."""
+    """One problem's or suggestion's entry in the full-text index, on PostgreSQL: the row also
+    holds `tsv` (a tsvector under a GIN index, added by the migration). SQLite keeps no rows
+    here: its entries are in the FTS5 table of their kind (`search_fts_problem`, …), whose rowid
+    is the object's id."""
 
     kind = models.CharField(max_length=16)
     object_id = models.BigIntegerField()

@@ -1,5 +1,7 @@
 from django.db import migrations, models
 
+KINDS = ("problem", "suggestion")
+
 
 def create_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
@@ -10,16 +12,18 @@ def create_index(apps, schema_editor):
             "CREATE INDEX search_tsv ON search_searchdocument USING gin (tsv) "
             "WITH (fastupdate = off)"
         )
-    else:
-        schema_editor.execute(
-            "CREATE VIRTUAL TABLE search_fts USING fts5(a, b, c, s, "
-            "tokenize = 'unicode61 remove_diacritics 0')"
-        )
+    else:  # one FTS5 table per kind, its rowid the object's id (no join to map it back)
+        for kind in KINDS:
+            schema_editor.execute(
+                f"CREATE VIRTUAL TABLE search_fts_{kind} USING fts5(a, b, c, s, "
+                "tokenize = 'unicode61 remove_diacritics 0')"
+            )
 
 
 def drop_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
-        schema_editor.execute("DROP TABLE search_fts")
+        for kind in KINDS:
+            schema_editor.execute(f"DROP TABLE search_fts_{kind}")
 
 
 class Migration(migrations.Migration):
