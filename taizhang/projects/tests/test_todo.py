@@ -33,3 +33,31 @@ def test_the_to_do_lists_hold_to_who_may_report_and_confirm(world):
         stages = _section(user, world.campaign, "project_stages")
         may = services.can_confirm(user, applied) and user != world.handler_b1
         assert (stages is not None) == may, name
+
+
+def test_the_to_do_asks_for_a_report_once_it_can_be_made(world):
+    """The month last due and missed, then the month being collected once it has ended; a
+    month not yet over is not asked for (the campaign's report day is the 5th)."""
+    old = make(world, org=world.dept_a1, name="老项目")
+    new = make(world, org=world.dept_a1, name="新项目")
+    at = dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC)
+    Project.objects.filter(pk=old.pk).update(created_at=at)
+    Project.objects.filter(pk=new.pk).update(created_at=dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC))
+
+    def asked(on):
+        section = next((s for s in todo_for(world.handler_a1, world.campaign, on)
+                        if s.key == "project_reports"), None)  # fmt: skip
+        return {item.title.split(" ", 1)[1]: item.note for item in section.items} if section else {}
+
+    assert asked(dt.date(2026, 12, 3)) == {"老项目": "2026-10 月报已逾期"}  # never reported
+    for month in (9, 10):
+        old.refresh_from_db()
+        services.report_month(old, by=world.handler_a1, month=dt.date(2026, month, 1),
+                              done="5", progress_note="施工中")  # fmt: skip
+    assert asked(dt.date(2026, 12, 3)) == {"老项目": "2026-11 月报"}  # November's, due 12-04
+    assert asked(dt.date(2026, 12, 8)) == {"老项目": "2026-11 月报已逾期"}
+    old.refresh_from_db()
+    services.report_month(old, by=world.handler_a1, month=dt.date(2026, 11, 1), done="10",
+                          progress_note="主体完工")  # fmt: skip
+    assert asked(dt.date(2026, 12, 8)) == {}  # December is not over: nothing is owed yet
+    assert asked(dt.date(2027, 1, 4)) == {"老项目": "2026-12 月报", "新项目": "2026-12 月报"}
