@@ -1,19 +1,15 @@
 """Chinese text cut into what the full-text index stores, and a query into what it matches.
 
 Chinese has no spaces, so every run of Chinese characters is indexed as its character
-bigrams (小区停车 → 小区 区停 停车), which find any two-character word or name wherever it
-stands, and its trigrams (小区停 区停车), which a longer query asks for instead: at millions of
-problems two common bigrams share far more rows than the trigrams they make, and the index must
-intersect them (a four-character query: p50 51 → see docs/benchmarks.md). jieba's words of four
-characters or more (生态环境) are indexed too, which rank a whole word above its pieces. The
-last character of a run is indexed alone, so that a one-character query finds it as a prefix
-(水 → 水:*) wherever it stands. Latin letters and digits are indexed as lower-case words
-(编号 and receipt codes split at their dashes).
+bigrams (小区停车 → 小区 区停 停车), which finds any two-character word or name wherever it
+stands, plus jieba's words of three characters or more (停车场), which rank a whole word above
+its pieces. The last character of a run is indexed alone too, so that a one-character query
+finds it as a prefix (水 → 水:*) wherever it stands. Latin letters and digits are indexed as
+lower-case words (编号 and receipt codes split at their dashes).
 
-A query matches its Chinese runs (a two-character run as its bigram, a longer one as all its
-trigrams) and every word of its letters and digits (the last as a prefix): every text holding
-the query as a substring is found (the recall test holds search to a substring scan), and a
-text must hold all of the query's pieces.
+A query matches every bigram of its Chinese runs and every word of its letters and digits
+(the last as a prefix): every text containing the query as a substring is found (the recall
+test holds search to a substring scan), and a text must hold all of the query's pieces.
 """
 
 import re
@@ -79,13 +75,11 @@ def lexemes(text: str, start: int = 1) -> Iterator[tuple[str, int]]:
             continue
         for i in range(len(run) - 1):
             yield run[i : i + 2], at + i
-        for i in range(len(run) - 2):
-            yield run[i : i + 3], at + i
         yield run[-1], at + len(run) - 1
-        if len(run) > 3:
+        if len(run) > 2:
             i = 0
             for word in rjieba.cut(run, False):
-                if len(word) > 3:  # one of three is a trigram already
+                if len(word) > 2:
                     yield word, at + i
                 i += len(word)
 
@@ -99,10 +93,8 @@ def parse_query(text: str) -> Query:
         runs.append(run)
         if han and len(run) == 1:
             prefixes.append(run)
-        elif han and len(run) == 2:
-            found.append(run)
-        elif han:  # its trigrams: rarer than its bigrams, so the index has less to intersect
-            found.extend(run[i : i + 3] for i in range(len(run) - 2))
+        elif han:
+            found.extend(run[i : i + 2] for i in range(len(run) - 1))
         elif n == len(pieces) - 1:
             prefixes.append(run)  # what is being typed: 2021 finds 2021-00123
         else:
