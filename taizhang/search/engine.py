@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, connections, router
+from django.db import connection, connections, router, transaction
 
 from taizhang.search.models import SearchDocument
 from taizhang.search.tokens import Document, Query, positioned
@@ -164,10 +164,15 @@ def search(
     entries the reader may find (None: the whole campaign)."""
     if not query:
         return Hits([], 0, False)
-    with connections[router.db_for_read(SearchDocument)].cursor() as cursor:
-        if connection.vendor == "postgresql":
+    alias = router.db_for_read(SearchDocument)
+    if connection.vendor == "postgresql":
+        # Enough memory that the bitmap of a common pair's 100 000 rows stays exact: a lossy
+        # one makes PostgreSQL read and check every row of the pages it lost (4 MB default).
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '32MB'")
             return _search_postgres(cursor, kind, campaign_id, _tsquery(query, scope), limit,
                                     offset, cap)  # fmt: skip
+    with connections[alias].cursor() as cursor:
         fts, table = _fts_query(campaign_id, query, scope), fts_table(kind)
         cursor.execute(
             f"SELECT rowid FROM {table} WHERE {table} MATCH %s "
