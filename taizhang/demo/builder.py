@@ -397,6 +397,7 @@ def build_demo(
         build_audit_trail(campaign, DEMO_PASSWORD)
     progress("全文索引…")
     search.flush()
+    search.optimize()
     # Fresh statistics after a bulk load, so that the query planner picks the right indexes
     # (and, on PostgreSQL, a visibility map, so that covering indexes are read alone).
     with connection.cursor() as cursor:

@@ -124,6 +124,15 @@ def remove_all(kind: str, campaign_id: int | None = None) -> None:
             )
 
 
+def optimize(kind: str) -> None:
+    """After a rebuild: SQLite merges the FTS5 table's segments into one (its inserts leave
+    many, and a query reads each); PostgreSQL's GIN needs nothing."""
+    if connection.vendor != "postgresql":
+        table = fts_table(kind)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+
+
 def count(kind: str) -> int:
     """Entries of a kind."""
     with connection.cursor() as cursor:

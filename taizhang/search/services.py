@@ -83,6 +83,12 @@ def flush(budget: int | None = None) -> bool:
     return pending()
 
 
+def optimize() -> None:
+    """After a bulk load (the demo, a rebuild): the index compacted for reading."""
+    for kind in SOURCES:
+        engine.optimize(kind)
+
+
 def _write(kind: str, ids: list[int]) -> None:
     source = SOURCES[kind]
     docs = source.documents(ids)
@@ -113,5 +119,6 @@ def rebuild(
                 _write(name, ids[start : start + CHUNK])
                 if progress is not None:
                     progress(name, min(start + CHUNK, len(ids)))
+        engine.optimize(name)
         counts[name] = len(ids)
     return counts
