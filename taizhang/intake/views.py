@@ -494,8 +494,8 @@ def staff_entry(request: AuthedRequest, slug: str) -> HttpResponse:
 @login_required
 def find(request: AuthedRequest, slug: str) -> HttpResponse:
     """The search box on every page: a receipt code opens its suggestion (or the problem it
-    became, for a unit), a problem's 编号 opens the problem, any other text searches the
-    ledger and the suggestions in full (search.views)."""
+    became, for a unit), a problem's 编号 opens the problem, any other text opens the
+    full-text search over problems and suggestions (search.views)."""
     campaign = campaign_for(request.user, slug)
     typed = request.GET.get("q", "").strip()[:200]
     ledger = reverse("problem_list", args=[slug])
