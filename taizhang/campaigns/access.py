@@ -15,6 +15,12 @@ def handles_suggestions(user: object, campaign: Campaign) -> bool:
     return scope_of(user).reaches(campaign.org.path, (Role.OFFICE, Role.OPERATOR))
 
 
+def named_or_latest(slug: str | None) -> Campaign | None:
+    """The campaign a command names by its slug, or (none named) the one started last."""
+    campaigns = Campaign.objects.select_related("org").order_by("-starts_on", "-pk")
+    return (campaigns.filter(slug=slug) if slug else campaigns).first()
+
+
 def visible_campaigns(user: object) -> QuerySet[Campaign]:
     """Campaigns whose org tree overlaps the user's subtrees."""
     campaigns = Campaign.objects.select_related("org").order_by("-starts_on", "-pk")

@@ -12,9 +12,10 @@ from taizhang.intake.models import Suggestion
 from taizhang.intake.permissions import visible_suggestions
 from taizhang.intake.privacy import mask_numbers_in_text
 from taizhang.search import engine
-from taizhang.search.registry import Source
+from taizhang.search.engine import Results
+from taizhang.search.registry import Source, ids_of
 from taizhang.search.snippets import snippet, spans
-from taizhang.search.tokens import Document, Query, parse_query
+from taizhang.search.tokens import Document, parse_query
 
 KIND = "suggestion"
 
@@ -30,10 +31,7 @@ def documents(ids: Sequence[int]) -> list[Document]:
 
 
 def ids(campaign_id: int | None) -> Iterable[int]:
-    suggestions = Suggestion.objects.order_by("pk")
-    if campaign_id is not None:
-        suggestions = suggestions.filter(campaign_id=campaign_id)
-    return suggestions.values_list("pk", flat=True).iterator(chunk_size=5000)
+    return ids_of(Suggestion.objects.all(), campaign_id)
 
 
 SOURCE = Source(KIND, documents, ids)
@@ -45,17 +43,9 @@ class Found:
     text: SafeString  # the title, or the stretch of the text that matched (numbers masked)
 
 
-@dataclass
-class Results:
-    query: Query
-    found: list[Found]
-    total: int
-    capped: bool
-
-
 def search_suggestions(
     user: object, campaign: Campaign, typed: str, *, limit: int = 20, offset: int = 0
-) -> Results:
+) -> Results[Found]:
     query = parse_query(typed)
     allowed = visible_suggestions(user, campaign)
     if not allowed.exists():

@@ -15,7 +15,8 @@ from taizhang.ledger.models import Measure, Problem, ProgressReport
 from taizhang.ledger.permissions import visible_problems
 from taizhang.orgs.scoping import scope_of
 from taizhang.search import engine
-from taizhang.search.registry import Source, scope_token, scope_tokens
+from taizhang.search.engine import Results
+from taizhang.search.registry import Source, ids_of, scope_token, scope_tokens
 from taizhang.search.snippets import snippet, spans
 from taizhang.search.tokens import Document, Query, parse_query
 
@@ -78,10 +79,7 @@ def documents(ids: Sequence[int]) -> list[Document]:
 
 
 def ids(campaign_id: int | None) -> Iterable[int]:
-    problems = Problem.objects.order_by("pk")
-    if campaign_id is not None:
-        problems = problems.filter(campaign_id=campaign_id)
-    return problems.values_list("pk", flat=True).iterator(chunk_size=5000)
+    return ids_of(Problem.objects.all(), campaign_id)
 
 
 SOURCE = Source(KIND, documents, ids)
@@ -107,17 +105,9 @@ class Found:
         return self.field == str(SHOWN[0][1])
 
 
-@dataclass
-class Results:
-    query: Query
-    found: list[Found]
-    total: int
-    capped: bool
-
-
 def search_problems(
     user: object, campaign: Campaign, typed: str, *, limit: int = 20, offset: int = 0
-) -> Results:
+) -> Results[Found]:
     """The problems the user may see that match `typed`, best first, each with the text that
     matched and the matches marked."""
     query = parse_query(typed)
@@ -150,4 +140,4 @@ def matching(campaign: Campaign, typed: str) -> tuple[str, list[Any]] | None:
     query = parse_query(typed)
     if not query:
         return None
-    return engine.matching_ids_sql(KIND, campaign.pk, query, None)
+    return engine.matching_ids_sql(KIND, campaign.pk, query)

@@ -14,7 +14,7 @@ exactly.
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connection, connections, router, transaction
 
@@ -27,6 +27,17 @@ MAX_POSITIONS = 256  # per lexeme and document, PostgreSQL's limit
 RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"  # D, C, B, A: a title's match over a note's
 FTS_WEIGHTS = (10.0, 4.0, 1.0, 0.0)  # a, b, c, s
 TABLE = SearchDocument._meta.db_table
+T = TypeVar("T")
+
+
+@dataclass
+class Results(Generic[T]):
+    """A page of a search as a reader gets it: each found thing with its marked text."""
+
+    query: Query
+    found: list[T]
+    total: int
+    capped: bool
 
 
 @dataclass
@@ -221,18 +232,17 @@ def _search_postgres(
     return Hits(ranked[offset : offset + limit], len(ranked), capped)
 
 
-def matching_ids_sql(
-    kind: str, campaign_id: int, query: Query, scope: set[str] | None
-) -> tuple[str, list[Any]]:
-    """SQL for the object ids of every match, uncapped: for `pk__in` under a list's filters."""
+def matching_ids_sql(kind: str, campaign_id: int, query: Query) -> tuple[str, list[Any]]:
+    """SQL for the object ids of every match, uncapped: for `pk__in` under a list's filters
+    (which apply the reader's scope themselves)."""
     if connection.vendor == "postgresql":
         return (
             f"SELECT object_id FROM {TABLE} WHERE kind = %s AND campaign_id = %s "
             "AND tsv @@ %s::tsquery",
-            [kind, campaign_id, _tsquery(query, scope)],
+            [kind, campaign_id, _tsquery(query, None)],
         )
     table = fts_table(kind)
     return (
         f"SELECT rowid FROM {table} WHERE {table} MATCH %s",
-        [_fts_query(campaign_id, query, scope)],
+        [_fts_query(campaign_id, query, None)],
     )

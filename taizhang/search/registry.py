@@ -3,6 +3,9 @@
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 
 from taizhang.search.tokens import Document
 
@@ -17,6 +20,13 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {}
+
+
+def ids_of(objects: QuerySet[Any], campaign_id: int | None) -> Iterable[int]:
+    """The ids of these objects (of one campaign), in order, read a chunk at a time."""
+    if campaign_id is not None:
+        objects = objects.filter(campaign_id=campaign_id)
+    return objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=5000)
 
 
 def register(source: Source) -> None:

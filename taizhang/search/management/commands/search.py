@@ -9,7 +9,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
+from taizhang.campaigns.access import named_or_latest
 from taizhang.campaigns.models import Campaign
 from taizhang.core import receipts
 from taizhang.intake.searchable import search_suggestions
@@ -17,6 +19,7 @@ from taizhang.ledger.searchable import search_problems
 from taizhang.orgs.models import Role
 from taizhang.orgs.scoping import Grant, Scope
 from taizhang.search import services
+from taizhang.search.engine import Results
 
 MARKS = re.compile(r"</?mark>")
 
@@ -34,10 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--rebuild", action="store_true", help="write the index afresh")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaigns = Campaign.objects.select_related("org").order_by("-starts_on", "-pk")
-        if options["campaign"]:
-            campaigns = campaigns.filter(slug=options["campaign"])
-        campaign = campaigns.first()
+        campaign = named_or_latest(options["campaign"])
         if campaign is None:
             raise CommandError(f"找不到活动 {options['campaign'] or ''} (no such campaign)")
         if options["rebuild"]:
@@ -56,23 +56,23 @@ class Command(BaseCommand):
             user._taizhang_scope = Scope(grants=(office,))  # type: ignore[attr-defined]
         services.flush()
         started = time.perf_counter()
+        found: Results[Any]
         if options["kind"] == "problems":
             found = search_problems(user, campaign, options["query"], limit=options["limit"])
             rows = [
                 {"id": f.problem.pk, "number": f.problem.number, "title": f.problem.title,
                  "org": f.problem.org.name, "status": f.problem.status, "field": f.field,
                  "text": MARKS.sub("", str(f.text)), "marked": str(f.text),
-                 "url": f"/problems/{f.problem.pk}/"}
+                 "url": reverse("problem_detail", args=[f.problem.pk])}
                 for f in found.found
             ]  # fmt: skip
         else:
-            got = search_suggestions(user, campaign, options["query"], limit=options["limit"])
-            found = got  # type: ignore[assignment]
+            found = search_suggestions(user, campaign, options["query"], limit=options["limit"])
             rows = [
                 {"id": f.suggestion.pk, "receipt_code": receipts.display(f.suggestion.receipt_code),
                  "title": f.suggestion.title, "status": f.suggestion.status,
                  "text": MARKS.sub("", str(f.text)), "marked": str(f.text)}
-                for f in got.found
+                for f in found.found
             ]  # fmt: skip
         ms = (time.perf_counter() - started) * 1000
         if options["json"]:

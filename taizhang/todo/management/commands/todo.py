@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from taizhang.campaigns.models import Campaign
+from taizhang.campaigns.access import named_or_latest
 from taizhang.todo.services import todo_for
 
 
@@ -23,10 +23,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"找不到用户 {options['user']} (no such active user)")
-        campaigns = Campaign.objects.select_related("org").order_by("-starts_on", "-pk")
-        if options["campaign"]:
-            campaigns = campaigns.filter(slug=options["campaign"])
-        campaign = campaigns.first()
+        campaign = named_or_latest(options["campaign"])
         if campaign is None:
             raise CommandError(f"找不到活动 {options['campaign'] or ''} (no such campaign)")
         today = timezone.localdate()
